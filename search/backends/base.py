@@ -35,7 +35,12 @@ class Filters:
 
     def is_empty(self) -> bool:
         return not (
-            self.persons or self.orgs or self.places or self.sources or self.date_from or self.date_to
+            self.persons
+            or self.orgs
+            or self.places
+            or self.sources
+            or self.date_from
+            or self.date_to
         )
 
 

@@ -1,0 +1,278 @@
+"""The corpora the benchmarks run on: the real articles and scaled synthetic ones.
+
+The real corpus (1,291 Wikinews articles + the seed article) is too small to show
+how Loupe behaves at 10k or 100k articles, and no larger French corpus with a
+compatible licence ships with the project. So larger corpora are made by
+recombining the real paragraphs: vocabulary, paragraph lengths, title shapes and
+date spread stay those of real French news, while the article count grows. A
+fixed seed makes every generation byte-identical, so runs on different days or
+machines measure the same input.
+
+Each corpus is a folder (what `loupe index` reads) under `.cache/bench/corpora/`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import random
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+from bench.cache import CACHE_ROOT, REAL_JSONL, SEED_TXT
+
+CORPORA_DIR = CACHE_ROOT / "corpora"
+SYNTH_SEED = 20240801
+SEED_ID = "seed-000"
+_DATE_LINE = re.compile(r"^\d{1,2}(?:er)? \w+ \d{4}\b")
+_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One article as the baseline engines index it (Loupe reads the files itself)."""
+
+    id: str
+    title: str
+    text: str  # plain body; in the Wikinews records it starts with the title line
+    date: str | None = None
+
+    @property
+    def body(self) -> str:
+        """Title + text: the single searchable field of the plain baselines."""
+        return f"{self.title}\n{self.text}"
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    articles: int
+    text_bytes: int  # UTF-8 bytes of title + text, the work every engine must analyse
+
+    @property
+    def text_mb(self) -> float:
+        return self.text_bytes / 1e6
+
+
+def canonical_id(doc_id: str) -> str:
+    """Map whatever id an engine gives the seed file to the id the judgments use."""
+    return SEED_ID if SEED_TXT.stem in doc_id else doc_id
+
+
+# --- reading a corpus folder -------------------------------------------------------
+
+
+class _TextOnly(HTMLParser):
+    """Collects the text of an HTML page, skipping scripts and styles."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.parts.append(data.strip())
+
+
+def read_text_file(path: Path) -> Doc:
+    """A plain-text article: the first non-empty line is the title."""
+    text = path.read_text(encoding="utf-8")
+    title = next((line.strip() for line in text.splitlines() if line.strip()), path.stem)
+    return Doc(id=path.stem, title=title, text=text)
+
+
+def read_html_file(path: Path) -> Doc:
+    parser = _TextOnly()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    text = "\n".join(parser.parts)
+    title = parser.parts[0] if parser.parts else path.stem
+    return Doc(id=path.stem, title=title, text=text)
+
+
+def iter_jsonl(path: Path) -> Iterator[Doc]:
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                rec = json.loads(line)
+                yield Doc(
+                    id=rec["id"],
+                    title=rec.get("title") or "",
+                    text=rec["text"],
+                    date=rec.get("date"),
+                )
+
+
+def iter_docs(folder: Path) -> Iterator[Doc]:
+    """Every article of a corpus folder, files in name order (.jsonl, .txt, .html)."""
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".jsonl":
+            yield from iter_jsonl(path)
+        elif path.suffix == ".txt":
+            yield read_text_file(path)
+        elif path.suffix in (".html", ".htm"):
+            yield read_html_file(path)
+
+
+def corpus_stats(folder: Path) -> CorpusStats:
+    """Article count and text volume, cached beside the folder (not inside it,
+    where Loupe would try to index it)."""
+    stats_path = folder.with_name(folder.name + ".stats.json")
+    if stats_path.exists() and stats_path.stat().st_mtime >= _newest_mtime(folder):
+        return CorpusStats(**json.loads(stats_path.read_text()))
+    n = size = 0
+    for doc in iter_docs(folder):
+        n += 1
+        size += len(doc.title.encode()) + len(doc.text.encode())
+    stats = CorpusStats(articles=n, text_bytes=size)
+    stats_path.write_text(json.dumps(stats.__dict__))
+    return stats
+
+
+def _newest_mtime(folder: Path) -> float:
+    return max((p.stat().st_mtime for p in folder.iterdir()), default=0.0)
+
+
+# --- the corpora by size label -----------------------------------------------------
+
+
+def parse_size(label: str) -> int | None:
+    """'1k' means the real corpus (None); '10k' → 10,000; '50' → 50."""
+    label = label.strip().lower()
+    if label in ("1k", "real"):
+        return None
+    if label.endswith("k"):
+        return int(float(label[:-1]) * 1000)
+    return int(label)
+
+
+def corpus_dir(label: str) -> Path:
+    """The folder for a size label, generated if missing."""
+    n = parse_size(label)
+    return real_corpus_dir() if n is None else synthetic_corpus_dir(n)
+
+
+def real_corpus_dir(root: Path = CORPORA_DIR) -> Path:
+    """A folder holding links to the shared Wikinews JSONL and the seed article."""
+    folder = root / "real"
+    folder.mkdir(parents=True, exist_ok=True)
+    for src in (REAL_JSONL, SEED_TXT):
+        link = folder / src.name
+        if not link.exists():
+            link.symlink_to(src)
+    return folder
+
+
+def synthetic_corpus_dir(n: int, root: Path = CORPORA_DIR, seed: int = SYNTH_SEED) -> Path:
+    folder = root / f"synth-{n}"
+    out = folder / f"synth-{n}.jsonl"
+    if not out.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        generate_synthetic(n, out, seed=seed)
+    return folder
+
+
+# --- generating ------------------------------------------------------------------
+
+
+@dataclass
+class _Material:
+    titles: list[str]
+    paragraphs: list[str]
+    paragraph_counts: list[int]
+    dates: list[date]
+
+
+def _material(source: Path) -> _Material:
+    """Everything the generator draws from, in the file's order (for determinism)."""
+    m = _Material([], [], [], [])
+    with source.open(encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            lines = [x.strip() for x in rec["text"].split("\n") if x.strip()]
+            if lines and lines[0] == rec["title"].strip():
+                lines = lines[1:]
+            if lines and _DATE_LINE.match(lines[0]):
+                lines = lines[1:]
+            if not lines:
+                continue
+            m.titles.append(rec["title"].strip())
+            m.paragraphs.extend(lines)
+            m.paragraph_counts.append(len(lines))
+            if rec.get("date"):
+                m.dates.append(date.fromisoformat(rec["date"][:10]))
+    return m
+
+
+def _title(rng: random.Random, titles: list[str]) -> str:
+    """A real title, or the place of one joined to the subject of another
+    (« Mali : … » + « … : lancement réussi ») so titles are not all duplicates."""
+    first = rng.choice(titles)
+    second = rng.choice(titles)
+    if " : " in first and " : " in second:
+        return first.split(" : ", 1)[0] + " : " + second.split(" : ", 1)[1]
+    return first
+
+
+def _date_line(d: date) -> str:
+    day = "1er" if d.day == 1 else str(d.day)
+    return f"{day} {_MONTHS[d.month - 1]} {d.year}. –"
+
+
+def generate_synthetic(
+    n: int, out: Path, *, seed: int = SYNTH_SEED, source: Path = REAL_JSONL
+) -> Path:
+    """Write `n` recombined articles as JSONL to `out` (atomically: a half-written
+    file is never mistaken for a finished corpus)."""
+    m = _material(source)
+    lo, hi = min(m.dates), max(m.dates)
+    rng = random.Random(seed)
+    tmp = out.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for i in range(1, n + 1):
+            title = _title(rng, m.titles)
+            d = rng.choice(m.dates) + timedelta(days=rng.randint(-15, 15))
+            d = min(max(d, lo), hi)
+            paras = [_date_line(d)] + [
+                rng.choice(m.paragraphs) for _ in range(rng.choice(m.paragraph_counts))
+            ]
+            rec = {
+                "id": f"synth-{i:06d}",
+                "title": title,
+                "date": d.isoformat(),
+                "url": None,
+                "source": "synthetic: paragraphs of fr.wikinews.org recombined (bench)",
+                "license": "CC BY 2.5 (Wikinews text; attribution: Wikinews contributors, "
+                "https://fr.wikinews.org)",
+                "html": f"<h1>{html.escape(title, quote=False)}</h1>\n"
+                + "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paras),
+                "text": title + "\n" + "\n".join(paras),
+            }
+            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    os.replace(tmp, out)
+    return out

@@ -1,0 +1,228 @@
+"""Relevance evaluation: how well each system ranks the judged dev queries.
+
+    python -m bench.relevance [--system loupe,whoosh-and,…] [--per-query loupe]
+                              [--json out.json] [--rebuild] [--no-ner]
+
+Indexes the Wikinews corpus plus the seed article with every system, runs the
+40 queries of /work/shared/eval/queries-dev.jsonl and prints nDCG@10, MRR@10 and
+Recall@10 per query kind, systems side by side. Built indexes are cached under
+`.cache/bench/relevance/`, keyed by the corpus bytes and the engine's version
+(for Loupe, a hash of `search/`), so re-running after a ranking change rebuilds
+only Loupe. Deterministic: same inputs, same table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.cache import CACHE_ROOT, DEV_QUERIES, REAL_JSONL, SEED_TXT, file_digest, key
+from bench.corpora import canonical_id, real_corpus_dir
+from bench.engines import Engine, EngineUnavailable, get_engine
+from bench.engines.base import BenchQuery
+from bench.metrics import Scores
+
+RELEVANCE_CACHE = CACHE_ROOT / "relevance"
+NER_CACHE = CACHE_ROOT / "ner" / "relevance"
+K = 10
+
+# system name → (engine, operator joining the query's words)
+SYSTEMS: dict[str, tuple[str, str]] = {
+    "loupe": ("loupe", "and"),
+    "whoosh-and": ("whoosh", "and"),
+    "whoosh-or": ("whoosh", "or"),
+    "fts5-or": ("fts5", "or"),
+    "fts5-and": ("fts5", "and"),
+    "tantivy-or": ("tantivy", "or"),
+    "tantivy-and": ("tantivy", "and"),
+}
+DEFAULT_SYSTEMS = ("loupe", "whoosh-and", "whoosh-or", "fts5-or", "tantivy-or")
+
+
+@dataclass(frozen=True)
+class Judged:
+    qid: str
+    query: str
+    kind: str
+    relevant: dict[str, int]
+
+
+@dataclass
+class QueryResult:
+    qid: str
+    kind: str
+    query: str
+    ranked: list[str]
+    scores: Scores
+
+
+def load_queries(path: Path = DEV_QUERIES) -> list[Judged]:
+    with path.open(encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return [Judged(r["qid"], r["query"], r["kind"], dict(r["relevant"])) for r in rows]
+
+
+def cached_index(engine: Engine, *, rebuild: bool, ner: bool) -> Path:
+    """The engine's index of the real corpus, built once per (corpus, engine version)."""
+    options = f"ner={ner}" if engine.name == "loupe" else ""
+    k = key([file_digest(REAL_JSONL), file_digest(SEED_TXT), engine.version(), options])
+    index_dir = RELEVANCE_CACHE / f"{engine.name}-{k}"
+    if rebuild and index_dir.exists():
+        shutil.rmtree(index_dir)
+    if not index_dir.exists():
+        print(f"building {engine.name} index → {index_dir}", file=sys.stderr)
+        tmp = index_dir.with_name(index_dir.name + f".tmp{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        build_options: dict[str, object] = {}
+        if engine.name == "loupe":
+            NER_CACHE.mkdir(parents=True, exist_ok=True)
+            build_options = {"ner": ner, "ner_cache": NER_CACHE / "ner-cache"}
+        engine.build(real_corpus_dir(), tmp, **build_options)
+        tmp.rename(index_dir)  # a half-built index is never mistaken for a cached one
+    return index_dir
+
+
+def evaluate(system: str, queries: list[Judged], *, rebuild: bool, ner: bool) -> list[QueryResult]:
+    engine_name, operator = SYSTEMS[system]
+    engine = get_engine(engine_name)
+    session = engine.open(cached_index(engine, rebuild=rebuild, ner=ner), operator=operator)
+    try:
+        out = []
+        for q in queries:
+            outcome = session.search(BenchQuery(q.query, q.kind), limit=K, snippets=False)
+            ranked = [canonical_id(i) for i in outcome.ids]
+            out.append(
+                QueryResult(q.qid, q.kind, q.query, ranked, Scores.of(ranked, q.relevant, K))
+            )
+        return out
+    finally:
+        session.close()
+
+
+def summarise(results: list[QueryResult]) -> dict[str, Scores]:
+    """Mean scores per kind, plus 'all' over every query."""
+    kinds = sorted({r.kind for r in results})
+    summary = {k: Scores.mean([r.scores for r in results if r.kind == k]) for k in kinds}
+    summary["all"] = Scores.mean([r.scores for r in results])
+    return summary
+
+
+def format_tables(by_system: dict[str, list[QueryResult]]) -> str:
+    systems = list(by_system)
+    summaries = {s: summarise(r) for s, r in by_system.items()}
+    first = next(iter(by_system.values()))
+    counts: dict[str, int] = {}
+    for r in first:
+        counts[r.kind] = counts.get(r.kind, 0) + 1
+    counts["all"] = len(first)
+    lines: list[str] = []
+    for title, attr in (("nDCG@10", "ndcg"), ("MRR@10", "mrr"), ("Recall@10", "recall")):
+        lines.append(f"\n{title}")
+        lines.append("| kind | n | " + " | ".join(systems) + " |")
+        lines.append("|---|---:|" + "---:|" * len(systems))
+        for kind in summaries[systems[0]]:
+            cells = [f"{getattr(summaries[s][kind], attr):.3f}" for s in systems]
+            name = f"**{kind}**" if kind == "all" else kind
+            lines.append(f"| {name} | {counts[kind]} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def format_per_query(system: str, results: list[QueryResult], queries: list[Judged]) -> str:
+    judged = {q.qid: q.relevant for q in queries}
+    lines = [
+        f"\nPer query — {system} (grade in brackets; 'missing' = judged relevant not in top 10)"
+    ]
+    for r in results:
+        rel = judged[r.qid]
+        top5 = " ".join(f"{d}[{rel[d]}]" if d in rel else d for d in r.ranked[:5]) or "(none)"
+        missing = sorted(d for d in rel if d not in r.ranked[:K])
+        lines.append(f"{r.qid} {r.kind:<10} nDCG {r.scores.ndcg:.3f}  {r.query!r}")
+        lines.append(f"    top5: {top5}")
+        if missing:
+            lines.append(f"    missing: {' '.join(f'{d}[{rel[d]}]' for d in missing)}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.relevance",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--system",
+        default=",".join(DEFAULT_SYSTEMS),
+        help=f"comma-separated, among: {', '.join(SYSTEMS)}",
+    )
+    parser.add_argument("--per-query", metavar="SYSTEM", help="per-query detail for SYSTEM")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--rebuild", action="store_true", help="ignore cached indexes")
+    parser.add_argument("--no-ner", action="store_true", help="index Loupe without NER")
+    parser.add_argument("--queries", type=Path, default=DEV_QUERIES)
+    args = parser.parse_args(argv)
+
+    systems = [s.strip() for s in args.system.split(",") if s.strip()]
+    if args.per_query and args.per_query not in systems:
+        systems.append(args.per_query)
+    unknown = [s for s in systems if s not in SYSTEMS]
+    if unknown:
+        parser.error(f"unknown system(s): {', '.join(unknown)}")
+
+    queries = load_queries(args.queries)
+    by_system: dict[str, list[QueryResult]] = {}
+    skipped: dict[str, str] = {}
+    for system in systems:
+        try:
+            by_system[system] = evaluate(system, queries, rebuild=args.rebuild, ner=not args.no_ner)
+        except EngineUnavailable as exc:
+            skipped[system] = str(exc)
+            print(f"[{system}] {exc}", file=sys.stderr)
+        except Exception as exc:  # an engine under construction must not sink the others
+            skipped[system] = f"failed: {type(exc).__name__}: {exc}"
+            traceback.print_exc()
+            print(f"[{system}] {skipped[system]}", file=sys.stderr)
+    if not by_system:
+        print("no system could run", file=sys.stderr)
+        return 1
+
+    print(f"Relevance on {args.queries.name}: {len(queries)} queries, top {K}")
+    print(format_tables(by_system))
+    for system, why in skipped.items():
+        print(f"\n({system} not measured: {why})")
+    if args.per_query in by_system:
+        print(format_per_query(args.per_query, by_system[args.per_query], queries))
+
+    if args.json:
+        payload = {
+            "queries": str(args.queries),
+            "k": K,
+            "skipped": skipped,
+            "systems": {
+                s: {
+                    "summary": {k: asdict(v) for k, v in summarise(res).items()},
+                    "per_query": [
+                        {
+                            "qid": r.qid,
+                            "kind": r.kind,
+                            "query": r.query,
+                            "top10": r.ranked[:K],
+                            **asdict(r.scores),
+                        }
+                        for r in res
+                    ],
+                }
+                for s, res in by_system.items()
+            },
+        }
+        args.json.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,944 @@
+"""The scale-out backend: the same `Article`s and query tree, served by OpenSearch.
+
+Whoosh needs nothing but a folder; when a corpus outgrows one machine the same
+requests run here, on an existing distributed engine. Everything Loupe-specific
+about French lives in the index settings below, built from OpenSearch's own
+filters (elision, lowercase, asciifolding, French stop words folded, the light
+French stemmer), so any stock OpenSearch 2.x node can serve it.
+
+Generations: `build` indexes into a fresh `<name>-<timestamp>` index and moves
+the `<name>` alias onto it in one `_aliases` call, so a reader sees the old
+index or the new one, never half of one, and a failed build leaves the alias
+where it was. Older generations are deleted only after the switch.
+
+Configuration: `OpenSearchBackend(url)`, or `OpenSearchBackend.from_env()`
+which reads `LOUPE_OPENSEARCH_URL` (default `http://127.0.0.1:9200`).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any, NoReturn
+
+from opensearchpy import OpenSearch, helpers
+from opensearchpy.exceptions import NotFoundError
+
+from search.article import Article, Entity, Section
+from search.backends.base import (
+    FACET_FIELDS,
+    SORTS,
+    FacetValue,
+    Hit,
+    IndexMissing,
+    IndexStats,
+    Results,
+    SearchRequest,
+    Snippet,
+)
+from search.query import And, Node, Not, Or, Phrase, Term, Words
+
+URL_ENV = "LOUPE_OPENSEARCH_URL"
+DEFAULT_URL = "http://127.0.0.1:9200"
+
+# ---------------------------------------------------------------------------
+# Language data (tables, apart from the code)
+
+ELISION_ARTICLES = (
+    "l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu",
+)  # fmt: skip
+
+# Lucene's `_french_` stop list (snowball), folded: it runs after asciifolding,
+# so `à` and `a`, `même` and `meme` are both dropped whatever the writer typed.
+FRENCH_STOP_WORDS = tuple(
+    """
+    au aux avec ce ces dans de des du elle en et eux il je la le leur lui ma mais
+    me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses
+    sur ta te tes toi ton tu un une vos votre vous c d j l a m n s t y etee etees
+    etant suis es etes sont serai seras sera serons serez seront serais serait
+    serions seriez seraient etais etait etions etiez etaient fus fut fumes futes
+    furent sois soit soyons soyez soient fusse fusses fussions fussiez fussent
+    ayant eu eue eues eus ai avons avez ont aurai aurons aurez auront aurais
+    aurait aurions auriez auraient avais avait aviez avaient eut eumes eutes
+    eurent aie aies ait ayons ayez aient eusse eusses eussions eussiez eussent
+    ceci cela cet cette ici ils les leurs quel quels quelle quelles sans soi
+    """.split()  # noqa: SIM905 - a table meant to be read, one block
+)
+_STOP_SET = frozenset(FRENCH_STOP_WORDS)
+
+# Neutral entity types → index fields (and the facet each one feeds).
+ENTITY_FIELDS = {"PER": "persons", "ORG": "orgs", "LOC": "places", "MISC": "misc"}
+_ENTITY_TYPE_ALIASES = {
+    **{t: t for t in ENTITY_FIELDS},
+    **{f: t for t, f in ENTITY_FIELDS.items()},
+    "person": "PER",
+    "org": "ORG",
+    "place": "LOC",
+}
+
+# Neutral query fields → (stemmed fields, exact fields), with their boosts.
+_ALL_STEMMED = (
+    "title^3", "headings^2", "body", "persons", "orgs", "places", "misc", "hashtags.text",
+)  # fmt: skip
+_ALL_EXACT = (
+    "title.exact^3", "headings.exact^2", "body.exact",
+    "persons.exact", "orgs.exact", "places.exact", "misc.exact", "hashtags.text",
+)  # fmt: skip
+FIELD_MAP: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    None: (_ALL_STEMMED, _ALL_EXACT),
+    "title": (("title",), ("title.exact",)),
+    "headings": (("headings",), ("headings.exact",)),
+    "person": (("persons",), ("persons.exact",)),
+    "org": (("orgs",), ("orgs.exact",)),
+    "place": (("places",), ("places.exact",)),
+    "source": (("source.text",), ("source.text",)),
+}
+
+WORDS_MINIMUM_SHOULD_MATCH = "2<75%"  # up to 2 words: all; more: three quarters
+ALL_WORDS_BOOST = 2.0  # the bonus that ranks articles holding every word first
+EXACT_BOOST = 1.5  # an exact (unstemmed) form outranks a mere stem match
+MAX_PER_PAGE = 100
+MAX_RESULT_WINDOW = 10_000  # OpenSearch's index.max_result_window default
+SNIPPET_CHARS = 160
+MAX_SNIPPETS = 3
+
+# ---------------------------------------------------------------------------
+# Index settings and mapping
+
+
+def _text_with_exact() -> dict[str, Any]:
+    return {
+        "type": "text",
+        "analyzer": "loupe_french",
+        "fields": {"exact": {"type": "text", "analyzer": "loupe_exact"}},
+    }
+
+
+def _entity_field() -> dict[str, Any]:
+    return {
+        "type": "text",
+        "analyzer": "loupe_french",
+        "fields": {
+            "exact": {"type": "text", "analyzer": "loupe_exact"},
+            # canonical display form, for facets
+            "keyword": {"type": "keyword", "ignore_above": 256},
+            # folded canonical form, for case- and accent-blind filters
+            "folded": {"type": "keyword", "normalizer": "loupe_folded", "ignore_above": 256},
+        },
+    }
+
+
+def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    """Settings and mapping of one generation."""
+    return {
+        "settings": {
+            "index": {
+                "number_of_shards": shards,
+                "number_of_replicas": replicas,
+                "refresh_interval": "-1",  # restored after the bulk load
+            },
+            "analysis": {
+                "filter": {
+                    "loupe_elision": {
+                        "type": "elision",
+                        "articles_case": True,
+                        "articles": list(ELISION_ARTICLES),
+                    },
+                    "loupe_stop": {"type": "stop", "stopwords": list(FRENCH_STOP_WORDS)},
+                    "loupe_stemmer": {"type": "stemmer", "language": "light_french"},
+                },
+                "analyzer": {
+                    "loupe_french": {
+                        "type": "custom",
+                        "tokenizer": "standard",
+                        "filter": [
+                            "loupe_elision",
+                            "lowercase",
+                            "asciifolding",
+                            "loupe_stop",
+                            "loupe_stemmer",
+                        ],
+                    },
+                    "loupe_exact": {
+                        "type": "custom",
+                        "tokenizer": "standard",
+                        "filter": ["loupe_elision", "lowercase", "asciifolding", "loupe_stop"],
+                    },
+                    "loupe_completion": {
+                        "type": "custom",
+                        "tokenizer": "keyword",
+                        "filter": ["lowercase", "asciifolding"],
+                    },
+                },
+                "normalizer": {
+                    "loupe_folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}
+                },
+            },
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": {"loupe_schema": 1},
+            "properties": {
+                "id": {"type": "keyword"},
+                "title": {**_text_with_exact(), "copy_to": "words"},
+                "headings": {
+                    **_text_with_exact(),
+                    "copy_to": "words",
+                    "position_increment_gap": 100,
+                },
+                # one value per section, so phrases never run across sections
+                "body": {**_text_with_exact(), "copy_to": "words", "position_increment_gap": 100},
+                "words": {"type": "text", "analyzer": "loupe_exact"},  # the spelling suggester's
+                "persons": _entity_field(),
+                "orgs": _entity_field(),
+                "places": _entity_field(),
+                "misc": _entity_field(),
+                "hashtags": {
+                    "type": "keyword",
+                    "fields": {"text": {"type": "text", "analyzer": "loupe_exact"}},
+                },
+                "source": {
+                    "type": "keyword",
+                    "fields": {
+                        "folded": {"type": "keyword", "normalizer": "loupe_folded"},
+                        "text": {"type": "text", "analyzer": "loupe_exact"},
+                    },
+                },
+                "published": {"type": "date", "format": "strict_date"},
+                "published_inferred": {"type": "boolean"},
+                "month": {"type": "keyword"},
+                "url": {"type": "keyword", "index": False},
+                "author": {"type": "text", "analyzer": "loupe_exact"},
+                "license": {"type": "keyword", "index": False},
+                "path": {"type": "keyword", "index": False},
+                "checksum": {"type": "keyword"},
+                # kept whole in _source so `get` rebuilds the Article; not indexed
+                "sections": {"type": "object", "enabled": False},
+                "entities": {"type": "object", "enabled": False},
+                "suggest": {
+                    "type": "completion",
+                    "analyzer": "loupe_completion",
+                    "preserve_separators": True,
+                    "max_input_length": 100,
+                },
+            },
+        },
+    }
+
+
+# ---------------------------------------------------------------------------
+# Folding in Python, for the few queries OpenSearch does not analyse (prefix, fuzzy)
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "'"})
+_ELISION_RE = re.compile(r"^(?:" + "|".join(ELISION_ARTICLES) + r")['’]", re.IGNORECASE)
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, no ligatures: what `lowercase | asciifolding` yields."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _strip_elision(word: str) -> str:
+    return _ELISION_RE.sub("", word)
+
+
+def _is_stop_word(text: str) -> bool:
+    words = _WORD_RE.findall(fold(_strip_elision(text.strip())))
+    return bool(words) and all(w in _STOP_SET for w in words)
+
+
+# ---------------------------------------------------------------------------
+# Query tree → query DSL
+
+
+def _field_list(field: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    try:
+        return FIELD_MAP[field]
+    except KeyError:
+        raise ValueError(f"unknown field {field!r}") from None
+
+
+def _strip_boost(field: str) -> tuple[str, float]:
+    name, _, boost = field.partition("^")
+    return name, float(boost) if boost else 1.0
+
+
+def _term_query(term: Term) -> dict[str, Any]:
+    stemmed, exact = _field_list(term.field)
+    if term.prefix or term.fuzzy:
+        value = fold(_strip_elision(term.text.strip()))
+        tokens = _WORD_RE.findall(value)
+        if term.prefix and len(tokens) != 1:
+            # `État-maj*`: several tokens, let OpenSearch analyse and expand the last one
+            return {
+                "multi_match": {"query": term.text, "type": "phrase_prefix", "fields": list(exact)}
+            }
+        value = tokens[0] if tokens else value
+        clauses = []
+        for field in exact:
+            name, boost = _strip_boost(field)
+            if term.prefix:
+                clauses.append({"prefix": {name: {"value": value, "boost": boost}}})
+            else:
+                clauses.append(
+                    {"fuzzy": {name: {"value": value, "fuzziness": "AUTO", "boost": boost}}}
+                )
+        return {"bool": {"should": clauses, "minimum_should_match": 1}}
+    return {
+        "bool": {
+            "should": [
+                {
+                    "multi_match": {
+                        "query": term.text,
+                        "fields": list(stemmed),
+                        "type": "best_fields",
+                        "tie_breaker": 0.3,
+                        "operator": "and",
+                    }
+                },
+                {
+                    "multi_match": {
+                        "query": term.text,
+                        "fields": list(exact),
+                        "type": "best_fields",
+                        "tie_breaker": 0.3,
+                        "operator": "and",
+                        "boost": EXACT_BOOST,
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def _phrase_query(phrase: Phrase) -> dict[str, Any]:
+    _, exact = _field_list(phrase.field)
+    return {"multi_match": {"query": phrase.text, "type": "phrase", "fields": list(exact)}}
+
+
+def _is_stop_only(node: Node) -> bool:
+    """A bare stop word matches nothing; dropping it keeps `le Mali` meaning `Mali`."""
+    return (
+        isinstance(node, Term) and not node.prefix and not node.fuzzy and _is_stop_word(node.text)
+    )
+
+
+def _split(items: Iterable[Node]) -> tuple[list[Node], list[Node]]:
+    positive, negative = [], []
+    for item in items:
+        if isinstance(item, Not):
+            negative.append(item.item)
+        elif not _is_stop_only(item):
+            positive.append(item)
+    return positive, negative
+
+
+MATCH_ALL: dict[str, Any] = {"match_all": {}}
+MATCH_NONE: dict[str, Any] = {"match_none": {}}
+
+
+def to_dsl(node: Node | None) -> dict[str, Any]:
+    """The backend-neutral tree as an OpenSearch query."""
+    if node is None:
+        return MATCH_ALL
+    if isinstance(node, Term):
+        # alone, a stop word finds nothing (inside Words/And it is simply dropped)
+        return MATCH_NONE if _is_stop_only(node) else _term_query(node)
+    if isinstance(node, Phrase):
+        return _phrase_query(node)
+    if isinstance(node, Not):
+        return {"bool": {"must": [MATCH_ALL], "must_not": [to_dsl(node.item)]}}
+    if isinstance(node, And):
+        positive, negative = _split(node.items)
+        return {
+            "bool": {
+                "must": [to_dsl(n) for n in positive] or [MATCH_ALL],
+                "must_not": [to_dsl(n) for n in negative],
+            }
+        }
+    if isinstance(node, Or):
+        return {
+            "bool": {
+                "should": [to_dsl(n) for n in node.items],
+                "minimum_should_match": 1,
+            }
+        }
+    if isinstance(node, Words):
+        positive, negative = _split(node.items)
+        translated = [to_dsl(n) for n in positive]
+        query: dict[str, Any] = {"bool": {"must_not": [to_dsl(n) for n in negative]}}
+        if not translated:
+            query["bool"]["must"] = [MATCH_NONE if not negative else MATCH_ALL]
+        elif len(translated) == 1:
+            query["bool"]["must"] = translated
+        else:
+            query["bool"]["must"] = [
+                {
+                    "bool": {
+                        "should": translated,
+                        "minimum_should_match": WORDS_MINIMUM_SHOULD_MATCH,
+                    }
+                }
+            ]
+            query["bool"]["should"] = [{"bool": {"must": translated, "boost": ALL_WORDS_BOOST}}]
+        return query
+    raise TypeError(f"not a query node: {node!r}")
+
+
+def _plain_words(node: Node | None) -> list[str]:
+    """Words typed as such (no prefix, no fuzzy, not negated): the suggester's input."""
+    if node is None:
+        return []
+    if isinstance(node, Term):
+        return [] if node.prefix or node.fuzzy else [node.text]
+    if isinstance(node, Phrase):
+        return [node.text]
+    if isinstance(node, Not):
+        return []
+    return [w for item in node.items for w in _plain_words(item)]
+
+
+# ---------------------------------------------------------------------------
+# Article ↔ document
+
+
+def _month(published: date | None) -> str | None:
+    return published.strftime("%Y-%m") if published else None
+
+
+def _completion_inputs(article: Article) -> list[dict[str, Any]]:
+    """Words and names the search box may complete, weighted by use in the article."""
+    counts: Counter[str] = Counter()
+    for text in [article.title, *article.headings, article.body]:
+        for word in _WORD_RE.findall(text):
+            if len(word) >= 3 and not word.isdigit() and fold(word) not in _STOP_SET:
+                counts[word.lower()] += 1
+    by_weight: dict[int, list[str]] = {}
+    for word, n in counts.items():
+        by_weight.setdefault(min(n, 50), []).append(word)
+    inputs = [{"input": words, "weight": w} for w, words in by_weight.items()]
+    names = sorted({e.canonical for e in article.entities if e.canonical})
+    if names:
+        inputs.append({"input": names, "weight": 100})
+    return inputs
+
+
+def article_to_doc(article: Article) -> dict[str, Any]:
+    by_field: dict[str, list[str]] = {f: [] for f in ENTITY_FIELDS.values()}
+    for entity in article.entities:
+        field = ENTITY_FIELDS.get(entity.type)
+        if field and entity.canonical and entity.canonical not in by_field[field]:
+            by_field[field].append(entity.canonical)
+    return {
+        "id": article.id,
+        "title": article.title,
+        "headings": article.headings,
+        "body": [s.text for s in article.sections if s.text],
+        **by_field,
+        "hashtags": list(article.hashtags),
+        "source": article.source,
+        "published": article.published.isoformat() if article.published else None,
+        "published_inferred": article.published_inferred,
+        "month": _month(article.published),
+        "url": article.url,
+        "author": article.author,
+        "license": article.license,
+        "path": article.path,
+        "checksum": article.checksum,
+        "sections": [{"heading": s.heading, "text": s.text} for s in article.sections],
+        "entities": [
+            {"text": e.text, "type": e.type, "canonical": e.canonical} for e in article.entities
+        ],
+        "suggest": _completion_inputs(article),
+    }
+
+
+def doc_to_article(doc: dict[str, Any]) -> Article:
+    published = doc.get("published")
+    return Article(
+        id=doc["id"],
+        title=doc.get("title") or "",
+        sections=[Section(s.get("heading"), s.get("text") or "") for s in doc.get("sections", [])],
+        url=doc.get("url"),
+        source=doc.get("source"),
+        published=date.fromisoformat(published) if published else None,
+        published_inferred=bool(doc.get("published_inferred")),
+        author=doc.get("author"),
+        license=doc.get("license"),
+        hashtags=list(doc.get("hashtags") or []),
+        entities=[Entity(e["text"], e["type"], e["canonical"]) for e in doc.get("entities", [])],
+        path=doc.get("path"),
+        checksum=doc.get("checksum") or "",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Snippets
+
+_MARK_RE = re.compile(r"</?mark>")
+# The tokenizer keeps `l'` on the token, so the highlighter marks `l'attaque`;
+# move the mark past the elided article, as the Whoosh backend does.
+_MARKED_ELISION_RE = re.compile(
+    r"<mark>((?:" + "|".join(ELISION_ARTICLES) + r")(?:&#x27;|'|’))", re.IGNORECASE
+)
+
+
+def _unmark_elision(fragment: str) -> str:
+    return _MARKED_ELISION_RE.sub(r"\1<mark>", fragment)
+
+
+def _section_of(fragment_html: str, sections: list[dict[str, Any]]) -> str | None:
+    """The heading of the section a highlighted fragment was cut from."""
+    plain = html.unescape(_MARK_RE.sub("", fragment_html)).strip()
+    probes = [plain, plain[:60], plain[-60:]]
+    for probe in probes:
+        if not probe:
+            continue
+        for section in sections:
+            if probe in (section.get("text") or ""):
+                return section.get("heading")
+    return None
+
+
+def _snippets(hit: dict[str, Any], sections: list[dict[str, Any]]) -> list[Snippet]:
+    highlight = hit.get("highlight", {})
+    fragments: list[str] = []
+    seen: set[str] = set()
+    # exact-field fragments first: they carry phrase matches the stemmed field cannot
+    for field in ("body.exact", "body"):
+        for fragment in highlight.get(field, []):
+            key = _MARK_RE.sub("", fragment)
+            if key in seen:
+                continue
+            if "<mark>" not in fragment and fragments:
+                continue
+            seen.add(key)
+            fragments.append(fragment)
+    marked = [f for f in fragments if "<mark>" in f]
+    chosen = (marked or fragments)[:MAX_SNIPPETS]
+    return [Snippet(html=_unmark_elision(f), section=_section_of(f, sections)) for f in chosen]
+
+
+# ---------------------------------------------------------------------------
+# Lucene regular expressions for `entities(prefix=…)`
+
+_LUCENE_RESERVED = set('.?+*|{}[]()"\\#@&<>~')
+_VARIANTS = {
+    "a": "aàâäáãå",
+    "c": "cç",
+    "e": "eéèêë",
+    "i": "iîïíì",
+    "n": "nñ",
+    "o": "oôöóòõ",
+    "u": "uùûüú",
+    "y": "yÿý",
+}
+
+
+def prefix_regex(prefix: str) -> str:
+    """A Lucene regexp matching names with a word starting with `prefix`, in any case
+    and with or without accents: `lav` → `(.*[ \\-'])?[lL][aAàÀ…][vV].*`."""
+    parts = []
+    for char in fold(prefix):
+        variants = _VARIANTS.get(char, char)
+        letters = sorted({v for c in variants for v in (c, c.upper())})
+        if len(letters) > 1:
+            parts.append("[" + "".join(letters) + "]")
+        elif char in _LUCENE_RESERVED:
+            parts.append("\\" + char)
+        else:
+            parts.append(char)
+    return "(.*[ \\-'’])?" + "".join(parts) + ".*"
+
+
+# ---------------------------------------------------------------------------
+
+
+def url_from_env() -> str:
+    return os.environ.get(URL_ENV) or DEFAULT_URL
+
+
+_GENERATION_RE_TEMPLATE = r"^{name}-\d{{8}}t\d{{12}}$"
+
+
+class OpenSearchBackend:
+    """Loupe's `Backend` protocol over an OpenSearch cluster reached by URL."""
+
+    def __init__(
+        self,
+        url: str,
+        index_name: str = "loupe",
+        *,
+        shards: int = 1,
+        replicas: int = 0,
+        **client_options: Any,
+    ) -> None:
+        if index_name != index_name.lower() or not index_name:
+            raise ValueError("OpenSearch index names are lower case and not empty")
+        self.url = url
+        self.index_name = index_name
+        self.shards = shards
+        self.replicas = replicas
+        client_options.setdefault("timeout", 60)
+        self.client = OpenSearch(hosts=[url], **client_options)
+        self._generation_re = re.compile(_GENERATION_RE_TEMPLATE.format(name=re.escape(index_name)))
+
+    @classmethod
+    def from_env(cls, index_name: str = "loupe", **options: Any) -> OpenSearchBackend:
+        return cls(url_from_env(), index_name, **options)
+
+    # -- generations --------------------------------------------------------
+
+    def _new_generation_name(self) -> str:
+        stamp = datetime.now(UTC).strftime("%Y%m%dt%H%M%S%f")
+        return f"{self.index_name}-{stamp}"
+
+    def current_generation(self) -> str | None:
+        """The concrete index the alias points to, or None before the first build."""
+        try:
+            found = self.client.indices.get_alias(name=self.index_name)
+        except NotFoundError:
+            return None
+        names = sorted(found)
+        return names[-1] if names else None
+
+    def generations(self) -> list[str]:
+        """Every index of this backend's name pattern, oldest first."""
+        try:
+            found = self.client.indices.get(index=f"{self.index_name}-*", expand_wildcards="all")
+        except NotFoundError:
+            return []
+        return sorted(n for n in found if self._generation_re.match(n))
+
+    def build(self, articles: Iterable[Article]) -> int:
+        """Index all articles into a fresh generation and switch the alias atomically."""
+        if self.client.indices.exists(index=self.index_name) and not (
+            self.client.indices.exists_alias(name=self.index_name)
+        ):
+            raise RuntimeError(
+                f"{self.index_name!r} is a concrete index, not an alias; "
+                "Loupe will not overwrite it"
+            )
+        new = self._new_generation_name()
+        body = index_body(self.shards, replicas=0)
+        body["mappings"]["_meta"]["built_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.client.indices.create(index=new, body=body)
+        try:
+            count, words = self._bulk_load(new, articles)
+            self.client.indices.put_settings(
+                index=new,
+                body={"index": {"refresh_interval": "1s", "number_of_replicas": self.replicas}},
+            )
+            self.client.indices.refresh(index=new)
+            self.client.indices.put_mapping(
+                index=new,
+                body={
+                    "_meta": {
+                        **body["mappings"]["_meta"],
+                        "articles": count,
+                        "terms": len(words),
+                    }
+                },
+            )
+            self.client.cluster.health(index=new, wait_for_status="yellow", request_timeout=40)
+            old = [n for n in self._alias_targets() if n != new]
+            actions = [{"remove": {"index": n, "alias": self.index_name}} for n in old]
+            actions.append({"add": {"index": new, "alias": self.index_name}})
+            self.client.indices.update_aliases(body={"actions": actions})
+        except BaseException:
+            self.client.indices.delete(index=new, ignore_unavailable=True)
+            raise
+        for name in self.generations():
+            if name != new:
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+        return count
+
+    def _alias_targets(self) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=self.index_name))
+        except NotFoundError:
+            return []
+
+    def _bulk_load(self, index: str, articles: Iterable[Article]) -> tuple[int, set[str]]:
+        words: set[str] = set()
+
+        def actions() -> Iterator[dict[str, Any]]:
+            for article in articles:
+                for text in [article.title, *article.headings, article.body]:
+                    words.update(w for w in _WORD_RE.findall(fold(text)) if w not in _STOP_SET)
+                yield {"_index": index, "_id": article.id, "_source": article_to_doc(article)}
+
+        count = 0
+        for ok, _item in helpers.streaming_bulk(
+            self.client,
+            actions(),
+            chunk_size=500,
+            max_chunk_bytes=20 * 1024 * 1024,
+            raise_on_error=True,
+            max_retries=3,
+        ):
+            if ok:
+                count += 1
+        return count, words
+
+    # -- reading ------------------------------------------------------------
+
+    def _raise_if_missing(self, error: NotFoundError) -> NoReturn:
+        raise IndexMissing(
+            f"no OpenSearch index behind alias {self.index_name!r} at {self.url}: run a build"
+        ) from error
+
+    def search(self, request: SearchRequest) -> Results:
+        if request.sort not in SORTS:
+            raise ValueError(f"unknown sort {request.sort!r}; expected one of {SORTS}")
+        per_page = max(1, min(request.per_page, MAX_PER_PAGE))
+        page = max(1, request.page)
+        start = (page - 1) * per_page
+        size = max(0, min(per_page, MAX_RESULT_WINDOW - start))
+
+        body: dict[str, Any] = {
+            "query": {"bool": {"must": [to_dsl(request.query)], "filter": self._filters(request)}},
+            "from": min(start, MAX_RESULT_WINDOW),
+            "size": size,
+            "timeout": f"{max(1, int(request.time_limit * 1000))}ms",
+            "track_total_hits": True,
+            "track_scores": True,
+            "sort": self._sort(request.sort),
+            "_source": {
+                "includes": ["id", "title", "url", "source", "published", "sections", "entities"]
+            },
+        }
+        if request.with_snippets:
+            body["highlight"] = {
+                "pre_tags": ["<mark>"],
+                "post_tags": ["</mark>"],
+                "encoder": "html",
+                "type": "unified",
+                "fragment_size": SNIPPET_CHARS,
+                "number_of_fragments": MAX_SNIPPETS,
+                "order": "score",
+                "fields": {
+                    "body.exact": {},
+                    "body": {"no_match_size": SNIPPET_CHARS},
+                },
+            }
+        if request.with_facets:
+            body["aggs"] = self._facet_aggs(max(1, request.facet_limit))
+        words = _plain_words(request.query)
+        if words:
+            body["suggest"] = {
+                "text": " ".join(words),
+                "missing": {
+                    "term": {
+                        "field": "words",
+                        "suggest_mode": "missing",
+                        "min_word_length": 3,
+                        "sort": "score",
+                        "size": 1,
+                    }
+                },
+            }
+
+        started = time.monotonic()
+        try:
+            resp = self.client.search(
+                index=self.index_name,
+                body=body,
+                request_timeout=request.time_limit + 10,
+                allow_partial_search_results=True,
+            )
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        took_ms = (time.monotonic() - started) * 1000
+
+        hits = [self._hit(h, request.with_snippets) for h in resp["hits"]["hits"]]
+        facets = self._facets(resp.get("aggregations", {})) if request.with_facets else {}
+        shards = resp.get("_shards", {})
+        return Results(
+            total=resp["hits"]["total"]["value"],
+            hits=hits,
+            facets=facets,
+            suggestion=self._suggestion(resp.get("suggest", {}), " ".join(words)),
+            took_ms=took_ms,
+            partial=bool(resp.get("timed_out")) or bool(shards.get("failed")),
+            page=page,
+            per_page=per_page,
+        )
+
+    @staticmethod
+    def _filters(request: SearchRequest) -> list[dict[str, Any]]:
+        f = request.filters
+        clauses: list[dict[str, Any]] = []
+        for field, values in (
+            ("persons.folded", f.persons),
+            ("orgs.folded", f.orgs),
+            ("places.folded", f.places),
+            ("source.folded", f.sources),
+        ):
+            clauses.extend({"term": {field: value}} for value in values)
+        if f.date_from or f.date_to:
+            bounds = {}
+            if f.date_from:
+                bounds["gte"] = f.date_from.isoformat()
+            if f.date_to:
+                bounds["lte"] = f.date_to.isoformat()
+            clauses.append({"range": {"published": bounds}})
+        return clauses
+
+    @staticmethod
+    def _sort(sort: str) -> list[Any]:
+        if sort == "newest":
+            return [{"published": {"order": "desc", "missing": "_last"}}, "_score"]
+        if sort == "oldest":
+            return [{"published": {"order": "asc", "missing": "_last"}}, "_score"]
+        return ["_score", {"published": {"order": "desc", "missing": "_last"}}]
+
+    @staticmethod
+    def _facet_aggs(limit: int) -> dict[str, Any]:
+        aggs: dict[str, Any] = {
+            name: {"terms": {"field": f"{name}.keyword", "size": limit}}
+            for name in ("persons", "orgs", "places")
+        }
+        aggs["sources"] = {"terms": {"field": "source", "size": limit}}
+        aggs["months"] = {"terms": {"field": "month", "size": limit, "order": {"_key": "desc"}}}
+        return aggs
+
+    @staticmethod
+    def _facets(aggs: dict[str, Any]) -> dict[str, list[FacetValue]]:
+        return {
+            name: [
+                FacetValue(b["key"], b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])
+            ]
+            for name in FACET_FIELDS
+        }
+
+    @staticmethod
+    def _suggestion(suggest: dict[str, Any], text: str) -> str | None:
+        entries = suggest.get("missing", [])
+        replaced = text
+        changed = False
+        # replace from the end so earlier offsets stay valid
+        for entry in sorted(entries, key=lambda e: e["offset"], reverse=True):
+            if not entry.get("options"):
+                continue
+            start, length = entry["offset"], entry["length"]
+            replaced = replaced[:start] + entry["options"][0]["text"] + replaced[start + length :]
+            changed = True
+        return replaced if changed else None
+
+    @staticmethod
+    def _hit(raw: dict[str, Any], with_snippets: bool) -> Hit:
+        doc = raw.get("_source", {})
+        published = doc.get("published")
+        entities: dict[str, list[str]] = {}
+        for e in doc.get("entities", []):
+            names = entities.setdefault(e["type"], [])
+            if e["canonical"] not in names:
+                names.append(e["canonical"])
+        sections = doc.get("sections", [])
+        return Hit(
+            id=doc.get("id", raw["_id"]),
+            title=doc.get("title") or "",
+            url=doc.get("url"),
+            source=doc.get("source"),
+            published=date.fromisoformat(published) if published else None,
+            score=float(raw.get("_score") or 0.0),
+            snippets=_snippets(raw, sections) if with_snippets else [],
+            entities=entities,
+        )
+
+    def get(self, article_id: str) -> Article | None:
+        try:
+            resp = self.client.get(index=self.index_name, id=article_id)
+        except NotFoundError as error:
+            if _is_missing_index(error):
+                self._raise_if_missing(error)
+            return None
+        return doc_to_article(resp["_source"])
+
+    def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
+        """Canonical entity names, most cited first, one of whose words starts with `prefix`."""
+        if type_ is None:
+            types = list(ENTITY_FIELDS)
+        else:
+            try:
+                types = [_ENTITY_TYPE_ALIASES[type_]]
+            except KeyError:
+                raise ValueError(f"unknown entity type {type_!r}") from None
+        limit = max(1, min(limit, 1000))
+        aggs = {}
+        for t in types:
+            terms: dict[str, Any] = {"field": f"{ENTITY_FIELDS[t]}.keyword", "size": limit}
+            if prefix.strip():
+                terms["include"] = prefix_regex(prefix.strip())
+            aggs[t] = {"terms": terms}
+        try:
+            resp = self.client.search(index=self.index_name, body={"size": 0, "aggs": aggs})
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        merged: Counter[str] = Counter()
+        for t in types:
+            for bucket in resp["aggregations"][t]["buckets"]:
+                merged[bucket["key"]] += bucket["doc_count"]
+        ranked = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [FacetValue(name, count) for name, count in ranked[:limit]]
+
+    def suggest(self, prefix: str, limit: int) -> list[str]:
+        """Completions for the search box: words and entity names starting with `prefix`."""
+        prefix = prefix.strip()
+        if not prefix:
+            return []
+        body = {
+            "suggest": {
+                "complete": {
+                    "prefix": prefix,
+                    "completion": {
+                        "field": "suggest",
+                        "size": max(1, min(limit, 50)),
+                        "skip_duplicates": True,
+                    },
+                }
+            },
+            "_source": False,
+        }
+        try:
+            resp = self.client.search(index=self.index_name, body=body)
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        options = resp["suggest"]["complete"][0]["options"]
+        return [o["text"] for o in options][:limit]
+
+    def stats(self) -> IndexStats:
+        generation = self.current_generation()
+        if generation is None:
+            raise IndexMissing(f"no OpenSearch index behind alias {self.index_name!r}")
+        mapping = self.client.indices.get_mapping(index=generation)
+        meta = mapping[generation]["mappings"].get("_meta", {})
+        aggs = {
+            t: {"cardinality": {"field": f"{field}.keyword"}} for t, field in ENTITY_FIELDS.items()
+        }
+        resp = self.client.search(
+            index=generation, body={"size": 0, "track_total_hits": True, "aggs": aggs}
+        )
+        return IndexStats(
+            generation=generation,
+            articles=resp["hits"]["total"]["value"],
+            terms=int(meta.get("terms", 0)),
+            entities={t: int(resp["aggregations"][t]["value"]) for t in ENTITY_FIELDS},
+            built_at=meta.get("built_at"),
+        )
+
+
+def _is_missing_index(error: NotFoundError) -> bool:
+    info = error.info if isinstance(error.info, dict) else {}
+    reason = info.get("error", {})
+    return isinstance(reason, dict) and reason.get("type") == "index_not_found_exception"

@@ -1,0 +1,374 @@
+"""`WhooshBackend`: build generations, search them, read articles back.
+
+One backend object serves many requests (and threads): each thread gets its
+own Whoosh searcher per generation, the generation is re-read from CURRENT on
+every call (a few microseconds), and when `loupe index` switches it the next
+request opens the new one — no restart, and requests in flight finish on the
+old one, which stays on disk until the build after next.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.searching import Searcher
+
+from search.analysis import fold
+from search.article import Article
+from search.backends.base import (
+    FacetValue,
+    Hit,
+    IndexMissing,
+    IndexStats,
+    Results,
+    SearchRequest,
+)
+from search.backends.whoosh import store
+from search.backends.whoosh.facets import FacetTable
+from search.backends.whoosh.highlight import make_snippets
+from search.backends.whoosh.querying import Translator, filter_query
+from search.backends.whoosh.schema import (
+    ENTITY_FIELDS,
+    article_from_stored,
+    build_schema,
+    facet_key,
+    to_document,
+)
+from search.query import And as QAnd
+from search.query import Node, Term, Words
+from search.query import Not as QNot
+from search.query import Or as QOr
+from search.spelling import SpellingIndex
+
+TYPE_FACETS = {"PER": "persons", "ORG": "orgs", "LOC": "places"}
+
+
+def _default_name_key(text: str) -> str:
+    from search.variants import name_key
+
+    return name_key(text)
+
+
+@dataclass
+class _Generation:
+    """Everything opened once per index generation and shared by its searches."""
+
+    name: str
+    index: windex.Index
+    meta: dict
+    local: threading.local = field(default_factory=threading.local)
+    _facets: FacetTable | None = None
+    _spelling: SpellingIndex | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def searcher(self) -> Searcher:
+        s = getattr(self.local, "searcher", None)
+        if s is None:
+            s = self.index.searcher()
+            self.local.searcher = s
+        return s
+
+    def facets(self) -> FacetTable:
+        if self._facets is None:
+            with self._lock:
+                if self._facets is None:
+                    self._facets = FacetTable(
+                        self.searcher().reader(), self.meta.get("display", {})
+                    )
+        return self._facets
+
+    def spelling(self) -> SpellingIndex:
+        if self._spelling is None:
+            with self._lock:
+                if self._spelling is None:
+                    reader = self.searcher().reader()
+                    vocab = (
+                        (t.decode("utf-8") if isinstance(t, bytes) else t, ti.doc_frequency())
+                        for t, ti in reader.iter_field("body_exact")
+                    )
+                    self._spelling = SpellingIndex(vocab)
+        return self._spelling
+
+
+class WhooshBackend:
+    def __init__(
+        self,
+        root: Path,
+        aliases_of: Callable[[str], list[str]] | None = None,
+        name_key: Callable[[str], str] | None = None,
+    ) -> None:
+        self.root = Path(root)
+        self.aliases_of = aliases_of or (lambda canonical: [])
+        self.name_key = name_key or _default_name_key
+        self._gen: _Generation | None = None
+        self._gen_lock = threading.Lock()
+
+    # -- building ------------------------------------------------------------
+    def build(self, articles: Iterable[Article], wait: bool = False) -> int:
+        """Index `articles` into a new generation and switch to it atomically.
+
+        Holds the folder's build lock for the whole run (the iterable is
+        consumed inside it, so reading and NER happen under the lock too).
+        """
+        with store.build_lock(self.root, wait=wait):
+            store.clean_stale(self.root)
+            building = store.new_building_dir(self.root)
+            try:
+                count, meta = self._write(building, articles)
+            except BaseException:
+                shutil.rmtree(building, ignore_errors=True)
+                raise
+            store.publish(self.root, building, meta)
+            return count
+
+    def _write(self, folder: Path, articles: Iterable[Article]) -> tuple[int, dict]:
+        ix = windex.create_in(str(folder), build_schema())
+        writer = ix.writer(limitmb=256, compound=False)
+        display: dict[str, dict[str, Counter]] = {
+            f: {} for f in ("persons", "orgs", "places", "misc", "sources", "hashtags")
+        }
+        count = 0
+        try:
+            for article in articles:
+                writer.add_document(**to_document(article, self.aliases_of, self.name_key))
+                for e in article.entities:
+                    f = ENTITY_FIELDS.get(e.type)
+                    if f:
+                        display[f].setdefault(facet_key(e.canonical), Counter())[e.canonical] += 1
+                if article.source:
+                    display["sources"].setdefault(facet_key(article.source), Counter())[
+                        article.source
+                    ] += 1
+                for h in article.hashtags:
+                    display["hashtags"].setdefault(facet_key(h), Counter())[h] += 1
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        with ix.searcher() as s:
+            terms = sum(1 for _ in s.reader().lexicon("body_exact"))
+        meta = {
+            "articles": count,
+            "terms": terms,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "display": {
+                f: {k: c.most_common(1)[0][0] for k, c in keys.items()}
+                for f, keys in display.items()
+            },
+            "entities": {t: len(display[f]) for t, f in ENTITY_FIELDS.items()},
+        }
+        return count, meta
+
+    # -- opening -------------------------------------------------------------
+    def _generation(self) -> _Generation:
+        name = store.current_generation(self.root)
+        if name is None:
+            raise IndexMissing(f"aucun index dans {self.root} : lancez `loupe index` d'abord")
+        gen = self._gen
+        if gen is not None and gen.name == name:
+            return gen
+        with self._gen_lock:
+            if self._gen is None or self._gen.name != name:
+                path = store.generation_path(self.root, name)
+                try:
+                    ix = windex.open_dir(str(path))
+                except Exception as exc:  # whoosh raises several kinds for damage
+                    raise IndexMissing(
+                        f"l'index {path} est illisible ({exc.__class__.__name__}) : "
+                        "reconstruisez-le avec `loupe index`"
+                    ) from exc
+                self._gen = _Generation(name, ix, store.read_meta(self.root, name))
+            return self._gen
+
+    def generation(self) -> str:
+        return self._generation().name
+
+    def warm_up(self) -> None:
+        """Open the searcher and the facet table now, not on the first request."""
+        gen = self._generation()
+        gen.facets()
+
+    # -- searching -----------------------------------------------------------
+    def search(self, request: SearchRequest) -> Results:
+        started = time.perf_counter()
+        gen = self._generation()
+        searcher = gen.searcher()
+        translation = Translator(searcher.reader(), self.name_key).translate(request.query)
+        q = translation.query
+        fq = filter_query(request.filters)
+        page, per_page = request.page, request.per_page
+        partial = False
+
+        if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+            docnums: list[int] = []
+            top = []
+        else:
+            deadline = started + request.time_limit
+            sortedby = None if request.sort == "relevance" else "published"
+            collector = searcher.collector(
+                limit=page * per_page,
+                sortedby=sortedby,
+                reverse=request.sort == "newest",
+                filter=fq,
+            )
+            timed = TimeLimitCollector(collector, timelimit=request.time_limit, use_alarm=False)
+            try:
+                searcher.search_with_collector(q, timed)
+            except TimeLimit:
+                partial = True
+            found = timed.results()
+            top = [(hit.docnum, hit.score or 0.0) for hit in found]
+            if time.perf_counter() < deadline:
+                docnums = self._matching(searcher, q, fq)
+            else:
+                partial = True
+                docnums = [d for d, _ in top]
+
+        total = len(docnums)
+        hits = [
+            self._hit(searcher, docnum, score, translation.highlight_stems, request.with_snippets)
+            for docnum, score in top[(page - 1) * per_page : page * per_page]
+        ]
+        facets = gen.facets().count(docnums, request.facet_limit) if request.with_facets else {}
+        suggestion = self._suggestion(gen, request.query, total)
+        return Results(
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            partial=partial,
+            page=page,
+            per_page=per_page,
+        )
+
+    @staticmethod
+    def _matching(searcher: Searcher, q: wq.Query, fq: wq.Query | None) -> list[int]:
+        """Every matching document number: the exact total and the facet base."""
+        docs = searcher.docs_for_query(q)
+        if fq is None:
+            return list(docs)
+        allowed = set(searcher.docs_for_query(fq))
+        return [d for d in docs if d in allowed]
+
+    def _hit(self, searcher: Searcher, docnum: int, score: float, stems, with_snippets) -> Hit:
+        stored = searcher.stored_fields(docnum)["doc"]
+        article = article_from_stored(stored)
+        entities: dict[str, list[str]] = {}
+        for e in article.entities:
+            names = entities.setdefault(e.type, [])
+            if e.canonical not in names:
+                names.append(e.canonical)
+        return Hit(
+            id=article.id,
+            title=article.title,
+            url=article.url,
+            source=article.source,
+            published=article.published,
+            score=round(float(score), 4),
+            snippets=make_snippets(article.sections, stems) if with_snippets else [],
+            entities=entities,
+        )
+
+    def _suggestion(self, gen: _Generation, node: Node | None, total: int) -> str | None:
+        """A corrected query when a typed word is unknown or rare in the corpus."""
+        if node is None:
+            return None
+        spelling = gen.spelling()
+        changed = False
+
+        def fix(n: Node) -> Node:
+            nonlocal changed
+            if isinstance(n, Term) and not (n.prefix or n.fuzzy):
+                word = fold(n.text)
+                if spelling.frequency(word) <= (1 if total < 5 else 0):
+                    better = spelling.suggest(word)
+                    if better:
+                        changed = True
+                        return replace(n, text=better)
+                return n
+            if isinstance(n, Words | QAnd | QOr):
+                return type(n)(tuple(fix(i) for i in n.items))
+            if isinstance(n, QNot):
+                return QNot(fix(n.item))
+            return n  # phrases are taken as typed
+
+        fixed = fix(node)
+        if not changed:
+            return None
+        from search.query import to_text
+
+        return to_text(fixed)
+
+    # -- reading -------------------------------------------------------------
+    def get(self, article_id: str) -> Article | None:
+        searcher = self._generation().searcher()
+        stored = searcher.document(id=article_id)
+        return article_from_stored(stored["doc"]) if stored else None
+
+    def all_articles(self) -> Iterable[Article]:
+        searcher = self._generation().searcher()
+        for stored in searcher.all_stored_fields():
+            yield article_from_stored(stored["doc"])
+
+    def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
+        gen = self._generation()
+        table = gen.facets()
+        facets = [TYPE_FACETS[type_]] if type_ in TYPE_FACETS else list(TYPE_FACETS.values())
+        folded = facet_key(prefix) if prefix else ""
+        found: list[FacetValue] = []
+        for facet in facets:
+            names = table.display.get(facet, {})
+            for key, count in table.doc_frequency[facet].items():
+                if key.startswith(folded) or (folded and f" {folded}" in key):
+                    found.append(FacetValue(names.get(key, key), count))
+        found.sort(key=lambda v: (-v.count, v.value))
+        return found[:limit]
+
+    def suggest(self, prefix: str, limit: int) -> list[str]:
+        """Autocomplete: entity names, then frequent corpus words, starting with `prefix`."""
+        prefix = prefix.strip()
+        if len(prefix) < 2:
+            return []
+        out = [v.value for v in self.entities(None, prefix, limit)]
+        words = fold(prefix).split()
+        if words:
+            last = words[-1]
+            searcher = self._generation().searcher()
+            reader = searcher.reader()
+            expansions = []
+            for w in reader.expand_prefix("body_exact", last):
+                w = w.decode("utf-8") if isinstance(w, bytes) else w
+                expansions.append((reader.doc_frequency("body_exact", w), w))
+                if len(expansions) > 2000:
+                    break
+            head = " ".join(prefix.split()[:-1])
+            for _, w in sorted(expansions, reverse=True)[:limit]:
+                out.append(f"{head} {w}".strip())
+        seen, unique = set(), []
+        for s in out:
+            if s.lower() not in seen:
+                seen.add(s.lower())
+                unique.append(s)
+        return unique[:limit]
+
+    def stats(self) -> IndexStats:
+        gen = self._generation()
+        meta = gen.meta
+        return IndexStats(
+            generation=gen.name,
+            articles=meta.get("articles", gen.index.doc_count()),
+            terms=meta.get("terms", 0),
+            entities=meta.get("entities", {}),
+            built_at=meta.get("built_at"),
+        )

@@ -1,0 +1,217 @@
+"""The neutral query tree (search.query) → Whoosh queries, with Loupe's ranking.
+
+Ranking rules, each a general rule rather than a per-query trick:
+- a word is looked up stemmed in title (×3), headings (×2) and body, and as
+  written (folded) in `names` (entity spellings and gazetteer aliases);
+- the folded, unstemmed form adds a bonus, so an article using the exact word
+  outranks one that only shares its stem;
+- juxtaposed words (`Words`) match articles holding any of them, while an
+  all-words clause lifts those holding every word to the top;
+- a proper-name variant key (`namekeys`) lets `Tinzawaten` meet « Tin Zaouatine ».
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+
+from search.analysis import exact_analyzer, fold, stem, stemmed_analyzer
+from search.backends.base import Filters
+from search.backends.whoosh.schema import facet_key
+from search.query import And, Not, Or, Phrase, QueryError, Term, Words
+from search.query import Node as QNode
+
+STEM_FIELDS = {"title": 3.0, "headings": 2.0, "body": 1.0}
+EXACT_FIELDS = {"title_exact": 1.0, "headings_exact": 0.5, "body_exact": 0.6}
+PHRASE_FIELDS = {"title_exact": 3.0, "headings_exact": 2.0, "body_exact": 1.0, "names": 1.0}
+NAMES_BOOST = 1.5
+NAMEKEY_BOOST = 1.0
+ALL_WORDS_BOOST = 1.0
+MAX_EXPANSIONS = 256
+
+# Neutral field → (stemmed fields, exact fields), with boosts.
+FIELD_TARGETS: dict[str, tuple[dict[str, float], dict[str, float]]] = {
+    "title": ({"title": 3.0}, {"title_exact": 1.0}),
+    "headings": ({"headings": 2.0}, {"headings_exact": 1.0}),
+    "person": ({}, {"person_text": 2.0}),
+    "org": ({}, {"org_text": 2.0}),
+    "place": ({}, {"place_text": 2.0}),
+    "source": ({}, {"source_text": 2.0}),
+}
+
+
+@dataclass
+class Translation:
+    """A Whoosh query and the stems the highlighter should mark."""
+
+    query: wq.Query
+    highlight_stems: set[str] = field(default_factory=set)
+    words: list[str] = field(default_factory=list)  # folded words as typed, for "did you mean"
+
+
+class Translator:
+    def __init__(self, reader: IndexReader, name_key) -> None:
+        self.reader = reader
+        self.name_key = name_key
+        self.stems: set[str] = set()
+        self.words: list[str] = []
+
+    def translate(self, node: QNode | None) -> Translation:
+        if node is None:
+            return Translation(wq.Every())
+        q = self._node(node)
+        if q is None:
+            q = wq.NullQuery
+        return Translation(q, self.stems, self.words)
+
+    # -- tree nodes ---------------------------------------------------------
+    def _node(self, node: QNode) -> wq.Query | None:
+        if isinstance(node, Term):
+            return self._term(node)
+        if isinstance(node, Phrase):
+            return self._phrase(node)
+        if isinstance(node, Not):
+            inner = self._node(node.item)
+            return None if inner is None else wq.AndNot(wq.Every(), inner)
+        if isinstance(node, Words | And):
+            return self._conjunction(node.items, soft=isinstance(node, Words))
+        if isinstance(node, Or):
+            subs = [q for q in (self._node(i) for i in node.items) if q is not None]
+            return _or(subs)
+        raise QueryError(f"élément de requête inconnu : {node!r}")
+
+    def _conjunction(self, items, soft: bool) -> wq.Query | None:
+        positives, negatives = [], []
+        for item in items:
+            if isinstance(item, Not):
+                q = self._node(item.item)
+                if q is not None:
+                    negatives.append(q)
+            else:
+                q = self._node(item)
+                if q is not None:
+                    positives.append(q)
+        if not positives:
+            base: wq.Query | None = wq.Every() if negatives else None
+        elif len(positives) == 1:
+            base = positives[0]
+        elif soft:
+            base = wq.Or([*positives, wq.And(positives, boost=ALL_WORDS_BOOST)])
+        else:
+            base = wq.And(positives)
+        if base is not None and negatives:
+            base = wq.AndNot(base, _or(negatives))
+        return base
+
+    # -- leaves --------------------------------------------------------------
+    def _term(self, term: Term) -> wq.Query | None:
+        if term.prefix:
+            return self._expanded(term, self._prefix_words(term.text))
+        if term.fuzzy:
+            return self._expanded(term, self._fuzzy_words(term.text))
+        stems = [t.text for t in stemmed_analyzer()(term.text)]
+        exacts = [t.text for t in exact_analyzer()(term.text)]
+        if not exacts:
+            return None  # a stop word alone
+        if len(exacts) > 1 and "-" not in exacts[0] and "'" not in exacts[0]:
+            # Several words in one token (e.g. "12:30"): read as a phrase.
+            return self._phrase(Phrase(term.text, term.field))
+        stem_text, exact_text = stems[0], exacts[0]
+        self.stems.add(stem_text)
+        self.stems.update(s for s in stems[1:] if len(s) > 3)  # parts of compounds
+        self.words.append(exact_text)
+        stem_fields, exact_fields = (
+            FIELD_TARGETS[term.field] if term.field else (STEM_FIELDS, EXACT_FIELDS)
+        )
+        clauses: list[wq.Query] = [
+            wq.Term(f, stem_text, boost=b) for f, b in stem_fields.items()
+        ] + [wq.Term(f, exact_text, boost=b) for f, b in exact_fields.items()]
+        if term.field is None:
+            clauses.append(wq.Term("names", exact_text, boost=NAMES_BOOST))
+            key = self.name_key(term.text)
+            if key:
+                clauses.append(wq.Term("namekeys", key, boost=NAMEKEY_BOOST))
+        if len(exacts) > 1:
+            parts = [e for e in exacts[1:]]
+            if len(parts) > 1:
+                fields = exact_fields if term.field else PHRASE_FIELDS
+                clauses.extend(wq.Phrase(f, parts, boost=b) for f, b in fields.items())
+        return wq.Or(clauses)
+
+    def _phrase(self, phrase: Phrase) -> wq.Query | None:
+        tokens = [t.text for t in exact_analyzer()(phrase.text)]
+        words = [w for w in tokens if "-" not in w and "'" not in w] or tokens
+        if not words:
+            return None
+        for w in words:
+            self.stems.add(stem(w))
+            self.words.append(w)
+        fields = FIELD_TARGETS[phrase.field][1] if phrase.field else PHRASE_FIELDS
+        if len(words) == 1:
+            return wq.Or([wq.Term(f, words[0], boost=b) for f, b in fields.items()])
+        return wq.Or([wq.Phrase(f, words, boost=b) for f, b in fields.items()])
+
+    def _expanded(self, term: Term, words: list[str]) -> wq.Query | None:
+        """Prefix or fuzzy: the expansions, most frequent first, capped."""
+        if not words:
+            return wq.NullQuery
+        for w in words[:32]:
+            self.stems.add(stem(w))
+        fields = FIELD_TARGETS[term.field][1] if term.field else PHRASE_FIELDS
+        return wq.Or([wq.Term(f, w, boost=b) for w in words for f, b in fields.items()])
+
+    def _prefix_words(self, text: str) -> list[str]:
+        prefix = fold(text.rstrip("*")).strip("'’-")
+        if len(prefix) < 2:
+            raise QueryError("un joker * demande au moins deux lettres avant lui")
+        found = []
+        for w in self.reader.expand_prefix("body_exact", prefix):
+            found.append(w.decode("utf-8") if isinstance(w, bytes) else w)
+            if len(found) >= 20_000:
+                break
+        return self._most_frequent(found)
+
+    def _fuzzy_words(self, text: str) -> list[str]:
+        word = fold(text.rstrip("~0123456789"))[:40]
+        if len(word) < 3:
+            return [word] if word else []
+        maxdist = 1 if len(word) <= 5 else 2
+        found = [
+            w.decode("utf-8") if isinstance(w, bytes) else w
+            for w in self.reader.terms_within("body_exact", word, maxdist, prefix=1)
+        ]
+        return self._most_frequent(found)
+
+    def _most_frequent(self, words: list[str]) -> list[str]:
+        if len(words) <= MAX_EXPANSIONS:
+            return words
+        freq = self.reader.doc_frequency
+        return sorted(words, key=lambda w: -freq("body_exact", w))[:MAX_EXPANSIONS]
+
+
+def filter_query(filters: Filters) -> wq.Query | None:
+    """Filters as a Whoosh query that restricts matches without scoring them."""
+    clauses: list[wq.Query] = []
+    for field_name, values in (
+        ("persons", filters.persons),
+        ("orgs", filters.orgs),
+        ("places", filters.places),
+        ("sources", filters.sources),
+    ):
+        clauses.extend(wq.Term(field_name, facet_key(v)) for v in values if v.strip())
+    if filters.date_from or filters.date_to:
+        start = datetime.combine(filters.date_from, time.min) if filters.date_from else None
+        end = datetime.combine(filters.date_to, time.max) if filters.date_to else None
+        clauses.append(wq.DateRange("published", start, end))
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+def _or(subs: list[wq.Query]) -> wq.Query | None:
+    if not subs:
+        return None
+    return subs[0] if len(subs) == 1 else wq.Or(subs)

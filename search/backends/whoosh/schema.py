@@ -1,0 +1,162 @@
+"""The Whoosh schema and how an `Article` becomes one Whoosh document.
+
+Each text field exists twice: stemmed (ranking, inflection-tolerant) and
+`*_exact` (folded but unstemmed: phrases, exact-form bonus, spelling). Entity
+fields are keyword fields of folded canonical keys, for filters and facets;
+`names` holds entity texts, canonical forms and gazetteer aliases so that a
+query typed in another spelling (Putin / Poutine) still meets the article.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from search.analysis import exact_analyzer, fold, stemmed_analyzer
+from search.article import Article, Entity, Section
+
+# Entity type → keyword field (filters/facets) and text field (prefix queries).
+ENTITY_FIELDS = {"PER": "persons", "ORG": "orgs", "LOC": "places", "MISC": "misc"}
+ENTITY_TEXT_FIELDS = {"PER": "person_text", "ORG": "org_text", "LOC": "place_text"}
+
+
+def build_schema() -> Schema:
+    stemmed = stemmed_analyzer()
+    exact = exact_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=stemmed, phrase=False),
+        title_exact=TEXT(analyzer=exact),
+        headings=TEXT(analyzer=stemmed, phrase=False),
+        headings_exact=TEXT(analyzer=exact),
+        body=TEXT(analyzer=stemmed, phrase=False),
+        body_exact=TEXT(analyzer=exact),
+        names=TEXT(analyzer=exact),
+        namekeys=KEYWORD(commas=True, scorable=True),
+        person_text=TEXT(analyzer=exact),
+        org_text=TEXT(analyzer=exact),
+        place_text=TEXT(analyzer=exact),
+        source_text=TEXT(analyzer=exact),
+        persons=KEYWORD(commas=True),
+        orgs=KEYWORD(commas=True),
+        places=KEYWORD(commas=True),
+        misc=KEYWORD(commas=True),
+        hashtags=KEYWORD(commas=True),
+        sources=KEYWORD(commas=True),
+        months=KEYWORD(commas=True),
+        published=DATETIME(sortable=True),
+        doc=STORED,
+    )
+
+
+def facet_key(value: str) -> str:
+    """Folded, comma-free, space-normalised key: the stored form of a facet value."""
+    return " ".join(fold(value).replace(",", " ").split())
+
+
+def month_of(published: date | None) -> str | None:
+    return published.strftime("%Y-%m") if published else None
+
+
+def stored_form(article: Article) -> dict:
+    """What the index keeps to rebuild the Article (hits, article page, export)."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+        "published": article.published.isoformat() if article.published else None,
+        "published_inferred": article.published_inferred,
+        "author": article.author,
+        "license": article.license,
+        "hashtags": list(article.hashtags),
+        "sections": [[s.heading, s.text] for s in article.sections],
+        "entities": [[e.type, e.text, e.canonical] for e in article.entities],
+        "path": article.path,
+        "checksum": article.checksum,
+    }
+
+
+def article_from_stored(doc: dict) -> Article:
+    published = date.fromisoformat(doc["published"]) if doc.get("published") else None
+    return Article(
+        id=doc["id"],
+        title=doc["title"],
+        sections=[Section(h, t) for h, t in doc["sections"]],
+        url=doc.get("url"),
+        source=doc.get("source"),
+        published=published,
+        published_inferred=doc.get("published_inferred", False),
+        author=doc.get("author"),
+        license=doc.get("license"),
+        hashtags=list(doc.get("hashtags", [])),
+        entities=[Entity(text=x, type=t, canonical=c) for t, x, c in doc.get("entities", [])],
+        path=doc.get("path"),
+        checksum=doc.get("checksum", ""),
+    )
+
+
+def to_document(article: Article, aliases_of, name_key) -> dict:
+    """One Whoosh document for `article`.
+
+    `aliases_of(canonical)` gives the gazetteer's other spellings of an entity;
+    `name_key(word)` the transliteration-variant key of a proper name.
+    """
+    headings = "\n".join(article.headings)
+    body = article.body
+    by_type: dict[str, list[Entity]] = {}
+    for e in article.entities:
+        by_type.setdefault(e.type, []).append(e)
+
+    names: list[str] = []
+    type_texts: dict[str, list[str]] = {}
+    for e in article.entities:
+        spellings = {e.text, e.canonical, *aliases_of(e.canonical)}
+        names.extend(spellings)
+        if e.type in ENTITY_TEXT_FIELDS:
+            type_texts.setdefault(e.type, []).extend(spellings)
+    names.extend(article.hashtags)
+
+    keys = sorted(name_keys(article, name_key))
+    doc = {
+        "id": article.id,
+        "title": article.title,
+        "title_exact": article.title,
+        "headings": headings,
+        "headings_exact": headings,
+        "body": body,
+        "body_exact": body,
+        "names": "\n".join(names),
+        "namekeys": ",".join(keys),
+        "source_text": article.source or "",
+        "sources": facet_key(article.source) if article.source else "",
+        "hashtags": ",".join(facet_key(h) for h in article.hashtags),
+        "doc": stored_form(article),
+    }
+    for type_, field in ENTITY_TEXT_FIELDS.items():
+        doc[field] = "\n".join(type_texts.get(type_, []))
+    for type_, field in ENTITY_FIELDS.items():
+        doc[field] = ",".join(sorted({facet_key(e.canonical) for e in by_type.get(type_, [])}))
+    if article.published:
+        doc["published"] = datetime(
+            article.published.year, article.published.month, article.published.day
+        )
+        doc["months"] = month_of(article.published)
+    return {k: v for k, v in doc.items() if v not in ("", None)}
+
+
+def name_keys(article: Article, name_key) -> set[str]:
+    """Variant keys of the article's proper names (capitalised words and entity texts)."""
+    keys: set[str] = set()
+    for e in article.entities:
+        if e.type in ("PER", "LOC", "ORG"):
+            keys.add(name_key(e.text))
+            keys.add(name_key(e.canonical))
+            for part in e.text.split():
+                if part[:1].isupper() and len(part) > 3:
+                    keys.add(name_key(part))
+    for h in article.hashtags:
+        keys.add(name_key(h))
+    keys.discard("")
+    return {k.replace(",", "") for k in keys}

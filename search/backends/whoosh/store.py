@@ -1,0 +1,126 @@
+"""The index folder: generations, the CURRENT pointer, the build lock.
+
+    index/
+      CURRENT              name of the generation readers use (replaced atomically)
+      gen-20261124-…/      one complete Whoosh index + meta.json
+      gen-….building/      a build in progress (or a stale one, cleaned up)
+      build.lock           held (flock) by the one running build
+
+A build writes a new generation beside the live one and switches CURRENT with
+`os.replace`, so readers never see a half-built index and a failed or killed
+build leaves the previous one serving. The lock is an `flock`: the kernel
+drops it when the process dies, so a SIGKILLed build never blocks the next.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+CURRENT = "CURRENT"
+LOCK = "build.lock"
+BUILDING_SUFFIX = ".building"
+KEEP_GENERATIONS = 2  # the live one and its predecessor (in-flight readers)
+
+
+class IndexBusy(RuntimeError):
+    """Another build holds the lock on this index folder."""
+
+
+def current_generation(root: Path) -> str | None:
+    """Name of the live generation, or None if no build ever completed."""
+    try:
+        name = (root / CURRENT).read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return name or None
+
+
+def generation_path(root: Path, name: str) -> Path:
+    return root / name
+
+
+@contextlib.contextmanager
+def build_lock(root: Path, wait: bool = False) -> Iterator[None]:
+    """Hold the folder's build lock; refuse (or wait) if another build has it."""
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
+        try:
+            fcntl.flock(fd, flags)
+        except BlockingIOError as exc:
+            raise IndexBusy(
+                f"another `loupe index` is already building {root}; wait for it to finish"
+            ) from exc
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def new_building_dir(root: Path) -> Path:
+    """A fresh folder for a generation being built (caller holds the lock)."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    name = f"gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+    path = root / (name + BUILDING_SUFFIX)
+    path.mkdir(parents=True)
+    return path
+
+
+def clean_stale(root: Path) -> list[str]:
+    """Remove leftovers of killed builds (caller holds the lock). Returns their names."""
+    removed = []
+    for p in root.glob("gen-*" + BUILDING_SUFFIX):
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p.name)
+    return removed
+
+
+def publish(root: Path, building: Path, meta: dict) -> str:
+    """Make `building` the live generation: rename it, then switch CURRENT atomically."""
+    name = building.name.removesuffix(BUILDING_SUFFIX)
+    (building / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    final = root / name
+    os.rename(building, final)
+    tmp = root / (CURRENT + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(name)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, root / CURRENT)
+    _fsync_dir(root)
+    _drop_old_generations(root, keep=name)
+    return name
+
+
+def read_meta(root: Path, name: str) -> dict:
+    try:
+        return json.loads((root / name / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _drop_old_generations(root: Path, keep: str) -> None:
+    gens = sorted(
+        (p for p in root.glob("gen-*") if p.is_dir() and not p.name.endswith(BUILDING_SUFFIX)),
+        key=lambda p: p.name,
+    )
+    old = [p for p in gens if p.name != keep][: max(0, len(gens) - KEEP_GENERATIONS)]
+    for p in old:
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,302 @@
+"""`loupe index | search | stats | export | serve` — a thin click layer.
+
+Each command parses options and calls one library function (`index_corpus`,
+`Searcher.search`, `serve`); tests call those directly or through click's
+runner. Errors a user can cause end in one clear line and a non-zero exit,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from search.backends.base import Filters, IndexMissing, Results
+from search.query import QueryError
+
+DEFAULT_CORPUS = Path("corpus")
+DEFAULT_INDEX = Path("index")
+EXIT_SKIPPED = 3  # index built, but some files were skipped
+
+index_option = click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=lambda: os.environ.get("LOUPE_INDEX", str(DEFAULT_INDEX)),
+    show_default="$LOUPE_INDEX or ./index",
+    help="Dossier de l'index.",
+)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.secho(f"Erreur : {message}", fg="red", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="loupe")
+def main() -> None:
+    """Loupe — moteur de recherche pour corpus d'articles en français."""
+
+
+# -- index -------------------------------------------------------------------
+@main.command("index")
+@click.argument(
+    "corpus", required=False, type=click.Path(path_type=Path), default=str(DEFAULT_CORPUS)
+)
+@index_option
+@click.option("--no-ner", is_flag=True, help="Sans reconnaissance d'entités (plus rapide).")
+@click.option("--ner-cache", type=click.Path(path_type=Path), help="Cache des entités (SQLite).")
+@click.option("--gazetteer", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--max-size", type=float, default=20.0, show_default=True, help="Taille max (Mo).")
+@click.option("--workers", type=int, default=1, show_default=True, help="Processus NER.")
+@click.option("--strict", is_flag=True, help="Échouer (index inchangé) si un fichier est ignoré.")
+@click.option("--wait", is_flag=True, help="Attendre une indexation en cours au lieu d'échouer.")
+@click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
+def index_command(
+    corpus: Path,
+    index_dir: Path,
+    no_ner: bool,
+    ner_cache: Path | None,
+    gazetteer: Path | None,
+    max_size: float,
+    workers: int,
+    strict: bool,
+    wait: bool,
+    quiet: bool,
+) -> None:
+    """Construit l'index à partir du dossier CORPUS (par défaut ./corpus)."""
+    from search.backends.whoosh.store import IndexBusy
+    from search.gazetteer import GazetteerError
+    from search.indexer import index_corpus
+    from search.readers import CorpusError
+
+    try:
+        report = index_corpus(
+            corpus,
+            index_dir,
+            ner=not no_ner,
+            ner_cache=ner_cache,
+            gazetteer=gazetteer,
+            progress=not quiet and sys.stderr.isatty(),
+            max_bytes=int(max_size * 2**20),
+            n_process=workers,
+            strict=strict,
+            wait=wait,
+        )
+    except (CorpusError, IndexBusy, GazetteerError) as exc:
+        _fail(str(exc))
+    _print_report(report)
+    if report.skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+def _print_report(report) -> None:
+    echo = click.echo
+    echo(click.style(f"{report.indexed} articles indexés", bold=True) + f" dans {report.index}")
+    echo(f"  génération : {report.generation}")
+    if report.entities:
+        parts = ", ".join(f"{t} {n}" for t, n in sorted(report.entities.items()))
+        echo(f"  entités : {sum(report.entities.values())} ({parts})")
+    if report.ner_cached or report.ner_computed:
+        echo(f"  NER : {report.ner_computed} calculés, {report.ner_cached} depuis le cache")
+    if report.duplicates:
+        echo(f"  doublons ignorés : {len(report.duplicates)}")
+        for what, why in report.duplicates:
+            echo(f"    - {what} : {why}")
+    if report.notes:
+        echo(f"  remarques : {len(report.notes)}")
+        for note in report.notes:
+            echo(f"    - {note.path} : {note.message}")
+    if report.skipped:
+        click.secho(f"  fichiers ignorés : {len(report.skipped)}", fg="yellow")
+        for s in report.skipped:
+            where = f"{s.path}:{s.line}" if s.line else s.path
+            echo(f"    - {where} : {s.reason}")
+    echo(f"  durée : {report.elapsed:.1f} s")
+
+
+# -- search ------------------------------------------------------------------
+def _parse_date(_ctx, param, value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"date attendue au format AAAA-MM-JJ, pas « {value} »") from exc
+
+
+@main.command("search")
+@click.argument("query", nargs=-1, required=True)
+@index_option
+@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option("--person", multiple=True, help="Filtrer sur une personne (forme canonique).")
+@click.option("--org", multiple=True, help="Filtrer sur une organisation.")
+@click.option("--place", multiple=True, help="Filtrer sur un lieu.")
+@click.option("--source", multiple=True, help="Filtrer sur une source.")
+@click.option("--from", "date_from", callback=_parse_date, help="Depuis (AAAA-MM-JJ).")
+@click.option("--to", "date_to", callback=_parse_date, help="Jusqu'au (AAAA-MM-JJ).")
+@click.option("--facets", is_flag=True, help="Afficher les facettes.")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+def search_command(
+    query: tuple[str, ...],
+    index_dir: Path,
+    limit: int,
+    page: int,
+    sort: str,
+    person: tuple[str, ...],
+    org: tuple[str, ...],
+    place: tuple[str, ...],
+    source: tuple[str, ...],
+    date_from: date | None,
+    date_to: date | None,
+    facets: bool,
+    as_json: bool,
+) -> None:
+    """Cherche QUERY dans l'index et affiche les résultats."""
+    from search.searcher import Searcher
+
+    filters = Filters(person, org, place, source, date_from, date_to)
+    try:
+        searcher = Searcher.open(index_dir)
+        results = searcher.search(
+            " ".join(query), filters, sort=sort, page=page, per_page=limit, with_facets=facets
+        )
+    except QueryError as exc:
+        _fail(f"requête mal formée : {exc.message}", code=2)
+    except IndexMissing as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(results_to_json(results), ensure_ascii=False, indent=2))
+    else:
+        _print_results(results, facets)
+
+
+def results_to_json(results: Results) -> dict:
+    return {
+        "total": results.total,
+        "page": results.page,
+        "per_page": results.per_page,
+        "took_ms": results.took_ms,
+        "partial": results.partial,
+        "suggestion": results.suggestion,
+        "hits": [
+            {
+                "id": h.id,
+                "title": h.title,
+                "score": h.score,
+                "published": h.published.isoformat() if h.published else None,
+                "source": h.source,
+                "url": h.url,
+                "snippets": [{"html": s.html, "section": s.section} for s in h.snippets],
+                "entities": h.entities,
+            }
+            for h in results.hits
+        ],
+        "facets": {
+            name: [{"value": v.value, "count": v.count} for v in values]
+            for name, values in results.facets.items()
+        },
+    }
+
+
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def _terminal_snippet(snippet_html: str) -> str:
+    marked = _MARK.sub(
+        lambda m: click.style(html.unescape(m.group(1)), bold=True, fg="yellow"), snippet_html
+    )
+    return html.unescape(marked) if "<mark>" not in marked else marked
+
+
+def _print_results(results: Results, with_facets: bool) -> None:
+    echo = click.echo
+    if results.suggestion:
+        echo(f"Vouliez-vous dire : {results.suggestion} ?")
+    plural = "s" if results.total != 1 else ""
+    echo(
+        f"{results.total} résultat{plural} ({results.took_ms:.0f} ms)"
+        + (" — partiel" if results.partial else "")
+    )
+    first = (results.page - 1) * results.per_page
+    for i, hit in enumerate(results.hits, start=first + 1):
+        when = hit.published.isoformat() if hit.published else "date inconnue"
+        echo("")
+        echo(click.style(f"{i}. {hit.title}", bold=True) + f"  [{hit.id}]")
+        echo(f"   {when} · {hit.source or 'source inconnue'} · score {hit.score:.2f}")
+        for s in hit.snippets[:2]:
+            where = f"§ {s.section} — " if s.section else ""
+            echo(f"   {where}{_terminal_snippet(s.html)}")
+    if with_facets:
+        for name, values in results.facets.items():
+            if values:
+                echo("")
+                echo(
+                    click.style(name, underline=True)
+                    + " : "
+                    + ", ".join(f"{v.value} ({v.count})" for v in values)
+                )
+
+
+# -- stats / export --------------------------------------------------------------
+@main.command("stats")
+@index_option
+def stats_command(index_dir: Path) -> None:
+    """Affiche les chiffres de l'index."""
+    from search.searcher import Searcher
+
+    try:
+        stats = Searcher.open(index_dir).stats()
+    except IndexMissing as exc:
+        _fail(str(exc))
+    click.echo(f"index : {index_dir} (génération {stats.generation}, construite {stats.built_at})")
+    click.echo(f"articles : {stats.articles}")
+    click.echo(f"termes : {stats.terms}")
+    for type_, n in sorted(stats.entities.items()):
+        click.echo(f"entités {type_} : {n}")
+
+
+@main.command("export")
+@index_option
+@click.option("--json", "as_json", is_flag=True, required=True, help="Une ligne JSON par article.")
+def export_command(index_dir: Path, as_json: bool) -> None:
+    """Écrit chaque article indexé en JSON lines sur la sortie standard."""
+    from search.backends.whoosh import WhooshBackend
+
+    backend = WhooshBackend(index_dir)
+    try:
+        for article in backend.all_articles():
+            click.echo(json.dumps(article_to_json(article), ensure_ascii=False))
+    except IndexMissing as exc:
+        _fail(str(exc))
+
+
+def article_to_json(article) -> dict:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "published": article.published.isoformat() if article.published else None,
+        "published_inferred": article.published_inferred,
+        "source": article.source,
+        "url": article.url,
+        "license": article.license,
+        "hashtags": article.hashtags,
+        "sections": [{"heading": s.heading, "text": s.text} for s in article.sections],
+        "entities": [
+            {"type": e.type, "text": e.text, "canonical": e.canonical} for e in article.entities
+        ],
+    }
+
+
+if __name__ == "__main__":
+    main()

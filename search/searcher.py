@@ -1,0 +1,123 @@
+"""The one engine call every surface uses: `Searcher.search(...)` → `Results`.
+
+The CLI, the HTML pages and the JSON API all come through here, so a query
+means the same thing everywhere. This layer validates what a user can get
+wrong (page, size, sort, query length) with `QueryError`, parses the query
+language, and leaves retrieval to whichever backend is configured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from search.article import Article
+from search.backends.base import (
+    SORTS,
+    Backend,
+    FacetValue,
+    Filters,
+    IndexStats,
+    Results,
+    SearchRequest,
+)
+from search.query import QueryError, parse
+
+MAX_PER_PAGE = 100
+MAX_RESULT_WINDOW = 10_000  # page × per_page: deep paging is a scraper, not a reader
+MAX_QUERY_LENGTH = 1_000
+DEFAULT_TIME_LIMIT = 2.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_page: int = MAX_PER_PAGE
+    window: int = MAX_RESULT_WINDOW
+    query_length: int = MAX_QUERY_LENGTH
+    time_limit: float = DEFAULT_TIME_LIMIT
+
+
+class Searcher:
+    def __init__(self, backend: Backend, limits: Limits | None = None) -> None:
+        self.backend = backend
+        self.limits = limits or Limits()
+
+    @classmethod
+    def open(cls, index_dir: Path, **limits) -> Searcher:
+        """A searcher over the Whoosh index in `index_dir` (the embedded default)."""
+        from search.backends import open_backend
+
+        return cls(open_backend("whoosh", index_dir=index_dir), Limits(**limits))
+
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 10,
+        *,
+        with_snippets: bool = True,
+        with_facets: bool = True,
+        facet_limit: int = 10,
+    ) -> Results:
+        request = self.request(
+            query,
+            filters,
+            sort,
+            page,
+            per_page,
+            with_snippets=with_snippets,
+            with_facets=with_facets,
+            facet_limit=facet_limit,
+        )
+        return self.backend.search(request)
+
+    def request(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        per_page: int = 10,
+        **options,
+    ) -> SearchRequest:
+        """Validate and parse: every user mistake becomes a `QueryError` here."""
+        filters = filters or Filters()
+        if sort not in SORTS:
+            raise QueryError(f"tri inconnu « {sort} » : choisir parmi {', '.join(SORTS)}")
+        if page < 1:
+            raise QueryError("la page commence à 1")
+        if not 1 <= per_page <= self.limits.per_page:
+            raise QueryError(f"le nombre de résultats par page va de 1 à {self.limits.per_page}")
+        if page * per_page > self.limits.window:
+            raise QueryError(
+                f"au-delà de {self.limits.window} résultats, affinez la recherche plutôt que de "
+                "paginer"
+            )
+        if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+            raise QueryError("la date de début est postérieure à la date de fin")
+        node = parse(query or "", max_length=self.limits.query_length)
+        return SearchRequest(
+            query=node,
+            filters=filters,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+            time_limit=self.limits.time_limit,
+            **options,
+        )
+
+    def get(self, article_id: str) -> Article | None:
+        return self.backend.get(article_id)
+
+    def entities(
+        self, type_: str | None = None, prefix: str = "", limit: int = 50
+    ) -> list[FacetValue]:
+        return self.backend.entities(type_, prefix, limit)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        return self.backend.suggest(prefix, limit)
+
+    def stats(self) -> IndexStats:
+        return self.backend.stats()
