@@ -70,9 +70,18 @@ def load_queries(path: Path = DEV_QUERIES) -> list[Judged]:
 
 def cached_index(engine: Engine, *, rebuild: bool, ner: bool) -> Path:
     """The engine's index of the real corpus, built once per (corpus, engine version)."""
-    options = f"ner={ner}" if engine.name == "loupe" else ""
-    k = key([file_digest(REAL_JSONL), file_digest(SEED_TXT), engine.version(), options])
-    index_dir = RELEVANCE_CACHE / f"{engine.name}-{k}"
+    prefix = engine.name
+    if engine.name == "loupe":
+        prefix += "-ner" if ner else "-noner"
+    k = key([file_digest(REAL_JSONL), file_digest(SEED_TXT), engine.version()])
+    index_dir = RELEVANCE_CACHE / f"{prefix}-{k}"
+    for stale in RELEVANCE_CACHE.glob(f"{prefix}-*"):
+        if (
+            stale != index_dir
+            and stale.is_dir()
+            and stale.name.count("-") == index_dir.name.count("-")
+        ):
+            shutil.rmtree(stale)  # built by an older version of the engine
     if rebuild and index_dir.exists():
         shutil.rmtree(index_dir)
     if not index_dir.exists():

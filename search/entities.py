@@ -55,11 +55,10 @@ class Mention:
 # ---------------------------------------------------------------------------
 # Language tables: the data the rules read, apart from the rules.
 
-_LOWER_DETERMINER = re.compile(r"^(?:(?:de la|de l'|du|des|de|d'|la|le|les|l'|aux|au)\s*)+")
-_LOWER_ARTICLE = re.compile(r"^(?:(?:la|le|les|l')\s*)+")
-_ANY_DETERMINER = re.compile(
-    r"^(?:(?:de la|de l'|du|des|de|d'|la|le|les|l'|aux|au)\s*)+", re.IGNORECASE
-)
+# A determiner is a whole word followed by a space, or an elision glued to the name.
+_LOWER_DETERMINER = re.compile(r"^(?:(?:de la|du|des|de|la|le|les|aux|au)\s+|(?:de l'|d'|l')\s*)+")
+_LOWER_ARTICLE = re.compile(r"^(?:(?:la|le|les)\s+|l'\s*)+")
+_ANY_DETERMINER = re.compile(_LOWER_DETERMINER.pattern, re.IGNORECASE)
 _POSSESSIVE = re.compile(r"^(?:son|sa|ses|leur|leurs|notre|nos|votre|vos|cet|cette|ce)\s+", re.I)
 _HONORIFICS = re.compile(
     r"^(?:M\.|MM\.|Mme|Mmes|Mlle|Mlles|Mr\.?|Mrs\.?|Dr\.?|Pr\.?|Me|Mgr|S\.\s?E\.|"
@@ -85,6 +84,7 @@ _TITLE_COMPLEMENT = re.compile(r"^(?:de la |de l'|des |du |d'|de )\S+(?: d'\S+)?
 _PARTICLES = frozenset(
     "de d' du des la le van von der den di da del della dos das al el ben bin ibn ould ag".split()
 )
+_NAME_PARTICLES = frozenset("De Du Van Von Der Den Di Da Del Della Dos Mac Mc Ter Ten".split())
 _WEEKDAYS = frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche".split())
 # Capitalised words the model often labels but that name nothing on their own.
 _NOT_NAMES = frozenset(
@@ -159,8 +159,14 @@ _DEMONYMS = frozenset(fold(f) for stem in _DEMONYM_STEMS for f in _inflect(stem)
 }
 
 
+# Forms that are also a country's name when capitalised.
+_COUNTRY_HOMOGRAPHS = frozenset({"Suisse", "Argentine"})
+
+
 def is_demonym(text: str) -> bool:
     """« français », « Britanniques », « sud-africaine »: who someone is, not a name."""
+    if text in _COUNTRY_HOMOGRAPHS:
+        return False
     key = fold(text)
     for prefix in _DEMONYM_PREFIXES:
         if key.startswith(fold(prefix)) and key[len(prefix) :] in _DEMONYMS:
@@ -253,6 +259,8 @@ def _strip_trailing_lowercase(text: str) -> str:
     return " ".join(words)
 
 
+# « le groupe Wagner », « l'organisation État islamique »: the name is what follows.
+_GENERIC_HEAD = re.compile(r"^(?:(?:le |l')?(?:groupe|organisation)\s+)(?=[A-ZÀ-Ý])")
 _MINISTER = re.compile(r"^ministre (?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý0-9&\-]{1,7}$")
 
@@ -282,6 +290,8 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
     """Turn one raw span into an entity (text as written, type, canonical), or drop it."""
     label = mention.label
     text = _clean(mention.text)
+    if label != "PER":
+        text = _GENERIC_HEAD.sub("", text)
     entry = gazetteer.lookup(text) if gazetteer.is_form(text) else None
     if entry is None:
         text = strip_determiner(text, mention.sentence_initial, gazetteer, label == "PER")
@@ -294,7 +304,10 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
         text, titled = strip_person_prefix(text)
         if titled:
             label = "PER"
-        text = _clean(strip_leading_demonym(text))
+        without_demonym = strip_leading_demonym(text)
+        if without_demonym != text and len(without_demonym.split(" ")) > 1:
+            label = "PER"  # « l'Espagnole Caroline Routier »: a nationality, then a person
+        text = _clean(without_demonym)
         if label == "PER":
             text = _strip_trailing_lowercase(text)
         if is_junk(text, mention.sentence_initial and not titled, stop_words):
@@ -309,10 +322,27 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
     return Entity(text, label, text)
 
 
+_LIST_SEPARATOR = re.compile(r"\s+[-–—/]\s+|\s*;\s*")
+
+
+def split_mention(mention: Mention) -> list[Mention]:
+    """« Albanie - Suisse » (a match, a list) is two names, not one."""
+    parts = [p for p in _LIST_SEPARATOR.split(mention.text) if p.strip()]
+    if len(parts) < 2:
+        return [mention]
+    return [Mention(p, mention.label, mention.sentence_initial and i == 0)
+            for i, p in enumerate(parts)]
+
+
 def resolve(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[Entity]:
     """All the entities of one article, normalised, made consistent and deduplicated."""
     stop_words = _stop_words()
-    entities = [e for m in mentions if (e := normalise(m, gazetteer, stop_words)) is not None]
+    entities = [
+        e
+        for m in mentions
+        for part in split_mention(m)
+        if (e := normalise(part, gazetteer, stop_words)) is not None
+    ]
     entities = _complete_person_names(entities, gazetteer)
     return list(dict.fromkeys(entities))
 
@@ -380,10 +410,12 @@ def _is_sentence_initial(text: str, start: int) -> bool:
 
 
 class _GazetteerSpans:
-    """Pipeline step before `ner`: marks the gazetteer's aliases as entities.
+    """Pipeline step after `ner`: the gazetteer's aliases and the army pattern win.
 
-    The recogniser respects entities already set, so the gazetteer's names are
-    found even where the model would miss them, and win over overlapping spans.
+    An alias the model missed is added; a model span that crosses an alias or
+    lies inside it gives way. A model span that encloses an alias is kept: it is
+    a longer name containing it (« Conseil de sécurité des Nations unies »), and
+    setting the alias before `ner` would have cut that name in two.
     """
 
     def __init__(self, gazetteer: Gazetteer) -> None:
@@ -392,26 +424,41 @@ class _GazetteerSpans:
     def __call__(self, doc: Doc) -> Doc:
         from spacy.util import filter_spans
 
-        spans = []
-        for match in self.gazetteer.find(doc.text):
-            span = doc.char_span(
-                match.start, match.end, label=match.entry.type, alignment_mode="expand"
-            )
-            if span is not None:
-                spans.append(span)
-        doc.ents = filter_spans(spans)
+        found = [
+            doc.char_span(m.start, m.end, label=m.entry.type, alignment_mode="expand")
+            for m in self.gazetteer.find(doc.text)
+        ]
+        found += [
+            doc.char_span(m.start(), m.end(), label="ORG", alignment_mode="expand")
+            for m in _ARMY.finditer(doc.text)
+            if is_demonym(m.group(1))
+        ]
+        keep = list(doc.ents)
+        for span in filter_spans([s for s in found if s is not None]):
+            enclosing = [
+                e for e in keep if e.start <= span.start and span.end <= e.end and len(e) > len(span)
+            ]
+            if enclosing:
+                continue
+            keep = [e for e in keep if e.end <= span.start or e.start >= span.end]
+            keep.append(span)
+        doc.ents = sorted(keep, key=lambda e: e.start)
         return doc
 
 
+# A national army is an organisation: « l'armée syrienne », « l'armée turque ».
+_ARMY = re.compile(r"\barmée ([a-zéèëï-]+)")
+
+
 def load_model(gazetteer: Gazetteer, model: str = MODEL_NAME) -> Language:
-    """The French model with only what NER needs, the gazetteer set before `ner`."""
+    """The French model with only what NER needs, and the gazetteer on its output."""
     import spacy
     from spacy.language import Language
 
     if not Language.has_factory("loupe_gazetteer"):
         Language.factory("loupe_gazetteer")(lambda nlp, name: _GazetteerSpans(Gazetteer([])))
     nlp = spacy.load(model, exclude=list(EXCLUDED_COMPONENTS))
-    step = nlp.add_pipe("loupe_gazetteer", before="ner")
+    step = nlp.add_pipe("loupe_gazetteer", after="ner")
     step.gazetteer = gazetteer
     return nlp
 
@@ -476,8 +523,12 @@ class EntityExtractor:
         )
         for doc, owner in docs:
             for ent in doc.ents:
-                initial = _is_sentence_initial(doc.text, ent.start_char)
-                found[owner].append(Mention(ent.text, ent.label_, initial))
+                start = ent.start
+                if ent.label_ == "PER" and start > 0 and doc[start - 1].text in _NAME_PARTICLES:
+                    start -= 1  # « De Gendt »: the model often leaves the particle out
+                span = doc[start : ent.end]
+                initial = _is_sentence_initial(doc.text, span.start_char)
+                found[owner].append(Mention(span.text, ent.label_, initial))
         return found
 
     def _extract_many(self, texts: list[str]) -> list[list[Entity]]:

@@ -31,7 +31,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": 
 # A determiner or elision in front of a name is grammar, not part of the name.
 _WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011]+")
 _ELISION = re.compile(r"^[A-Za-z]{1,3}['\u2019]")
-_LEADING_DETERMINER = re.compile(r"^(?:(?:de la|de l'|du|des|de|d'|la|le|les|l')\s*)+")
+_LEADING_DETERMINER = re.compile(r"^(?:(?:de la|du|des|de|la|le|les)\s+|(?:de l'|d'|l')\s*)+")
 
 
 class GazetteerError(ValueError):
@@ -135,6 +135,7 @@ class Gazetteer:
         self._by_key: dict[str, GazetteerEntry] = {}
         self._by_canonical: dict[str, GazetteerEntry] = {}
         self._forms_by_folded: dict[str, list[str]] = {}
+        self._scan_forms: dict[str, list[str]] = {}
         for number, entry in enumerate(self.entries, start=1):
             for form in entry.forms:
                 key = match_key(form)
@@ -146,6 +147,10 @@ class Gazetteer:
                     )
                 self._by_key[key] = entry
                 self._forms_by_folded.setdefault(fold(form), []).append(form)
+                # « Canard enchaîné » is written without its article as often as with it.
+                bare = _LEADING_DETERMINER.sub("", fold(form))
+                if bare != fold(form) and " " in bare:
+                    self._scan_forms.setdefault(bare, []).append(_strip_article(form))
             self._by_canonical[entry.canonical] = entry
         self._pattern = self._compile()
 
@@ -214,18 +219,23 @@ class Gazetteer:
             start = origin[found.start()]
             end = origin[found.end() - 1] + 1
             written = text[start:end]
-            candidates = self._forms_by_folded.get(_HYPHENS_AND_SPACES.sub(" ", found.group()))
+            key = _HYPHENS_AND_SPACES.sub(" ", found.group())
+            candidates = self._forms_by_folded.get(key) or self._scan_forms.get(key)
             if not candidates or not any(_case_allows(a, written) for a in candidates):
                 continue
             matches.append(GazetteerMatch(start, end, self._by_key[match_key(candidates[0])]))
         return matches
 
     def _compile(self) -> re.Pattern[str] | None:
-        forms = sorted(self._forms_by_folded, key=len, reverse=True)
+        forms = sorted({*self._forms_by_folded, *self._scan_forms}, key=len, reverse=True)
         if not forms:
             return None
         alternatives = "|".join(" +".join(map(re.escape, f.split(" "))) for f in forms)
         return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
+def _strip_article(form: str) -> str:
+    return re.sub(r"^(?:(?:le|la|les)\s+|l['\u2019])", "", form, flags=re.IGNORECASE)
 
 
 def _parse_entry(item: object, number: int, path: Path) -> GazetteerEntry:

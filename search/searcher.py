@@ -121,3 +121,13 @@ class Searcher:
 
     def stats(self) -> IndexStats:
         return self.backend.stats()
+
+    def mark(self, article: Article, query: str) -> list[tuple[str | None, str]]:
+        """The article's sections as `(heading, html)` with the query's words marked.
+
+        Needs no backend: marking compares the article's words with the query's
+        stems, the way every backend analyses French (see `search.marking`).
+        """
+        from search.marking import mark_sections
+
+        return mark_sections(article.sections, query)

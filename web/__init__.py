@@ -1,1 +1,59 @@
-"""Loupe's Flask front end (pages and JSON API) over the engine's `search()`."""
+"""Loupe's Flask front end: HTML pages and their JSON twins over one engine call.
+
+`create_app(config)` follows the Flask tutorial's factory: configuration comes
+in (or from `LOUPE_INDEX` in the environment) when the app is built, never at
+import time, so tests and `loupe serve` each get the app they ask for. The app
+holds one `Searcher`; the engine re-reads the index's current generation on
+every request, so a rebuilt index is served without a restart. The web layer
+itself holds no search logic and no Whoosh object.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from search.searcher import Searcher
+
+DEFAULT_INDEX = "index"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    # The static route is added by hand below so that, like every other
+    # route, it answers GET and HEAD only (no automatic OPTIONS).
+    app = Flask(__name__, static_folder=None)
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+    app.config.from_mapping(
+        LOUPE_INDEX=os.environ.get("LOUPE_INDEX", DEFAULT_INDEX),
+        JSON_AS_ASCII=False,
+    )
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False  # French text stays readable in the API
+    app.json.sort_keys = False  # keys in the documented order
+
+    app.extensions["loupe.searcher"] = Searcher.open(Path(app.config["LOUPE_INDEX"]))
+
+    from web import api, errors, formatting, pages, security
+
+    security.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+    app.static_folder = "static"
+    app.add_url_rule(
+        "/static/<path:filename>",
+        endpoint="static",
+        view_func=app.send_static_file,
+        methods=["GET"],
+    )
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    return app
+
+
+def get_searcher() -> Searcher:
+    """The app's one `Searcher` (thread-safe: the backend keeps one reader per thread)."""
+    return current_app.extensions["loupe.searcher"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 _CLAUSE = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"\w+")
 
 
 class EngineUnavailable(Exception):
@@ -37,6 +38,19 @@ class BenchQuery:
                     out.append((m.group(1).strip(), True))
             else:
                 out.append((m.group(2), False))
+        return out
+
+    def terms(self) -> list[tuple[str, bool]]:
+        """Like `clauses`, but bare words split into their word characters:
+        `l'armée` → `l`, `armée`; `al-Nusra` → `al`, `Nusra`. Engines without a
+        query parser of their own get what their tokenizer would have made, and
+        no punctuation that their syntax could misread."""
+        out: list[tuple[str, bool]] = []
+        for text, is_phrase in self.clauses():
+            if is_phrase:
+                out.append((text, True))
+            else:
+                out.extend((w, False) for w in _WORD.findall(text))
         return out
 
 

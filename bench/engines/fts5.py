@@ -24,7 +24,7 @@ def fts5_string(text: str) -> str:
 
 def match_expression(query: BenchQuery, operator: str) -> str:
     joiner = " OR " if operator == "or" else " AND "
-    return joiner.join(fts5_string(text) for text, _ in query.clauses())
+    return joiner.join(fts5_string(text) for text, _ in query.terms())
 
 
 class Fts5Session:

@@ -51,7 +51,7 @@ def query_string(query: BenchQuery) -> str:
     """Every clause quoted, so user text is never read as Tantivy syntax; a quoted
     single word is a plain term query once analysed."""
     parts = []
-    for text, _ in query.clauses():
+    for text, _ in query.terms():
         clean = text.replace("\\", " ").replace('"', " ").strip()
         if clean:
             parts.append(f'"{clean}"')

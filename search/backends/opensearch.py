@@ -510,21 +510,23 @@ def _section_of(fragment_html: str, sections: list[dict[str, Any]]) -> str | Non
 
 
 def _snippets(hit: dict[str, Any], sections: list[dict[str, Any]]) -> list[Snippet]:
+    """Up to three fragments, best first, each with its section heading.
+
+    Two highlighted fields: `body` marks every form of a matched stem, `body.exact`
+    marks phrases (which only query the exact field). The same text cut from both
+    keeps the version with more marks.
+    """
     highlight = hit.get("highlight", {})
-    fragments: list[str] = []
-    seen: set[str] = set()
-    # exact-field fragments first: they carry phrase matches the stemmed field cannot
-    for field in ("body.exact", "body"):
+    by_text: dict[str, str] = {}  # plain text → best marked version, in rank order
+    for field in ("body", "body.exact"):
         for fragment in highlight.get(field, []):
             key = _MARK_RE.sub("", fragment)
-            if key in seen:
-                continue
-            if "<mark>" not in fragment and fragments:
-                continue
-            seen.add(key)
-            fragments.append(fragment)
+            known = by_text.get(key)
+            if known is None or fragment.count("<mark>") > known.count("<mark>"):
+                by_text[key] = fragment
+    fragments = list(by_text.values())
     marked = [f for f in fragments if "<mark>" in f]
-    chosen = (marked or fragments)[:MAX_SNIPPETS]
+    chosen = (marked or fragments[:1])[:MAX_SNIPPETS]
     return [Snippet(html=_unmark_elision(f), section=_section_of(f, sections)) for f in chosen]
 
 

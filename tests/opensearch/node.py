@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -173,7 +174,12 @@ def start_node(
         time.sleep(0.25)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # `kill PID` stops the node cleanly too
     port = int(sys.argv[1]) if len(sys.argv) > 1 else None
     seconds = build()
     if seconds:

@@ -72,5 +72,10 @@ public final class OpenSearchNode {
         } catch (final IOException | RuntimeException e) {
             System.err.println("closing node: " + e);
         }
+        try {
+            runner.clean(); // the data folder is a test's scratch space: leave nothing behind
+        } catch (final RuntimeException e) {
+            System.err.println("removing node data: " + e);
+        }
     }
 }

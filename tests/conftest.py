@@ -1,0 +1,105 @@
+"""Shared fixtures: one small real index per test session, and the Flask app over it.
+
+The corpus is written into a temporary folder: the seed article from
+`../shared`, every 30th Wikinews record, and one hostile record whose title,
+text, headings and URL carry script and markup — so that every web test runs
+against text that would execute if anything failed to escape it. The index is
+built once with the real pipeline (`index_corpus`, spaCy NER included), as
+the flaskr tutorial's conftest builds its database once per test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("LOUPE_SHARED", ROOT.parent / "shared"))
+SEED_ARTICLE = SHARED / "000_ca1515ff46768185.txt"
+WIKINEWS = SHARED / "corpus" / "wikinews-fr.jsonl"
+SEED_ID = "000_ca1515ff46768185"
+HOSTILE_ID = "hostile-1"
+HOSTILE_WORD = "zorglubienne"  # only in the hostile article: finds it and nothing else
+EVERY_NTH_RECORD = 30
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+JS_URL = "javascript:alert(1)"
+
+
+def hostile_record() -> dict:
+    """An article built to break out of every place its fields are shown."""
+    heading = f"{SCRIPT} Intertitre {IMG}"
+    paragraph = (
+        f"La rédaction {HOSTILE_WORD} publie {SCRIPT} un texte piégé {IMG} au Mali. "
+        f'Un lien <a href="{JS_URL}">cliquez</a> et une apostrophe \' et des "guillemets".'
+    )
+    # The record's HTML escapes the markup, so the parsed heading and text hold
+    # it as literal characters — exactly what a hostile source would deliver.
+    from html import escape
+
+    html = (
+        f"<h1>{escape(SCRIPT)}</h1><p>{escape(paragraph)}</p>"
+        f"<h2>{escape(heading)}</h2><p>{escape(paragraph)} Deuxième partie {HOSTILE_WORD}.</p>"
+    )
+    return {
+        "id": HOSTILE_ID,
+        "title": f"{SCRIPT} Article {HOSTILE_WORD} {IMG}",
+        "date": "2024-08-02",
+        "url": JS_URL,
+        "source": f"{SCRIPT}source",
+        "license": f"{IMG} licence",
+        "html": html,
+        "text": f"{paragraph}\n{heading}\n{paragraph}",
+    }
+
+
+def write_test_corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)
+    lines = WIKINEWS.read_text("utf-8").splitlines()
+    picked = [line for i, line in enumerate(lines) if i % EVERY_NTH_RECORD == 0 and line.strip()]
+    (folder / "wikinews-sample.jsonl").write_text("\n".join(picked) + "\n", "utf-8")
+    (folder / "hostile.jsonl").write_text(
+        json.dumps(hostile_record(), ensure_ascii=False) + "\n", "utf-8"
+    )
+    return folder
+
+
+@pytest.fixture(scope="session")
+def test_index(tmp_path_factory) -> Path:
+    """A real index on disk over the test corpus, built once per session."""
+    if not SEED_ARTICLE.is_file() or not WIKINEWS.is_file():
+        pytest.skip(f"test corpus sources not found under {SHARED}")
+    from search.indexer import index_corpus
+
+    base = tmp_path_factory.mktemp("loupe")
+    corpus = write_test_corpus(base / "corpus")
+    index_dir = base / "index"
+    report = index_corpus(corpus, index_dir, ner=True)
+    assert report.indexed >= 40, report
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def app(test_index):
+    from web import create_app
+
+    return create_app({"TESTING": True, "LOUPE_INDEX": str(test_index)})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def empty_app(tmp_path):
+    """An app whose index folder holds nothing: every search page must say 503."""
+    from web import create_app
+
+    return create_app({"TESTING": True, "LOUPE_INDEX": str(tmp_path / "no-index")})

@@ -1,0 +1,88 @@
+"""The JSON API: each HTML page's twin, plus what scripts and the page's JS need.
+
+Same parameters as the pages (`web.params`), same engine call
+(`Searcher.search`), and the same JSON shapes as `loupe search --json`
+(`search.cli.results_to_json`, `article_to_json`), so a result looks alike
+whichever surface produced it. Errors are handled app-wide in `web.errors`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request
+
+from search.backends.base import IndexMissing
+from search.cli import article_to_json, results_to_json
+from web import get_searcher
+from web.errors import CODES, MESSAGES
+from web.openapi import openapi_document
+from web.params import choice_param, int_param, is_article_id, parse_search, text_param
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+ENTITY_TYPES = ("PER", "ORG", "LOC")
+MAX_SUGGEST_LENGTH = 100
+
+
+@bp.get("/search")
+def search():
+    params = parse_search(request.args)
+    results = get_searcher().search(
+        params.q, params.filters, sort=params.sort, page=params.page, per_page=params.per_page
+    )
+    return jsonify({"query": params.q, **results_to_json(results)})
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str):
+    if not is_article_id(article_id):
+        abort(404)
+    found = get_searcher().get(article_id)
+    if found is None:
+        abort(404)
+    return jsonify(article_to_json(found))
+
+
+@bp.get("/entities")
+def entities():
+    type_ = choice_param(request.args, "type", ENTITY_TYPES)
+    prefix = text_param(request.args, "prefix", max_length=MAX_SUGGEST_LENGTH)
+    limit = int_param(request.args, "limit", 20, minimum=1, maximum=100)
+    values = get_searcher().entities(type_, prefix, limit)
+    return jsonify(
+        {
+            "type": type_,
+            "prefix": prefix,
+            "entities": [{"value": v.value, "count": v.count} for v in values],
+        }
+    )
+
+
+@bp.get("/suggest")
+def suggest():
+    q = text_param(request.args, "q", max_length=MAX_SUGGEST_LENGTH)
+    limit = int_param(request.args, "limit", 8, minimum=1, maximum=20)
+    return jsonify({"query": q, "suggestions": get_searcher().suggest(q, limit) if q else []})
+
+
+@bp.get("/health")
+def health():
+    """For load balancers and `loupe serve`'s start-up wait: 503 until an index is usable."""
+    try:
+        stats = get_searcher().stats()
+    except IndexMissing:
+        return jsonify(
+            {"status": "unavailable", "error": {"code": CODES[503], "message": MESSAGES[503]}}
+        ), 503
+    return jsonify(
+        {
+            "status": "ok",
+            "generation": stats.generation,
+            "articles": stats.articles,
+            "built_at": stats.built_at,
+        }
+    )
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
