@@ -88,7 +88,7 @@ def cached_index(engine: Engine, *, rebuild: bool, ner: bool) -> Path:
         print(f"building {engine.name} index → {index_dir}", file=sys.stderr)
         tmp = index_dir.with_name(index_dir.name + f".tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
-        build_options: dict[str, object] = {}
+        build_options: dict[str, object] = {"deterministic": True}
         if engine.name == "loupe":
             NER_CACHE.mkdir(parents=True, exist_ok=True)
             build_options = {"ner": ner, "ner_cache": NER_CACHE / "ner-cache"}

@@ -298,5 +298,34 @@ def article_to_json(article) -> dict:
     }
 
 
+# -- serve -------------------------------------------------------------------
+@main.command("serve")
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processus serveurs (défaut : un par cœur, 8 au plus).",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=str(DEFAULT_CORPUS),
+    show_default=True,
+    help="Corpus à indexer d'abord s'il n'y a pas encore d'index.",
+)
+def serve_command(index_dir: Path, host: str, port: int, workers: int | None, corpus: Path) -> None:
+    """Lance le site et l'API JSON (serveur WSGI de production)."""
+    from search.readers import CorpusError
+    from web.server import serve  # Flask is imported only when serving
+
+    try:
+        serve(index_dir, host=host, port=port, workers=workers, corpus=corpus, echo=click.echo)
+    except (IndexMissing, CorpusError) as exc:
+        _fail(str(exc))
+
+
 if __name__ == "__main__":
     main()

@@ -84,6 +84,16 @@ _TITLE_COMPLEMENT = re.compile(r"^(?:de la |de l'|des |du |d'|de )\S+(?: d'\S+)?
 _PARTICLES = frozenset(
     "de d' du des la le van von der den di da del della dos das al el ben bin ibn ould ag".split()
 )
+# Head nouns of institutions: a span starting with one names an organisation.
+_ORG_HEADS = frozenset(
+    fold(w)
+    for w in """
+    conseil cour tribunal parquet université fédération chambre comité commission agence
+    association institut ministère parti syndicat banque fondation revue journal académie
+    collège lycée école hôpital CHU assemblée sénat congrès parlement gouvernement armée
+    police gendarmerie service office observatoire confédération coalition
+    """.split()
+)
 _NAME_PARTICLES = frozenset("De Du Van Von Der Den Di Da Del Della Dos Mac Mc Ter Ten".split())
 _WEEKDAYS = frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche".split())
 # Capitalised words the model often labels but that name nothing on their own.
@@ -183,6 +193,7 @@ _EDGE_JUNK = " \t\n.,;:!?\"'«»“”‘’()[]{}#*/\\|-–—…"
 def _clean(text: str) -> str:
     text = re.sub(r"\s+", " ", text.replace("’", "'")).strip(_EDGE_JUNK)
     text = re.sub(r"'s$", "", text)
+    text = re.sub(r"(?:\s+(?:et|de|du|des|de la|d'|l'))+$", "", text).strip(_EDGE_JUNK)
     # A closing bracket or quote with no opener inside the span is the model's overrun.
     if text.count("(") < text.count(")") or text.count("(") > text.count(")"):
         text = text.split("(")[0].split(")")[0].strip(_EDGE_JUNK)
@@ -237,7 +248,7 @@ def strip_person_prefix(text: str) -> tuple[str, bool]:
             text = " ".join(words)
         if text == before:
             break
-        text = _ANY_DETERMINER.sub("", text) if found and text[:1].islower() else text
+        text = _LOWER_ARTICLE.sub("", text) if found else text
     return text, found
 
 
@@ -246,6 +257,18 @@ def strip_leading_demonym(text: str) -> str:
     words = text.split(" ")
     if len(words) > 1 and is_demonym(words[0]) and _capitalised(words[1]):
         return " ".join(words[1:])
+    return text
+
+
+def _strip_trailing_demonym(text: str) -> str:
+    """« ministère de l'Intérieur turc » → « ministère de l'Intérieur ».
+
+    Only after a complement (« de … »): in « armée syrienne » the adjective is the name.
+    """
+    words = text.split(" ")
+    if len(words) > 2 and is_demonym(words[-1]) and not _capitalised(words[-1]):
+        if any(w in ("de", "du", "des") or w.startswith(("d'", "l'")) for w in words[1:-1]):
+            return " ".join(words[:-1])
     return text
 
 
@@ -260,7 +283,12 @@ def _strip_trailing_lowercase(text: str) -> str:
 
 
 # « le groupe Wagner », « l'organisation État islamique »: the name is what follows.
-_GENERIC_HEAD = re.compile(r"^(?:(?:le |l')?(?:groupe|organisation)\s+)(?=[A-ZÀ-Ý])")
+_GENERIC_HEAD = re.compile(r"^(?i:(?:le |l')?(?:groupe|organisation)\s+)(?=[A-ZÀ-Ý])")
+# « mer du Japon », « lac Louise », « îles de Faial »: the proper name is the place
+# name; the lower-case generic word before it is not (as « président » before a person).
+_LOWERCASE_PLACE_HEAD = re.compile(
+    r"^(?:[a-zàâçéèêëîïôûùüÿœ-]+ )+(?:(?:de la|de l'|des|du|de|d')\s*)?(?=[A-ZÀ-Ý])"
+)
 _MINISTER = re.compile(r"^ministre (?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý0-9&\-]{1,7}$")
 
@@ -310,6 +338,10 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
         text = _clean(without_demonym)
         if label == "PER":
             text = _strip_trailing_lowercase(text)
+        elif label == "LOC":
+            text = _LOWERCASE_PLACE_HEAD.sub("", text)
+        else:
+            text = _strip_trailing_demonym(text)
         if is_junk(text, mention.sentence_initial and not titled, stop_words):
             return None
         entry = gazetteer.lookup(text)
@@ -319,6 +351,8 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
         return None
     if _ACRONYM.match(text) and label != "ORG":
         label = "ORG"  # in news copy an all-capitals word is almost always an organisation
+    elif fold(text.split(" ")[0]) in _ORG_HEADS and label != "PER":
+        label = "ORG"  # « Cour suprême », « université de Kutch »: the head noun says what it is
     return Entity(text, label, text)
 
 
@@ -344,7 +378,27 @@ def resolve(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[Entity]:
         if (e := normalise(part, gazetteer, stop_words)) is not None
     ]
     entities = _complete_person_names(entities, gazetteer)
+    entities = _vote_types(entities, gazetteer)
     return list(dict.fromkeys(entities))
+
+
+def _vote_types(entities: list[Entity], gazetteer: Gazetteer) -> list[Entity]:
+    """One name, one type within an article: the type the model gave most often.
+
+    The model labels the same word differently from one sentence to the next
+    (« Instagram » ORG here, LOC there); the article is about one thing.
+    Ties go to the first mention; the gazetteer's types are not put to the vote.
+    """
+    votes: dict[str, Counter[str]] = {}
+    for e in entities:
+        votes.setdefault(fold(e.text), Counter())[e.type] += 1
+    result = []
+    for e in entities:
+        ballot = votes[fold(e.text)]
+        if len(ballot) > 1 and gazetteer.lookup(e.text) is None:
+            e = Entity(e.text, ballot.most_common(1)[0][0], e.canonical)
+        result.append(e)
+    return result
 
 
 def _complete_person_names(entities: list[Entity], gazetteer: Gazetteer) -> list[Entity]:
@@ -433,6 +487,10 @@ class _GazetteerSpans:
             for m in _ARMY.finditer(doc.text)
             if is_demonym(m.group(1))
         ]
+        found += [
+            doc.char_span(m.start(2), m.end(2), label="ORG", alignment_mode="expand")
+            for m in _MINISTER_PORTFOLIO.finditer(doc.text)
+        ]
         keep = list(doc.ents)
         for span in filter_spans([s for s in found if s is not None]):
             enclosing = [
@@ -446,6 +504,13 @@ class _GazetteerSpans:
         return doc
 
 
+# « le ministre de l'Intérieur »: the portfolio is the organisation (the ministry),
+# the minister is a person named elsewhere.
+_MINISTER_PORTFOLIO = re.compile(
+    r"\bministre (de la |de l'|de l’|des |du |de |d'|d’)"
+    r"((?:[A-ZÀ-Ý][\w'’-]+(?: (?:étrangères|sociales|européennes|publics|publiques|"
+    r"nationale|numérique|extérieur|intérieure))?(?: (?:et |, )(?:de la |de l'|des |du |de |d')?)?)+)"
+)
 # A national army is an organisation: « l'armée syrienne », « l'armée turque ».
 _ARMY = re.compile(r"\barmée ([a-zéèëï-]+)")
 

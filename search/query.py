@@ -278,8 +278,7 @@ def _read_run(text: str, start: int, end: int, tokens: list[_Token]) -> None:
             # "--x" is a typo for "-x" more often than a double negation
             tokens.append(_Token(text[i], i))
             i, glued = signs_end, True
-            if i == end:
-                return
+            continue
         colon = text.find(":", i, end)
         if colon > i and (field := FIELD_PREFIXES.get(_fold(text[i:colon]))):
             tokens.append(_Token("field", i, text[i : colon + 1], field=field))

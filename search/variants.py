@@ -139,4 +139,4 @@ def _report(path: str) -> None:
 
 
 if __name__ == "__main__":
-    _report(sys.argv[1] if len(sys.argv) > 1 else "corpus/wikinews-fr.jsonl")
+    _report(sys.argv[1] if len(sys.argv) > 1 else "corpus/wikinews-winer.jsonl")

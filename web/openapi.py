@@ -254,15 +254,15 @@ PATHS = {
         "Canonical entities with the number of articles naming them, most frequent first",
         {"200": _json("EntitiesResponse", "entities"), **ERRORS},
         [
-            _param("type", "PER, ORG or LOC; all three when absent", {"enum": ["PER", "ORG", "LOC"]}),
+            _param(
+                "type", "PER, ORG or LOC; all three when absent", {"enum": ["PER", "ORG", "LOC"]}
+            ),
             _param(
                 "prefix",
                 "start of the name (or of one of its words), accents and case ignored",
                 {"type": "string", "maxLength": 100},
             ),
-            _param(
-                "limit", "", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
-            ),
+            _param("limit", "", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
         ],
         operationId="listEntities",
     ),

@@ -171,7 +171,9 @@ def filter_values(args: MultiArgs, name: str) -> tuple[str, ...]:
             )
         values.append(value)
     if len(values) > MAX_VALUES_PER_FILTER:
-        raise BadParameter(name, f"trop de valeurs pour « {name} » : {MAX_VALUES_PER_FILTER} au plus")
+        raise BadParameter(
+            name, f"trop de valeurs pour « {name} » : {MAX_VALUES_PER_FILTER} au plus"
+        )
     return tuple(values)
 
 

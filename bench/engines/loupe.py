@@ -52,7 +52,10 @@ def make_filters(filters_cls: Any, spec: dict[str, tuple[str, ...]]) -> Any:
 class LoupeSession:
     def __init__(self, index_dir: Path) -> None:
         _, searcher_cls, self._filters_cls = _api()
-        self._searcher = searcher_cls(index_dir)
+        # The brief said `Searcher(index_dir)`; the engine grew `Searcher.open(index_dir)`
+        # (Searcher itself wraps a backend). Accept both.
+        opener = getattr(searcher_cls, "open", None)
+        self._searcher = opener(index_dir) if callable(opener) else searcher_cls(index_dir)
 
     def search(
         self, query: BenchQuery, *, limit: int = 10, snippets: bool = True, facets: bool = False

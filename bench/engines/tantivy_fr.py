@@ -110,10 +110,12 @@ class TantivyFrench:
         return f"tantivy {tantivy.__version__} {file_digest(Path(__file__))[:12]}"
 
     def build(self, corpus: Path, index_dir: Path, **options: object) -> int:
+        """Option `deterministic`: one indexing thread. With several, documents land
+        in segments in a racy order, and ties in the ranking change between builds."""
         index_dir.mkdir(parents=True, exist_ok=True)
         ix = tantivy.Index(schema(), path=str(index_dir))
         ix.register_tokenizer(ANALYZER, french_analyzer())
-        writer = ix.writer()
+        writer = ix.writer(num_threads=1) if options.get("deterministic") else ix.writer()
         n = 0
         for doc in iter_docs(corpus):
             writer.add_document(tantivy.Document(id=doc.id, title=doc.title, body=doc.body))

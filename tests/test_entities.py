@@ -1,0 +1,182 @@
+"""Named entities with the real French model: the normalisation rules, the
+gazetteer before and after the model, the cache that spares a rebuild the model,
+and the project's founding article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.article import Article, Entity, Section
+from search.entities import EntityExtractor
+from search.gazetteer import Gazetteer, GazetteerEntry
+from search.ner_cache import NerCache
+
+ROOT = Path(__file__).resolve().parents[1]
+BUNDLED = ROOT / "corpus" / "entities.yml"
+SEED = ROOT.parent / "shared" / "000_ca1515ff46768185.txt"
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.load(BUNDLED)
+
+
+@pytest.fixture(scope="session")
+def extractor(gazetteer) -> EntityExtractor:
+    """One extractor, hence one loaded model, for the whole session."""
+    return EntityExtractor(gazetteer)
+
+
+def with_model(extractor: EntityExtractor, gazetteer: Gazetteer, cache=None) -> EntityExtractor:
+    """Another extractor sharing the session's loaded model (the gazetteer is baked in)."""
+    other = EntityExtractor(gazetteer, cache=cache)
+    if gazetteer is extractor.gazetteer:
+        other._nlp = extractor.nlp
+    return other
+
+
+def texts(entities: list[Entity], entity_type: str | None = None) -> set[str]:
+    return {e.text for e in entities if entity_type is None or e.type == entity_type}
+
+
+def article(article_id: str, text: str) -> Article:
+    return Article(id=article_id, title=article_id, sections=[Section(None, text)])
+
+
+# -- normalisation rules ------------------------------------------------------------
+def test_leading_determiner_is_stripped(extractor):
+    found = extractor.extract("Le gouvernement a salué la France et les États-Unis hier.")
+    assert {"France", "États-Unis"} <= texts(found, "LOC")
+    assert not any(e.text.lower().startswith(("la ", "les ")) for e in found)
+
+
+def test_elision_is_stripped_and_the_acronym_canonicalised(extractor):
+    found = extractor.extract("Le secrétaire général de l'ONU s'est rendu à Genève.")
+    onu = [e for e in found if e.text == "ONU"]
+    assert onu == [Entity("ONU", "ORG", "Organisation des Nations unies")]
+    assert not any(e.text.startswith("l'") for e in found)
+
+
+def test_titles_and_honorifics_are_stripped_from_persons(extractor):
+    found = extractor.extract(
+        "M. Fillon a répondu au président François Hollande, puis Mme Taubira a parlé."
+    )
+    persons = texts(found, "PER")
+    assert {"Fillon", "François Hollande", "Taubira"} <= persons
+    assert not any(p.startswith(("M.", "Mme", "président")) for p in persons)
+
+
+def test_demonyms_are_not_entities(extractor):
+    found = extractor.extract(
+        "Les Britanniques et les Américains ont rejoint les soldats français à Londres."
+    )
+    assert "Londres" in texts(found, "LOC")
+    folded = {t.lower() for t in texts(found)}
+    assert not folded & {"britanniques", "américains", "français"}
+
+
+def test_a_nationality_before_a_name_is_dropped_and_makes_a_person(extractor):
+    found = extractor.extract("L'Espagnole Caroline Routier a remporté la course à Montpellier.")
+    assert "Caroline Routier" in texts(found, "PER")
+
+
+def test_single_letters_are_dropped(extractor):
+    found = extractor.extract("Le groupe A comptait la France. A. B. Le point C fut atteint.")
+    assert not any(len(e.text) == 1 for e in found)
+
+
+def test_etat_alone_is_dropped_but_etat_islamique_is_kept(extractor):
+    found = extractor.extract(
+        "L'État doit protéger les citoyens. L'État islamique a revendiqué l'attaque."
+    )
+    assert "État" not in texts(found)
+    assert Entity("État islamique", "ORG", "État islamique") in found
+
+
+def test_a_surname_takes_the_type_and_name_of_the_person_named_in_full(extractor):
+    found = extractor.extract(
+        "Christopher Froome a gagné l'étape. Froome porte toujours le maillot jaune."
+    )
+    froome = [e for e in found if e.text == "Froome"]
+    assert froome == [Entity("Froome", "PER", "Christopher Froome")]
+
+
+# -- gazetteer before and after the model ---------------------------------------------
+def test_gazetteer_finds_a_name_the_model_misses(extractor):
+    text = "Les combattants de Zorglubistan ont quitté Bamako."
+    bare = {(e.text, e.type) for e in extractor.extract(text)}
+    assert ("Zorglubistan", "ORG") not in bare  # the model alone does not say ORG
+    gazetteer = Gazetteer([GazetteerEntry("Zorglubistan", "ORG", ("Zorglub",))])
+    found = with_model(extractor, gazetteer).extract(text)
+    assert Entity("Zorglubistan", "ORG", "Zorglubistan") in found
+
+
+def test_gazetteer_types_and_canonicalises_model_spans(extractor):
+    found = extractor.extract("Daech a revendiqué l'attaque, selon le GSIM et Tin Zaouatine.")
+    assert Entity("Daech", "ORG", "État islamique") in found
+    assert Entity("GSIM", "ORG", "JNIM") in found
+    assert Entity("Tin Zaouatine", "LOC", "Tinzaouaten") in found
+
+
+# -- cache ----------------------------------------------------------------------------
+def test_second_run_hits_the_cache_and_never_loads_the_model(tmp_path, gazetteer):
+    docs = [article("a", "Emmanuel Macron est à Paris."), article("b", "Le Mali et l'Algérie.")]
+    cache = NerCache(tmp_path / "ner-cache.sqlite")
+    first = EntityExtractor(gazetteer, cache=cache)
+    first_entities = [list(a.entities) for a in first.annotate(docs)]
+    assert (first.hits, first.misses) == (0, 2)
+
+    again = [article("a", "Emmanuel Macron est à Paris."), article("b", "Le Mali et l'Algérie.")]
+    second = EntityExtractor(gazetteer, cache=NerCache(tmp_path / "ner-cache.sqlite"))
+    second_entities = [list(a.entities) for a in second.annotate(again)]
+    assert (second.hits, second.misses) == (2, 0)
+    assert not second.model_loaded
+    assert second_entities == first_entities
+    assert Entity("Paris", "LOC", "Paris") in second_entities[0]
+
+
+def test_a_changed_gazetteer_invalidates_the_cache(tmp_path, extractor, gazetteer):
+    path = tmp_path / "ner-cache.sqlite"
+    docs = [article("a", "Les hommes de Zorglubistan sont à Gao.")]
+    list(with_model(extractor, gazetteer, NerCache(path)).annotate(docs))
+
+    edited = Gazetteer([*gazetteer.entries, GazetteerEntry("Zorglubistan", "ORG")])
+    rerun = EntityExtractor(edited, cache=NerCache(path))
+    annotated = list(rerun.annotate([article("a", "Les hommes de Zorglubistan sont à Gao.")]))
+    assert (rerun.hits, rerun.misses) == (0, 1)
+    assert Entity("Zorglubistan", "ORG", "Zorglubistan") in annotated[0].entities
+
+
+def test_annotate_keeps_the_order_of_the_articles(extractor):
+    docs = [article(str(i), f"Article {i} sur Lyon.") for i in range(5)]
+    assert [a.id for a in extractor.annotate(docs, window=2)] == ["0", "1", "2", "3", "4"]
+
+
+def test_a_long_article_is_read_in_pieces_without_losing_names(extractor):
+    paragraph = "Le ministre a parlé longuement de la situation économique du pays. " * 40
+    text = "\n".join([paragraph, "Emmanuel Macron est arrivé à Marseille.", paragraph] * 3)
+    found = extractor.extract(text)
+    assert {"Emmanuel Macron"} <= texts(found, "PER")
+    assert "Marseille" in texts(found, "LOC")
+
+
+# -- the founding article -------------------------------------------------------------
+def test_seed_article_yields_the_actors_with_their_types(extractor):
+    text = SEED.read_text(encoding="utf-8")
+    seed = Article(id="seed-000", title="Attaque près de Tinzaouaten", sections=[Section(None, text)])
+    (annotated,) = extractor.annotate([seed])
+    by_canonical = {(e.canonical, e.type) for e in annotated.entities}
+    expected = {
+        ("JNIM", "ORG"),
+        ("Wagner", "ORG"),
+        ("Mali", "LOC"),
+        ("Tinzaouaten", "LOC"),
+        ("TASS", "ORG"),
+        ("Sergueï Lavrov", "PER"),
+        ("Abdoulaye Diop", "PER"),
+    }
+    assert expected <= by_canonical
+    # Entities are listed once per (type, text, canonical).
+    assert len(annotated.entities) == len(set(annotated.entities))
