@@ -183,8 +183,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--operator",
         choices=("and", "or"),
-        default="and",
-        help="how baselines join query words (Loupe uses its own query language)",
+        default="or",
+        help="how baselines join query words (default or: Loupe's hit counts match "
+        "Tantivy's with OR; Loupe itself uses its own query language)",
     )
     p.add_argument("--verbose", action="store_true", help="hit counts and per-kind latency")
     args = p.parse_args(argv)

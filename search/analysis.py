@@ -155,7 +155,17 @@ class StemFilter(Filter):
 def _french_stemmer():
     # No per-word cache: PyStemmer's C call (≈1 µs) is cheaper than an
     # lru_cache lookup around it (bench/stemmers.py).
-    return Stemmer.Stemmer("french").stemWord
+    snowball = Stemmer.Stemmer("french").stemWord
+
+    def stem_singular(word: str) -> str:
+        # Snowball reads some plurals as verb endings (« démissions » → dem,
+        # « démission » → demiss); taking the plural -s off first makes the
+        # singular and the plural of a noun always meet.
+        if len(word) > 4 and word[-1] == "s" and word[-2] != "s":
+            word = word[:-1]
+        return snowball(word)
+
+    return stem_singular
 
 
 def stem(word: str) -> str:

@@ -55,6 +55,12 @@ class Mention:
 # ---------------------------------------------------------------------------
 # Language tables: the data the rules read, apart from the rules.
 
+
+def _words(block: str) -> list[str]:
+    """A table written as whitespace-separated words, easier to read and edit than a list."""
+    return block.split()
+
+
 # A determiner is a whole word followed by a space, or an elision glued to the name.
 _LOWER_DETERMINER = re.compile(r"^(?:(?:de la|du|des|de|la|le|les|aux|au)\s+|(?:de l'|d'|l')\s*)+")
 _LOWER_ARTICLE = re.compile(r"^(?:(?:la|le|les)\s+|l'\s*)+")
@@ -67,7 +73,7 @@ _HONORIFICS = re.compile(
 _EX = re.compile(r"^(?:l'|l’)?ex-\s*", re.IGNORECASE)
 # Words naming a function: stripped in front of a person's name, junk on their own.
 _TITLE_WORDS = frozenset(
-    """
+    _words("""
     président présidente vice-président vice-présidente premier première ministre
     secrétaire général générale colonel commandant capitaine lieutenant sergent
     maréchal amiral roi reine prince princesse pape cardinal archevêque évêque
@@ -77,43 +83,43 @@ _TITLE_WORDS = frozenset(
     patron patronne directeur directrice procureur procureure gouverneur
     monsieur madame mademoiselle feu saint-père d'état adjoint adjointe
     délégué déléguée haut-commissaire commissaire sultan président-directeur
-    """.split()
+    """)
 )
 _TITLE_COMPLEMENT = re.compile(r"^(?:de la |de l'|des |du |d'|de )\S+(?: d'\S+)? (?=[A-ZÀ-Ý])")
 # Name particles keep their place inside a person's name (« de Gaulle », « Van Aert »).
 _PARTICLES = frozenset(
-    "de d' du des la le van von der den di da del della dos das al el ben bin ibn ould ag".split()
+    _words("de d' du des la le van von der den di da del della dos das al el ben bin ibn ould ag")
 )
 # Head nouns of institutions: a span starting with one names an organisation.
 _ORG_HEADS = frozenset(
     fold(w)
-    for w in """
+    for w in _words("""
     conseil cour tribunal parquet université fédération chambre comité commission agence
     association institut ministère parti syndicat banque fondation revue journal académie
     collège lycée école hôpital CHU assemblée sénat congrès parlement gouvernement armée
     police gendarmerie service office observatoire confédération coalition
-    """.split()
+    """)
 )
-_NAME_PARTICLES = frozenset("De Du Van Von Der Den Di Da Del Della Dos Mac Mc Ter Ten".split())
-_WEEKDAYS = frozenset("lundi mardi mercredi jeudi vendredi samedi dimanche".split())
+_NAME_PARTICLES = frozenset(_words("De Du Van Von Der Den Di Da Del Della Dos Mac Mc Ter Ten"))
+_WEEKDAYS = frozenset(_words("lundi mardi mercredi jeudi vendredi samedi dimanche"))
 # Capitalised words the model often labels but that name nothing on their own.
 _NOT_NAMES = frozenset(
     fold(w)
-    for w in """
+    for w in _words("""
     État États Etat Etats République Président Présidente Gouvernement Premier Ministre
     Monsieur Madame Dieu Seigneur Nord Sud Est Ouest Internet Web Président-directeur
-    """.split()
+    """)
 )
 # Abbreviations that are common words of news copy, not names.
 _COMMON_ABBREVIATIONS = frozenset(
-    "UTC GMT CET NDLR CDD CDI PIB AVC ADN TVA PDG SMS QG HLM RER TGV OGM VIH SIDA".split()
+    _words("UTC GMT CET NDLR CDD CDI PIB AVC ADN TVA PDG SMS QG HLM RER TGV OGM VIH SIDA")
 )
 _PRONOUNS = frozenset(
-    "il elle ils elles on nous vous je tu lui eux celui celle ceux celles cela ceci".split()
+    _words("il elle ils elles on nous vous je tu lui eux celui celle ceux celles cela ceci")
 )
 
 # Nationality and origin adjectives, masculine singular; inflections are generated.
-_DEMONYM_STEMS = """
+_DEMONYM_STEMS = _words("""
     afghan africain albanais algérien allemand américain andorran anglais angolais
     argentin arménien asiatique australien autrichien azerbaïdjanais bahreïni belge
     béninois biélorusse birman bolivien bosnien botswanais brésilien britannique
@@ -139,7 +145,7 @@ _DEMONYM_STEMS = """
     africain asiatique latino-américain sud-américain nord-américain maghrébin
     sahélien soviétique ottoman juif musulman chrétien catholique protestant
     chiite sunnite islamiste jihadiste djihadiste bermudien hutu tutsi kényan
-    """.split()
+    """)
 _DEMONYM_PREFIXES = ("nord-", "sud-", "est-", "ouest-", "franco-", "anglo-", "germano-")
 
 
@@ -148,9 +154,7 @@ def _inflect(stem: str) -> set[str]:
     forms = {stem}
     if stem.endswith("e"):
         forms |= {stem + "s"}
-    elif stem.endswith(("ien", "éen", "en")):
-        forms |= {stem + "s", stem + "ne", stem + "nes"}
-    elif stem.endswith("on"):
+    elif stem.endswith(("en", "on")):  # -ien, -éen, breton
         forms |= {stem + "s", stem + "ne", stem + "nes"}
     elif stem.endswith("s"):
         forms |= {stem + "e", stem + "es"}
@@ -266,9 +270,9 @@ def _strip_trailing_demonym(text: str) -> str:
     Only after a complement (« de … »): in « armée syrienne » the adjective is the name.
     """
     words = text.split(" ")
-    if len(words) > 2 and is_demonym(words[-1]) and not _capitalised(words[-1]):
-        if any(w in ("de", "du", "des") or w.startswith(("d'", "l'")) for w in words[1:-1]):
-            return " ".join(words[:-1])
+    complement = any(w in ("de", "du", "des") or w.startswith(("d'", "l'")) for w in words[1:-1])
+    if len(words) > 2 and complement and is_demonym(words[-1]) and not _capitalised(words[-1]):
+        return " ".join(words[:-1])
     return text
 
 
@@ -364,8 +368,9 @@ def split_mention(mention: Mention) -> list[Mention]:
     parts = [p for p in _LIST_SEPARATOR.split(mention.text) if p.strip()]
     if len(parts) < 2:
         return [mention]
-    return [Mention(p, mention.label, mention.sentence_initial and i == 0)
-            for i, p in enumerate(parts)]
+    return [
+        Mention(p, mention.label, mention.sentence_initial and i == 0) for i, p in enumerate(parts)
+    ]
 
 
 def resolve(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[Entity]:
@@ -494,7 +499,9 @@ class _GazetteerSpans:
         keep = list(doc.ents)
         for span in filter_spans([s for s in found if s is not None]):
             enclosing = [
-                e for e in keep if e.start <= span.start and span.end <= e.end and len(e) > len(span)
+                e
+                for e in keep
+                if e.start <= span.start and span.end <= e.end and len(e) > len(span)
             ]
             if enclosing:
                 continue
@@ -508,8 +515,9 @@ class _GazetteerSpans:
 # the minister is a person named elsewhere.
 _MINISTER_PORTFOLIO = re.compile(
     r"\bministre (de la |de l'|de l’|des |du |de |d'|d’)"
-    r"((?:[A-ZÀ-Ý][\w'’-]+(?: (?:étrangères|sociales|européennes|publics|publiques|"
-    r"nationale|numérique|extérieur|intérieure))?(?: (?:et |, )(?:de la |de l'|des |du |de |d')?)?)+)"
+    r"((?:[A-ZÀ-Ý][\w'’-]+"
+    r"(?: (?:étrangères|sociales|européennes|publics|publiques|nationale|numérique))?"
+    r"(?: (?:et |, )(?:de la |de l'|des |du |de |d')?)?)+)"
 )
 # A national army is an organisation: « l'armée syrienne », « l'armée turque ».
 _ARMY = re.compile(r"\barmée ([a-zéèëï-]+)")
@@ -609,7 +617,9 @@ class EntityExtractor:
         """
         fingerprint = self.fingerprint
         for batch in _batched(articles, window):
-            cached = self.cache.get_many([a.checksum for a in batch], fingerprint) if self.cache else {}
+            cached = (
+                self.cache.get_many([a.checksum for a in batch], fingerprint) if self.cache else {}
+            )
             todo = [a for a in batch if a.checksum not in cached]
             self.hits += len(batch) - len(todo)
             self.misses += len(todo)

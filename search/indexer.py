@@ -101,9 +101,9 @@ def index_corpus(
         articles = extractor.annotate(articles)
     articles = _counted(articles, report, progress, on_article)
 
-    backend = WhooshBackend(index_dir, aliases_of=gaz.aliases_of)
+    backend = WhooshBackend(index_dir)
     guarded = _refuse_empty(articles, corpus, report if strict else None)
-    backend.build(guarded, wait=wait)
+    backend.build(guarded, gazetteer=gaz, wait=wait)
     report.generation = backend.generation()
     if extractor is not None:
         report.ner_cached, report.ner_computed = extractor.hits, extractor.misses

@@ -165,7 +165,9 @@ def test_a_long_article_is_read_in_pieces_without_losing_names(extractor):
 # -- the founding article -------------------------------------------------------------
 def test_seed_article_yields_the_actors_with_their_types(extractor):
     text = SEED.read_text(encoding="utf-8")
-    seed = Article(id="seed-000", title="Attaque près de Tinzaouaten", sections=[Section(None, text)])
+    seed = Article(
+        id="seed-000", title="Attaque près de Tinzaouaten", sections=[Section(None, text)]
+    )
     (annotated,) = extractor.annotate([seed])
     by_canonical = {(e.canonical, e.type) for e in annotated.entities}
     expected = {

@@ -8,10 +8,10 @@ import re
 from datetime import date
 
 import pytest
+from conftest import HOSTILE_ID, HOSTILE_WORD, SEED_ID, skip_unless_filters_restrict_hits
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
-from conftest import HOSTILE_ID, HOSTILE_WORD, SEED_ID, skip_unless_filters_restrict_hits
 from search.analysis import fold
 from web.openapi import openapi_document
 

@@ -23,7 +23,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,6 +32,9 @@ TARGET = HERE / "target"
 MAIN_CLASS = "loupe.OpenSearchNode"
 BUILD_COMMAND = ["mvn", "-q", "-f", str(POM), "package", "dependency:copy-dependencies"]
 READY_STATUSES = ("green", "yellow")
+# A test node lives for minutes and serves tiny indices: the C1 compiler alone
+# starts it in about half the CPU time, and the serial collector keeps it small.
+JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss1m")
 
 
 class NodeError(RuntimeError):
@@ -89,14 +91,55 @@ def _tail(path: Path, lines: int = 40) -> str:
         return "(no log)"
 
 
-def start_node(
-    timeout: float = 120.0, heap: str = "512m", port: int | None = None
-) -> tuple[str, Callable[[], None]]:
-    """Builds if needed, launches one node and waits for its cluster health.
+class NodeStopper:
+    """What `start_node` returns beside the URL: call it to stop the node.
 
-    Returns `(url, stop)`. `stop()` closes the node's standard input (it shuts
-    down cleanly), kills it if it lingers and removes its data folder; calling
-    it twice is harmless.
+    Also tells the node's process id and log file, for measurements and errors.
+    """
+
+    def __init__(self, proc: subprocess.Popen, log, workdir: Path) -> None:
+        self.proc = proc
+        self.pid = proc.pid
+        self.log_path = workdir / "node.log"
+        self._log = log
+        self._workdir = workdir
+        self._stopped = False
+
+    def __call__(self) -> None:
+        """Closes the node's standard input (it shuts down cleanly), kills it if it
+        lingers and removes its folder; calling it twice is harmless."""
+        if self._stopped:
+            return
+        self._stopped = True
+        proc = self.proc
+        try:
+            if proc.stdin:
+                proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self._log.close()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+
+def start_node(
+    timeout: float = 180.0,
+    heap: str = "512m",
+    port: int | None = None,
+    jvm_options: tuple[str, ...] = JVM_OPTIONS,
+) -> tuple[str, NodeStopper]:
+    """Builds if needed, launches one node on 127.0.0.1 and waits until its cluster
+    health is yellow or green. Returns `(url, stop)`: call `stop()` when done.
+
+    Raises `NodeError`, with the node's log tail, when it exits or stays silent.
     """
     missing = tools_missing()
     if missing:
@@ -114,7 +157,7 @@ def start_node(
         "java",
         f"-Xms{heap}",
         f"-Xmx{heap}",
-        "-XX:+UseG1GC",
+        *jvm_options,
         "-Djava.awt.headless=true",
         "-Dfile.encoding=UTF-8",
         "-cp",
@@ -129,29 +172,7 @@ def start_node(
         command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT, cwd=workdir
     )
     url = f"http://127.0.0.1:{http_port}"
-    stopped = False
-
-    def stop() -> None:
-        nonlocal stopped
-        if stopped:
-            return
-        stopped = True
-        try:
-            if proc.stdin:
-                proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        log.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    stop = NodeStopper(proc, log, workdir)
 
     deadline = time.monotonic() + timeout
     while True:

@@ -9,6 +9,7 @@ old one, which stays on disk until the build after next.
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from whoosh import index as windex
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
@@ -43,12 +45,32 @@ from search.backends.whoosh.schema import (
     facet_key,
     to_document,
 )
+from search.gazetteer import Gazetteer, GazetteerEntry
 from search.query import And as QAnd
 from search.query import Node, Term, Words
 from search.query import Not as QNot
 from search.query import Or as QOr
 from search.spelling import SpellingIndex
 
+GAZETTEER_FILE = "gazetteer.json"
+
+
+def save_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
+    entries = [[e.canonical, e.type, list(e.aliases)] for e in gazetteer.entries]
+    path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+
+
+def load_gazetteer(path: Path) -> Gazetteer:
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Gazetteer([])
+    return Gazetteer([GazetteerEntry(c, t, tuple(a)) for c, t, a in entries])
+
+
+# BM25F with Whoosh's defaults; per-field length normalisation (see querying.py
+# for the field boosts). Tuned on the dev queries: python -m bench.relevance.
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 TYPE_FACETS = {"PER": "persons", "ORG": "orgs", "LOC": "places"}
 
 
@@ -63,17 +85,19 @@ class _Generation:
     """Everything opened once per index generation and shared by its searches."""
 
     name: str
+    path: Path
     index: windex.Index
     meta: dict
     local: threading.local = field(default_factory=threading.local)
     _facets: FacetTable | None = None
     _spelling: SpellingIndex | None = None
+    _gazetteer: Gazetteer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def searcher(self) -> Searcher:
         s = getattr(self.local, "searcher", None)
         if s is None:
-            s = self.index.searcher()
+            s = self.index.searcher(weighting=WEIGHTING)
             self.local.searcher = s
         return s
 
@@ -85,6 +109,11 @@ class _Generation:
                         self.searcher().reader(), self.meta.get("display", {})
                     )
         return self._facets
+
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = load_gazetteer(self.path / GAZETTEER_FILE)
+        return self._gazetteer
 
     def spelling(self) -> SpellingIndex:
         if self._spelling is None:
@@ -100,37 +129,39 @@ class _Generation:
 
 
 class WhooshBackend:
-    def __init__(
-        self,
-        root: Path,
-        aliases_of: Callable[[str], list[str]] | None = None,
-        name_key: Callable[[str], str] | None = None,
-    ) -> None:
+    def __init__(self, root: Path, name_key: Callable[[str], str] | None = None) -> None:
         self.root = Path(root)
-        self.aliases_of = aliases_of or (lambda canonical: [])
         self.name_key = name_key or _default_name_key
         self._gen: _Generation | None = None
         self._gen_lock = threading.Lock()
 
     # -- building ------------------------------------------------------------
-    def build(self, articles: Iterable[Article], wait: bool = False) -> int:
+    def build(
+        self, articles: Iterable[Article], gazetteer: Gazetteer | None = None, wait: bool = False
+    ) -> int:
         """Index `articles` into a new generation and switch to it atomically.
 
         Holds the folder's build lock for the whole run (the iterable is
         consumed inside it, so reading and NER happen under the lock too).
+        The gazetteer is saved with the generation: queries are expanded with
+        the same aliases the documents were indexed with.
         """
+        gazetteer = gazetteer or Gazetteer([])
         with store.build_lock(self.root, wait=wait):
             store.clean_stale(self.root)
             building = store.new_building_dir(self.root)
             try:
-                count, meta = self._write(building, articles)
+                save_gazetteer(gazetteer, building / GAZETTEER_FILE)
+                count, meta = self._write(building, articles, gazetteer.aliases_of)
             except BaseException:
                 shutil.rmtree(building, ignore_errors=True)
                 raise
             store.publish(self.root, building, meta)
             return count
 
-    def _write(self, folder: Path, articles: Iterable[Article]) -> tuple[int, dict]:
+    def _write(
+        self, folder: Path, articles: Iterable[Article], aliases_of: Callable[[str], list[str]]
+    ) -> tuple[int, dict]:
         ix = windex.create_in(str(folder), build_schema())
         writer = ix.writer(limitmb=256, compound=False)
         display: dict[str, dict[str, Counter]] = {
@@ -139,7 +170,7 @@ class WhooshBackend:
         count = 0
         try:
             for article in articles:
-                writer.add_document(**to_document(article, self.aliases_of, self.name_key))
+                writer.add_document(**to_document(article, aliases_of, self.name_key))
                 for e in article.entities:
                     f = ENTITY_FIELDS.get(e.type)
                     if f:
@@ -187,7 +218,7 @@ class WhooshBackend:
                         f"l'index {path} est illisible ({exc.__class__.__name__}) : "
                         "reconstruisez-le avec `loupe index`"
                     ) from exc
-                self._gen = _Generation(name, ix, store.read_meta(self.root, name))
+                self._gen = _Generation(name, path, ix, store.read_meta(self.root, name))
             return self._gen
 
     def generation(self) -> str:
@@ -203,7 +234,9 @@ class WhooshBackend:
         started = time.perf_counter()
         gen = self._generation()
         searcher = gen.searcher()
-        translation = Translator(searcher.reader(), self.name_key).translate(request.query)
+        translation = Translator(searcher.reader(), self.name_key, gen.gazetteer()).translate(
+            request.query
+        )
         q = translation.query
         fq = filter_query(request.filters)
         page, per_page = request.page, request.per_page

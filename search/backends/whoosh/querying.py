@@ -21,6 +21,7 @@ from whoosh.reading import IndexReader
 from search.analysis import exact_analyzer, fold, stem, stemmed_analyzer
 from search.backends.base import Filters
 from search.backends.whoosh.schema import facet_key
+from search.gazetteer import Gazetteer
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words
 from search.query import Node as QNode
 
@@ -31,6 +32,8 @@ NAMES_BOOST = 1.5
 NAMEKEY_BOOST = 1.0
 ALL_WORDS_BOOST = 1.0
 MAX_EXPANSIONS = 256
+ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
+MAX_NAME_WORDS = 6
 
 # Neutral field → (stemmed fields, exact fields), with boosts.
 FIELD_TARGETS: dict[str, tuple[dict[str, float], dict[str, float]]] = {
@@ -53,15 +56,18 @@ class Translation:
 
 
 class Translator:
-    def __init__(self, reader: IndexReader, name_key) -> None:
+    def __init__(self, reader: IndexReader, name_key, gazetteer: Gazetteer | None = None) -> None:
         self.reader = reader
         self.name_key = name_key
+        self.gazetteer = gazetteer
         self.stems: set[str] = set()
         self.words: list[str] = []
 
     def translate(self, node: QNode | None) -> Translation:
         if node is None:
             return Translation(wq.Every())
+        if isinstance(node, Term):
+            node = Words((node,))  # a lone word may still be a gazetteer name
         q = self._node(node)
         if q is None:
             q = wq.NullQuery
@@ -85,8 +91,10 @@ class Translator:
 
     def _conjunction(self, items, soft: bool) -> wq.Query | None:
         positives, negatives = [], []
-        for item in items:
-            if isinstance(item, Not):
+        for item in self._with_names(items):
+            if isinstance(item, wq.Query):
+                positives.append(item)
+            elif isinstance(item, Not):
                 q = self._node(item.item)
                 if q is not None:
                     negatives.append(q)
@@ -105,6 +113,55 @@ class Translator:
         if base is not None and negatives:
             base = wq.AndNot(base, _or(negatives))
         return base
+
+    def _with_names(self, items) -> list:
+        """Items, with runs of plain words that spell a gazetteer name replaced by
+        a query for every spelling of it (`Vladimir Putin` → « Vladimir Poutine »)."""
+        items = list(items)
+        if self.gazetteer is None:
+            return items
+        out: list = []
+        i = 0
+        while i < len(items):
+            run = 0
+            while i + run < len(items) and run < MAX_NAME_WORDS and _plain(items[i + run]):
+                run += 1
+            for n in range(run, 0, -1):
+                span = items[i : i + n]
+                text = " ".join(t.text for t in span)
+                forms = self.gazetteer.variants(text) if len(text) >= 3 else []
+                if forms:
+                    out.append(self._name(span, forms))
+                    i += n
+                    break
+            else:
+                out.append(items[i])
+                i += 1
+        return out
+
+    def _name(self, span: list[Term], forms: list[str]) -> wq.Query:
+        as_typed = [q for q in (self._term(t) for t in span) if q is not None]
+        clauses: list[wq.Query] = []
+        if as_typed:
+            clauses.append(as_typed[0] if len(as_typed) == 1 else wq.And(as_typed))
+        typed = fold(" ".join(t.text for t in span))
+        for form in forms:
+            if fold(form) == typed:
+                continue
+            words = [w for w in (t.text for t in exact_analyzer()(form)) if "-" not in w]
+            if not words:
+                continue
+            self.stems.update(stem(w) for w in words if len(w) > 3)
+            fields = PHRASE_FIELDS
+            if len(words) == 1:
+                clauses.extend(
+                    wq.Term(f, words[0], boost=b * ALIAS_BOOST) for f, b in fields.items()
+                )
+            else:
+                clauses.extend(
+                    wq.Phrase(f, words, boost=b * ALIAS_BOOST) for f, b in fields.items()
+                )
+        return _or(clauses) or wq.NullQuery
 
     # -- leaves --------------------------------------------------------------
     def _term(self, term: Term) -> wq.Query | None:
@@ -209,6 +266,10 @@ def filter_query(filters: Filters) -> wq.Query | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+def _plain(item) -> bool:
+    return isinstance(item, Term) and item.field is None and not (item.prefix or item.fuzzy)
 
 
 def _or(subs: list[wq.Query]) -> wq.Query | None:

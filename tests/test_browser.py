@@ -1,0 +1,237 @@
+"""Real browser, real server: `loupe serve` in a subprocess, Debian's Chromium
+driven by Playwright. What a reader does — type and press Enter, click a
+facet, change page, open an article, search without JavaScript — and what a
+hostile article must never do: run script or reach another host."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import HOSTILE_ID, HOSTILE_WORD, SEED_ID
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "test-output"
+STARTUP_TIMEOUT = 60.0
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_command() -> list[str]:
+    """The installed `loupe` command when there is one, else the same CLI via -m."""
+    loupe = shutil.which("loupe")
+    return [loupe] if loupe else [sys.executable, "-m", "search.cli"]
+
+
+@pytest.fixture(scope="module")
+def base_url(test_index, tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*serve_command(), "serve", "--index", str(test_index), "--port", str(port)]
+            + ["--workers", "2"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"loupe serve exited early:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{url}/api/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"loupe serve not healthy after {STARTUP_TIMEOUT} s:\n{log.read_text()}"
+                )
+            time.sleep(0.2)
+        assert f"http://127.0.0.1:{port}/" in log.read_text()  # it prints its URL
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page with everything it tried to do recorded: dialogs, console errors,
+    page errors, and every request URL."""
+
+    def __init__(self, context):
+        self.page = context.new_page()
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.on(
+            "console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None
+        )
+        self.page.on("request", lambda request: self.requests.append(request.url))
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def foreign_requests(self) -> list[str]:
+        return [
+            u
+            for u in self.requests
+            if urlsplit(u).scheme not in ("data", "blob")
+            and urlsplit(u).hostname not in ("127.0.0.1", "localhost")
+        ]
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    watched = Watched(context)
+    yield watched
+    context.close()
+
+
+def result_count(page) -> int:
+    text = page.locator(".results-bar .count").inner_text()
+    return int(text.split(" résultat")[0].replace("\u202f", "").replace(" ", ""))
+
+
+def test_typing_a_query_and_pressing_enter_shows_marked_snippets(page, base_url):
+    page.page.goto(base_url + "/")
+    box = page.page.get_by_label("Rechercher dans les articles")
+    box.fill("Tinzawaten")
+    box.press("Enter")
+    page.page.wait_for_url("**/search?q=Tinzawaten")
+    assert page.page.locator(".snippet mark").first.inner_text() == "Tinzawaten"
+    assert (
+        page.page.locator(".hit-title a")
+        .first.get_attribute("href")
+        .startswith(f"/articles/{SEED_ID}")
+    )
+    OUTPUT.mkdir(exist_ok=True)
+    page.page.goto(base_url + "/search?q=pr%C3%A9sident")
+    page.page.screenshot(path=str(OUTPUT / "results.png"), full_page=False)
+    (ROOT / "docs").mkdir(exist_ok=True)
+    shutil.copy(OUTPUT / "results.png", ROOT / "docs" / "screenshot-results.png")
+    assert not page.errors and not page.dialogs
+
+
+def test_clicking_a_facet_changes_the_count(page, base_url):
+    page.page.goto(base_url + "/search?q=france")
+    before = result_count(page.page)
+    facet = page.page.locator(".facet a", has_text="France").first
+    facet.click()
+    page.page.wait_for_url("**place=France**")
+    after = result_count(page.page)
+    assert 0 < after < before
+    assert page.page.locator(".active-filters").inner_text().count("France") >= 1
+
+
+def test_going_to_page_two(page, base_url):
+    page.page.goto(base_url + "/search?q=france&per_page=5")
+    first_titles = page.page.locator(".hit-title").all_inner_texts()
+    page.page.get_by_role("link", name="Page 2").click()
+    page.page.wait_for_url("**page=2**")
+    second_titles = page.page.locator(".hit-title").all_inner_texts()
+    assert second_titles and not set(first_titles) & set(second_titles)
+    assert page.page.locator('.pagination [aria-current="page"]').inner_text() == "2"
+
+
+def test_opening_an_article_from_the_results(page, base_url):
+    page.page.goto(base_url + "/search?q=Tinzawaten")
+    page.page.locator(".hit-title a").first.click()
+    page.page.wait_for_url(f"**/articles/{SEED_ID}?q=Tinzawaten")
+    assert page.page.locator("article h2").count() >= 2
+    assert page.page.locator(".section-text mark").count() >= 1
+    assert page.page.locator(".entities .chip").count() > 3
+
+
+def test_search_works_with_javascript_disabled(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/")
+        page.get_by_label("Rechercher dans les articles").fill("armée")
+        page.get_by_role("button", name="Rechercher").click()
+        page.wait_for_url("**/search?q=arm%C3%A9e")
+        assert page.locator(".hit").count() >= 1
+        assert page.locator(".snippet mark").count() >= 1
+    finally:
+        context.close()
+
+
+def test_autocomplete_fills_suggestions_without_blocking_typing(page, base_url):
+    page.page.goto(base_url + "/")
+    box = page.page.get_by_label("Rechercher dans les articles")
+    box.press_sequentially("mal", delay=30)
+    # A locator wait, not wait_for_function: the CSP forbids the eval it would need.
+    page.page.locator("#q-suggestions option").first.wait_for(state="attached", timeout=5000)
+    values = page.page.eval_on_selector_all("#q-suggestions option", "os => os.map(o => o.value)")
+    assert "Mali" in values
+    assert box.input_value() == "mal"
+    assert not page.errors
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/search?q={HOSTILE_WORD}", f"/articles/{HOSTILE_ID}?q={HOSTILE_WORD}", "/search?q=mali"],
+)
+def test_hostile_article_pages_execute_nothing_and_call_no_other_host(page, base_url, path):
+    page.page.goto(base_url + path)
+    page.page.wait_for_load_state("networkidle")
+    assert "<script>alert(1)</script>" in page.page.locator("main").inner_text()
+    assert page.dialogs == []
+    assert page.errors == []
+    assert page.page.locator("main img").count() == 0
+    assert page.foreign_requests() == []
