@@ -14,6 +14,7 @@ every raw figure. Nothing here is a pass/fail test.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -47,6 +48,25 @@ def _marker(size: str, system: str) -> Path:
     return index_dir(size, system).with_name(system + ".build.json")
 
 
+@functools.cache
+def engine_version(engine: str) -> str:
+    return get_engine(engine).version()
+
+
+def _write_marker(size: str, variant: Variant, result: BuildResult) -> None:
+    payload = {**result.to_json(), "version": engine_version(variant.engine)}
+    _marker(size, variant.key).write_text(json.dumps(payload))
+
+
+def _marker_is_current(size: str, key: str, engine: str) -> bool:
+    """An index counts only if built by the engine as it is now (code and libraries)."""
+    try:
+        built = json.loads(_marker(size, key).read_text())
+    except (OSError, ValueError):
+        return False
+    return built.get("version") == engine_version(engine)
+
+
 def loupe_problem() -> str | None:
     try:
         get_engine("loupe")
@@ -75,7 +95,7 @@ def build_phase(
             if r.skipped:
                 _FAILED.add((size, v.key))
             else:
-                _marker(size, v.key).write_text(json.dumps(r.to_json()))
+                _write_marker(size, v, r)
             results.append(r)
     if "loupe" in systems and not args.ner_all and any(s != "1k" for s in sizes):
         notes.append(NER_NOTE)
@@ -104,7 +124,7 @@ def _query_index(size: str, engine: str) -> tuple[str, Path] | None:
     """The index the query and server phases use for `engine`, building one if needed."""
     keys = ("loupe-ner-warm", "loupe-ner-cold", "loupe-noner") if engine == "loupe" else (engine,)
     for key in keys:
-        if _marker(size, key).exists():
+        if _marker_is_current(size, key, engine):
             return key, index_dir(size, key)
     variant = next(v for v in VARIANTS if v.key == keys[-1])
     if (size, variant.key) in _FAILED:
@@ -114,7 +134,7 @@ def _query_index(size: str, engine: str) -> tuple[str, Path] | None:
     if r.skipped:
         _FAILED.add((size, variant.key))
         return None
-    _marker(size, variant.key).write_text(json.dumps(r.to_json()))
+    _write_marker(size, variant, r)
     return variant.key, index_dir(size, variant.key)
 
 

@@ -98,6 +98,9 @@ class Searcher:
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             raise QueryError("la date de début est postérieure à la date de fin")
         node = parse(query or "", max_length=self.limits.query_length)
+        if node is None and (query or "").strip() and filters.is_empty():
+            shown = query.strip()[:80]
+            raise QueryError(f"rien à chercher dans « {shown} » : tapez au moins un mot")
         return SearchRequest(
             query=node,
             filters=filters,

@@ -15,7 +15,20 @@ def test_elided_article_is_dropped_with_both_apostrophes():
 
 
 def test_every_french_elision_is_removed():
-    for prefix in ["l'", "d'", "j'", "m'", "n'", "s'", "t'", "c'", "qu'", "jusqu'", "lorsqu'", "puisqu'"]:
+    for prefix in [
+        "l'",
+        "d'",
+        "j'",
+        "m'",
+        "n'",
+        "s'",
+        "t'",
+        "c'",
+        "qu'",
+        "jusqu'",
+        "lorsqu'",
+        "puisqu'",
+    ]:
         assert analyze(prefix + "attaque", stemmed=False) == ["attaque"], prefix
 
 
@@ -31,7 +44,9 @@ def test_hyphenated_name_is_searchable_whole_and_by_part():
 
 
 def test_hyphenated_parts_sit_at_consecutive_positions_for_phrases():
-    tokens = [(t.text, t.pos) for t in exact_analyzer()("l'attaque d'Al-Qaïda hier", positions=True)]
+    tokens = [
+        (t.text, t.pos) for t in exact_analyzer()("l'attaque d'Al-Qaïda hier", positions=True)
+    ]
     assert tokens == [("attaque", 0), ("al-qaida", 1), ("al", 1), ("qaida", 2), ("hier", 3)]
 
 

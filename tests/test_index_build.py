@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from search.article import Article, Section
-from search.backends.whoosh import WhooshBackend
-from search.backends.whoosh import store
+from search.backends.whoosh import WhooshBackend, store
 from search.backends.whoosh.store import IndexBusy
 from search.indexer import EmptyCorpus, index_corpus
 from search.readers import CorpusError

@@ -279,6 +279,7 @@ def test_two_juxtaposed_words_are_both_required(backend):
 
 def test_and_requires_every_item(backend):
     assert set(ids(search(backend, And((Term("Sahel"), Term("plan")))))) == {"securite"}
+    assert search(backend, And((Term("le"), Term("des")))).total == 0
 
 
 def test_or_accepts_any_item(backend):
@@ -308,6 +309,7 @@ def test_prefix_matches_word_starts_without_accents(backend):
 def test_fuzzy_tolerates_a_typo(backend):
     assert search(backend, Term("canicyle")).total == 0
     assert "meteo" in ids(search(backend, Term("canicyle", fuzzy=True)))
+    assert ids(search(backend, Term("Al-Qaeda", fuzzy=True))) == ["seed-mali"]
 
 
 def test_field_prefix_restricts_the_search(backend):
@@ -315,6 +317,9 @@ def test_field_prefix_restricts_the_search(backend):
     assert in_title == {"force", "armee"}
     assert set(ids(search(backend, Term("forces", field="headings")))) == {"securite"}
     assert set(ids(search(backend, Term("Lavrov", field="person")))) == {"seed-mali"}
+    # a spelling met in the text, not the canonical name
+    assert ids(search(backend, Term("Zaouatine", field="place"))) == ["seed-mali"]
+    assert search(backend, Term("Zaouatine", field="person")).total == 0
     assert set(ids(search(backend, Term("Wagner", field="org")))) == {"force", "seed-mali"}
     assert set(ids(search(backend, Phrase("le monde", field="source")))) == {
         "securite",
@@ -422,6 +427,11 @@ def test_unknown_word_gets_a_suggestion(backend):
     assert search(backend, Term("canicule")).suggestion is None
 
 
+def test_suggestion_keeps_the_rest_of_the_query(backend):
+    query = Words((Term("canicuel"), Not(Term("Sahel")), Phrase("la France")))
+    assert search(backend, query).suggestion == 'canicule -Sahel "la France"'
+
+
 def test_entities_by_prefix_are_accent_and_case_blind(backend):
     people = backend.entities("PER", "serg", 10)
     assert [p.value for p in people] == ["Sergueï Lavrov"]
@@ -433,7 +443,9 @@ def test_entities_by_prefix_are_accent_and_case_blind(backend):
 
 def test_suggest_completes_words_and_names(backend):
     assert "sécurité" in backend.suggest("secu", 5)
-    assert "Sergueï Lavrov" in backend.suggest("serg", 5)
+    assert backend.suggest("serg", 5)[0] == "Sergueï Lavrov"
+    assert "forces armées" in backend.suggest("forces arm", 10)
+    assert backend.suggest("s", 5) == []
 
 
 def test_get_round_trips_the_article(backend):

@@ -17,6 +17,7 @@ which reads `LOUPE_OPENSEARCH_URL` (default `http://127.0.0.1:9200`).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import re
@@ -24,6 +25,7 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
@@ -42,7 +44,7 @@ from search.backends.base import (
     SearchRequest,
     Snippet,
 )
-from search.query import And, Node, Not, Or, Phrase, Term, Words
+from search.query import And, Node, Not, Or, Phrase, Term, Words, to_text
 
 URL_ENV = "LOUPE_OPENSEARCH_URL"
 DEFAULT_URL = "http://127.0.0.1:9200"
@@ -94,9 +96,9 @@ FIELD_MAP: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {
     None: (_ALL_STEMMED, _ALL_EXACT),
     "title": (("title",), ("title.exact",)),
     "headings": (("headings",), ("headings.exact",)),
-    "person": (("persons",), ("persons.exact",)),
-    "org": (("orgs",), ("orgs.exact",)),
-    "place": (("places",), ("places.exact",)),
+    "person": (("persons", "persons_mentions"), ("persons.exact", "persons_mentions.exact")),
+    "org": (("orgs", "orgs_mentions"), ("orgs.exact", "orgs_mentions.exact")),
+    "place": (("places", "places_mentions"), ("places.exact", "places_mentions.exact")),
     "source": (("source.text",), ("source.text",)),
 }
 
@@ -104,6 +106,8 @@ WORDS_MINIMUM_SHOULD_MATCH = "2<75%"  # up to 2 words: all; more: three quarters
 ALL_WORDS_BOOST = 2.0  # the bonus that ranks articles holding every word first
 EXACT_BOOST = 1.5  # an exact (unstemmed) form outranks a mere stem match
 MAX_PER_PAGE = 100
+MAX_CHECKED_TERMS = 16  # words sent to the spelling suggester
+FEW_RESULTS = 5  # below this many hits, rare words get a suggestion too
 MAX_RESULT_WINDOW = 10_000  # OpenSearch's index.max_result_window default
 SNIPPET_CHARS = 160
 MAX_SNIPPETS = 3
@@ -199,6 +203,11 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
                 "orgs": _entity_field(),
                 "places": _entity_field(),
                 "misc": _entity_field(),
+                # the spellings met in the text, for `personne:`-style queries
+                "persons_mentions": _text_with_exact(),
+                "orgs_mentions": _text_with_exact(),
+                "places_mentions": _text_with_exact(),
+                "misc_mentions": _text_with_exact(),
                 "hashtags": {
                     "type": "keyword",
                     "fields": {"text": {"type": "text", "analyzer": "loupe_exact"}},
@@ -259,6 +268,10 @@ def _is_stop_word(text: str) -> bool:
 # Query tree → query DSL
 
 
+MATCH_ALL: dict[str, Any] = {"match_all": {}}
+MATCH_NONE: dict[str, Any] = {"match_none": {}}
+
+
 def _field_list(field: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     try:
         return FIELD_MAP[field]
@@ -274,14 +287,18 @@ def _strip_boost(field: str) -> tuple[str, float]:
 def _term_query(term: Term) -> dict[str, Any]:
     stemmed, exact = _field_list(term.field)
     if term.prefix or term.fuzzy:
-        value = fold(_strip_elision(term.text.strip()))
-        tokens = _WORD_RE.findall(value)
-        if term.prefix and len(tokens) != 1:
-            # `État-maj*`: several tokens, let OpenSearch analyse and expand the last one
-            return {
-                "multi_match": {"query": term.text, "type": "phrase_prefix", "fields": list(exact)}
-            }
-        value = tokens[0] if tokens else value
+        tokens = _WORD_RE.findall(fold(_strip_elision(term.text.strip())))
+        if not tokens:
+            return MATCH_NONE
+        if len(tokens) > 1:
+            # `État-maj*`, `Al-Qaeda~`: several tokens, let OpenSearch analyse them
+            how: dict[str, Any] = (
+                {"type": "phrase_prefix"}
+                if term.prefix
+                else {"fuzziness": "AUTO", "operator": "and"}
+            )
+            return {"multi_match": {"query": term.text, "fields": list(exact), **how}}
+        value = tokens[0]
         clauses = []
         for field in exact:
             name, boost = _strip_boost(field)
@@ -342,10 +359,6 @@ def _split(items: Iterable[Node]) -> tuple[list[Node], list[Node]]:
     return positive, negative
 
 
-MATCH_ALL: dict[str, Any] = {"match_all": {}}
-MATCH_NONE: dict[str, Any] = {"match_none": {}}
-
-
 def to_dsl(node: Node | None) -> dict[str, Any]:
     """The backend-neutral tree as an OpenSearch query."""
     if node is None:
@@ -359,12 +372,11 @@ def to_dsl(node: Node | None) -> dict[str, Any]:
         return {"bool": {"must": [MATCH_ALL], "must_not": [to_dsl(node.item)]}}
     if isinstance(node, And):
         positive, negative = _split(node.items)
-        return {
-            "bool": {
-                "must": [to_dsl(n) for n in positive] or [MATCH_ALL],
-                "must_not": [to_dsl(n) for n in negative],
-            }
-        }
+        if not positive:
+            positive_dsl = [MATCH_ALL if negative else MATCH_NONE]
+        else:
+            positive_dsl = [to_dsl(n) for n in positive]
+        return {"bool": {"must": positive_dsl, "must_not": [to_dsl(n) for n in negative]}}
     if isinstance(node, Or):
         return {
             "bool": {
@@ -394,17 +406,27 @@ def to_dsl(node: Node | None) -> dict[str, Any]:
     raise TypeError(f"not a query node: {node!r}")
 
 
-def _plain_words(node: Node | None) -> list[str]:
-    """Words typed as such (no prefix, no fuzzy, not negated): the suggester's input."""
-    if node is None:
+def _checked_terms(node: Node | None) -> list[Term]:
+    """Words typed as such (no prefix, no fuzzy): what the spelling suggester checks.
+    Phrases are taken as typed."""
+    if node is None or isinstance(node, Phrase):
         return []
     if isinstance(node, Term):
-        return [] if node.prefix or node.fuzzy else [node.text]
-    if isinstance(node, Phrase):
-        return [node.text]
+        return [] if node.prefix or node.fuzzy or _is_stop_only(node) else [node]
     if isinstance(node, Not):
-        return []
-    return [w for item in node.items for w in _plain_words(item)]
+        return _checked_terms(node.item)
+    return [t for item in node.items for t in _checked_terms(item)]
+
+
+def _corrected(node: Node, fixes: dict[Term, str]) -> Node:
+    """The same tree with misspelt terms replaced."""
+    if isinstance(node, Term):
+        return replace(node, text=fixes[node]) if node in fixes else node
+    if isinstance(node, Not):
+        return Not(_corrected(node.item, fixes))
+    if isinstance(node, Words | And | Or):
+        return type(node)(tuple(_corrected(i, fixes) for i in node.items))
+    return node
 
 
 # ---------------------------------------------------------------------------
@@ -416,7 +438,7 @@ def _month(published: date | None) -> str | None:
 
 
 def _completion_inputs(article: Article) -> list[dict[str, Any]]:
-    """Words and names the search box may complete, weighted by use in the article."""
+    """Words the search box may complete, weighted by their use in the article."""
     counts: Counter[str] = Counter()
     for text in [article.title, *article.headings, article.body]:
         for word in _WORD_RE.findall(text):
@@ -425,19 +447,23 @@ def _completion_inputs(article: Article) -> list[dict[str, Any]]:
     by_weight: dict[int, list[str]] = {}
     for word, n in counts.items():
         by_weight.setdefault(min(n, 50), []).append(word)
-    inputs = [{"input": words, "weight": w} for w, words in by_weight.items()]
-    names = sorted({e.canonical for e in article.entities if e.canonical})
-    if names:
-        inputs.append({"input": names, "weight": 100})
-    return inputs
+    return [{"input": words, "weight": w} for w, words in by_weight.items()]
 
 
 def article_to_doc(article: Article) -> dict[str, Any]:
-    by_field: dict[str, list[str]] = {f: [] for f in ENTITY_FIELDS.values()}
+    by_field: dict[str, list[str]] = {}
+    for field in ENTITY_FIELDS.values():
+        by_field[field] = []
+        by_field[f"{field}_mentions"] = []
     for entity in article.entities:
         field = ENTITY_FIELDS.get(entity.type)
-        if field and entity.canonical and entity.canonical not in by_field[field]:
+        if not field:
+            continue
+        if entity.canonical and entity.canonical not in by_field[field]:
             by_field[field].append(entity.canonical)
+        mentions = by_field[f"{field}_mentions"]
+        if entity.text and entity.text != entity.canonical and entity.text not in mentions:
+            mentions.append(entity.text)
     return {
         "id": article.id,
         "title": article.title,
@@ -616,7 +642,9 @@ class OpenSearchBackend:
     def generations(self) -> list[str]:
         """Every index of this backend's name pattern, oldest first."""
         try:
-            found = self.client.indices.get(index=f"{self.index_name}-*", expand_wildcards="all")
+            found = self.client.indices.get_alias(
+                index=f"{self.index_name}-*", expand_wildcards="all"
+            )
         except NotFoundError:
             return []
         return sorted(n for n in found if self._generation_re.match(n))
@@ -657,7 +685,9 @@ class OpenSearchBackend:
             actions.append({"add": {"index": new, "alias": self.index_name}})
             self.client.indices.update_aliases(body={"actions": actions})
         except BaseException:
-            self.client.indices.delete(index=new, ignore_unavailable=True)
+            # the alias never moved; drop the half-built generation, keep the first error
+            with contextlib.suppress(Exception):
+                self.client.indices.delete(index=new, ignore_unavailable=True)
             raise
         for name in self.generations():
             if name != new:
@@ -735,20 +765,9 @@ class OpenSearchBackend:
             }
         if request.with_facets:
             body["aggs"] = self._facet_aggs(max(1, request.facet_limit))
-        words = _plain_words(request.query)
-        if words:
-            body["suggest"] = {
-                "text": " ".join(words),
-                "missing": {
-                    "term": {
-                        "field": "words",
-                        "suggest_mode": "missing",
-                        "min_word_length": 3,
-                        "sort": "score",
-                        "size": 1,
-                    }
-                },
-            }
+        checked = list(dict.fromkeys(_checked_terms(request.query)))[:MAX_CHECKED_TERMS]
+        if checked:
+            body["suggest"] = self._spelling_suggesters(checked)
 
         started = time.monotonic()
         try:
@@ -769,8 +788,10 @@ class OpenSearchBackend:
             total=resp["hits"]["total"]["value"],
             hits=hits,
             facets=facets,
-            suggestion=self._suggestion(resp.get("suggest", {}), " ".join(words)),
-            took_ms=took_ms,
+            suggestion=self._suggestion(
+                request.query, checked, resp.get("suggest", {}), resp["hits"]["total"]["value"]
+            ),
+            took_ms=round(took_ms, 2),
             partial=bool(resp.get("timed_out")) or bool(shards.get("failed")),
             page=page,
             per_page=per_page,
@@ -824,18 +845,46 @@ class OpenSearchBackend:
         }
 
     @staticmethod
-    def _suggestion(suggest: dict[str, Any], text: str) -> str | None:
-        entries = suggest.get("missing", [])
-        replaced = text
-        changed = False
-        # replace from the end so earlier offsets stay valid
-        for entry in sorted(entries, key=lambda e: e["offset"], reverse=True):
-            if not entry.get("options"):
-                continue
-            start, length = entry["offset"], entry["length"]
-            replaced = replaced[:start] + entry["options"][0]["text"] + replaced[start + length :]
-            changed = True
-        return replaced if changed else None
+    def _spelling_suggesters(terms: list[Term]) -> dict[str, Any]:
+        """Two term suggesters per word on the exact field: one for unknown words,
+        one for words in at most one article (used when few articles match)."""
+        suggesters: dict[str, Any] = {}
+        for i, term in enumerate(terms):
+            common = {"field": "words", "min_word_length": 3, "sort": "score", "size": 1}
+            suggesters[f"unknown{i}"] = {
+                "text": term.text,
+                "term": {**common, "suggest_mode": "missing"},
+            }
+            suggesters[f"rare{i}"] = {
+                "text": term.text,
+                "term": {**common, "suggest_mode": "popular", "max_term_freq": 1},
+            }
+        return suggesters
+
+    @staticmethod
+    def _suggestion(
+        query: Node | None, terms: list[Term], suggest: dict[str, Any], total: int
+    ) -> str | None:
+        """The query with misspelt words corrected, as query text; None if nothing to fix.
+
+        A word is corrected when the corpus lacks it, or, when fewer than
+        `FEW_RESULTS` articles match, when it stands in at most one article.
+        """
+        if query is None or not suggest:
+            return None
+        kind = "rare" if total < FEW_RESULTS else "unknown"
+        fixes: dict[Term, str] = {}
+        for i, term in enumerate(terms):
+            text = term.text
+            entries = suggest.get(f"{kind}{i}", [])
+            # replace from the end so earlier offsets stay valid
+            for entry in sorted(entries, key=lambda e: e["offset"], reverse=True):
+                if entry.get("options"):
+                    start, length = entry["offset"], entry["length"]
+                    text = text[:start] + entry["options"][0]["text"] + text[start + length :]
+            if text != term.text:
+                fixes[term] = text
+        return to_text(_corrected(query, fixes)) if fixes else None
 
     @staticmethod
     def _hit(raw: dict[str, Any], with_snippets: bool) -> Hit:
@@ -853,7 +902,7 @@ class OpenSearchBackend:
             url=doc.get("url"),
             source=doc.get("source"),
             published=date.fromisoformat(published) if published else None,
-            score=float(raw.get("_score") or 0.0),
+            score=round(float(raw.get("_score") or 0.0), 4),
             snippets=_snippets(raw, sections) if with_snippets else [],
             entities=entities,
         )
@@ -895,29 +944,36 @@ class OpenSearchBackend:
         return [FacetValue(name, count) for name, count in ranked[:limit]]
 
     def suggest(self, prefix: str, limit: int) -> list[str]:
-        """Completions for the search box: words and entity names starting with `prefix`."""
+        """Autocomplete: entity names, then corpus words completing the last word typed."""
         prefix = prefix.strip()
-        if not prefix:
+        if len(prefix) < 2:
             return []
-        body = {
-            "suggest": {
-                "complete": {
-                    "prefix": prefix,
-                    "completion": {
-                        "field": "suggest",
-                        "size": max(1, min(limit, 50)),
-                        "skip_duplicates": True,
-                    },
-                }
-            },
-            "_source": False,
-        }
-        try:
-            resp = self.client.search(index=self.index_name, body=body)
-        except NotFoundError as error:
-            self._raise_if_missing(error)
-        options = resp["suggest"]["complete"][0]["options"]
-        return [o["text"] for o in options][:limit]
+        limit = max(1, min(limit, 50))
+        out = [v.value for v in self.entities(None, prefix, limit)]
+        head, _, last = prefix.rpartition(" ")
+        if len(last) >= 1:
+            body = {
+                "suggest": {
+                    "complete": {
+                        "prefix": last,
+                        "completion": {"field": "suggest", "size": limit, "skip_duplicates": True},
+                    }
+                },
+                "_source": False,
+            }
+            try:
+                resp = self.client.search(index=self.index_name, body=body)
+            except NotFoundError as error:
+                self._raise_if_missing(error)
+            for option in resp["suggest"]["complete"][0]["options"]:
+                out.append(f"{head} {option['text']}".strip())
+        seen: set[str] = set()
+        unique = []
+        for text in out:
+            if text.lower() not in seen:
+                seen.add(text.lower())
+                unique.append(text)
+        return unique[:limit]
 
     def stats(self) -> IndexStats:
         generation = self.current_generation()

@@ -248,15 +248,16 @@ class WhooshBackend:
         else:
             deadline = started + request.time_limit
             sortedby = None if request.sort == "relevance" else "published"
+            # Filters go into the query, scoring nothing, rather than the
+            # collector's `filter=`, which TimeLimitCollector bypasses (and
+            # Whoosh's Require trips an assertion when skipping blocks).
+            scored = q if fq is None else wq.And([q, wq.ConstantScoreQuery(fq, 0.0)])
             collector = searcher.collector(
-                limit=page * per_page,
-                sortedby=sortedby,
-                reverse=request.sort == "newest",
-                filter=fq,
+                limit=page * per_page, sortedby=sortedby, reverse=request.sort == "newest"
             )
             timed = TimeLimitCollector(collector, timelimit=request.time_limit, use_alarm=False)
             try:
-                searcher.search_with_collector(q, timed)
+                searcher.search_with_collector(scored, timed)
             except TimeLimit:
                 partial = True
             found = timed.results()
@@ -357,7 +358,12 @@ class WhooshBackend:
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
         gen = self._generation()
         table = gen.facets()
-        facets = [TYPE_FACETS[type_]] if type_ in TYPE_FACETS else list(TYPE_FACETS.values())
+        if type_ is None:
+            facets = list(TYPE_FACETS.values())
+        elif type_ in TYPE_FACETS:
+            facets = [TYPE_FACETS[type_]]
+        else:
+            return []
         folded = facet_key(prefix) if prefix else ""
         found: list[FacetValue] = []
         for facet in facets:

@@ -61,9 +61,20 @@ def make_snippets(sections: list[Section], stems: set[str], top: int = 3) -> lis
             candidates.append((score, order, fragment.startchar, section.heading, fragment))
     if not candidates:
         return _lead_snippet(sections)
-    best = sorted(candidates, key=lambda c: (-c[0], c[1], c[2]))[:top]
+    best: list = []
+    for c in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        # Context windows of nearby matches overlap: keep the better one only.
+        if any(b[1] == c[1] and _overlap(b[4], c[4]) for b in best):
+            continue
+        best.append(c)
+        if len(best) == top:
+            break
     best.sort(key=lambda c: (c[1], c[2]))
     return [Snippet(html=_render(c[4]), section=c[3]) for c in best]
+
+
+def _overlap(a, b) -> bool:
+    return a.startchar < b.endchar and b.startchar < a.endchar
 
 
 def _render(fragment) -> str:
