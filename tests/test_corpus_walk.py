@@ -242,3 +242,17 @@ def test_bundled_corpus_is_exactly_what_make_corpus_generates(tmp_path: Path) ->
     match, mismatch, errors = filecmp.cmpfiles(CORPUS, tmp_path, names, shallow=False)
     assert (mismatch, errors) == ([], [])
     assert len(match) == 103
+
+
+def test_jsonl_export_larger_than_the_file_limit_is_read_record_by_record(tmp_path):
+    record = {"id": "r{}", "title": "Titre {}", "text": "Un texte assez long. " * 20}
+    lines = [json.dumps({k: v.format(i) for k, v in record.items()}) for i in range(50)]
+    (tmp_path / "export.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    big_record = json.dumps({"id": "big", "title": "Gros", "text": "x" * 5000})
+    with (tmp_path / "export.jsonl").open("a", encoding="utf-8") as f:
+        f.write(big_record + "\n")
+    outcomes = list(read_corpus(tmp_path, max_bytes=2000))
+    articles = [o for o in outcomes if isinstance(o, Article)]
+    skipped = [o for o in outcomes if isinstance(o, Skipped)]
+    assert len(articles) == 50, "the file is far over the limit, but each record is under it"
+    assert [(s.line, s.reason) for s in skipped] == [(51, "record larger than 2 KB limit")]

@@ -23,7 +23,7 @@ from search.article import Article
 from search.readers.encoding import decode
 from search.readers.errors import ReaderError
 from search.readers.html import parse_html
-from search.readers.jsonl import read_json, read_jsonl
+from search.readers.jsonl import read_json, read_jsonl, read_jsonl_line
 from search.readers.text import parse_text
 
 __all__ = [
@@ -79,6 +79,9 @@ FORMATS: dict[str, Parser] = {
     ".ndjson": read_jsonl,
     ".json": read_json,
 }
+# JSON lines are exports of many articles: read line by line, so the size
+# limit applies to each record and memory stays flat whatever the file's size.
+STREAMED = (".jsonl", ".ndjson")
 # Files that travel with a corpus but are about it, not in it.
 _NOT_ARTICLES = ("notice", "readme", "licence", "license", "copying", "changelog")
 
@@ -124,6 +127,9 @@ def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterat
             yield Skipped(name, "not a regular file")
             return
         size = info.st_size
+        if path.suffix.lower() in STREAMED:
+            yield from _read_lines(path, max_bytes)
+            return
         if size > max_bytes:
             yield Skipped(name, f"larger than {_size(max_bytes)} limit ({_size(size)})")
             return
@@ -159,6 +165,40 @@ def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterat
         yield Skipped(name, e.reason, e.line)
     except Exception as e:  # noqa: BLE001 — a reader bug on one odd file must not stop the walk
         yield Skipped(name, f"reader failed: {type(e).__name__}: {e}")
+
+
+def _read_lines(path: Path, max_bytes: int) -> Iterator[ReadOutcome]:
+    """A JSON-lines file, one record at a time (size limit and encoding per record)."""
+    name = str(path)
+    noted = False
+    decoded_any = False
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, start=1):
+            if len(raw) > max_bytes:
+                yield Skipped(name, f"record larger than {_size(max_bytes)} limit", number)
+                continue
+            if not raw.strip():
+                continue
+            try:
+                decoded = decode(raw)
+            except ReaderError as e:
+                if not decoded_any:  # binary from the start: not JSON lines at all
+                    yield Skipped(name, e.reason)
+                    return
+                yield Skipped(name, f"{e.reason} at line {number}", number)
+                continue
+            decoded_any = True
+            if decoded.fallback and not noted:
+                noted = True
+                message = f"not valid UTF-8 (from line {number}), read as {decoded.encoding}"
+                yield Note(name, message)
+            item = read_jsonl_line(decoded.text, number, path)
+            if isinstance(item, ReaderError):
+                yield Skipped(name, item.reason, item.line)
+            else:
+                yield item
+    if not decoded_any:
+        yield Skipped(name, "empty file")
 
 
 def read_corpus(folder: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ReadOutcome]:

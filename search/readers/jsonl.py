@@ -106,17 +106,20 @@ def record_to_article(record: Any, path: Path) -> Article:
 def read_jsonl(text: str, path: Path) -> Iterator[Article | ReaderError]:
     """Each non-blank line → an Article, or a ReaderError carrying its line number."""
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield ReaderError(f"invalid JSON at line {number}: {e.msg} (column {e.colno})", number)
-            continue
-        try:
-            yield record_to_article(record, path)
-        except ReaderError as e:
-            yield ReaderError(f"{e.reason} at line {number}", number)
+        if line.strip():
+            yield read_jsonl_line(line, number, path)
+
+
+def read_jsonl_line(line: str, number: int, path: Path) -> Article | ReaderError:
+    """One JSON-lines record → an Article, or a ReaderError naming the line."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as e:
+        return ReaderError(f"invalid JSON at line {number}: {e.msg} (column {e.colno})", number)
+    try:
+        return record_to_article(record, path)
+    except ReaderError as e:
+        return ReaderError(f"{e.reason} at line {number}", number)
 
 
 def read_json(text: str, path: Path) -> Iterator[Article | ReaderError]:
