@@ -14,10 +14,12 @@ Each corpus is a folder (what `loupe index` reads) under `.cache/bench/corpora/`
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import os
 import random
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,6 +29,7 @@ from pathlib import Path
 from bench.cache import CACHE_ROOT, REAL_JSONL, SEED_TXT
 
 CORPORA_DIR = CACHE_ROOT / "corpora"
+SHARD_SIZE = 1000  # articles per synthetic JSONL file
 SYNTH_SEED = 20240801
 SEED_ID = "seed-000"
 _DATE_LINE = re.compile(r"^\d{1,2}(?:er)? \w+ \d{4}\b")
@@ -189,11 +192,20 @@ def real_corpus_dir(root: Path = CORPORA_DIR) -> Path:
 
 
 def synthetic_corpus_dir(n: int, root: Path = CORPORA_DIR, seed: int = SYNTH_SEED) -> Path:
+    """`n` recombined articles in JSONL files of SHARD_SIZE articles each: Loupe
+    refuses files over 20 MiB, and real corpora come in many files anyway."""
     folder = root / f"synth-{n}"
-    out = folder / f"synth-{n}.jsonl"
-    if not out.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        generate_synthetic(n, out, seed=seed)
+    if not folder.exists():
+        tmp = root / f".synth-{n}.tmp{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        records = synthetic_records(n, seed=seed)
+        for start in range(0, n, SHARD_SIZE):
+            shard = tmp / f"synth-{start // SHARD_SIZE + 1:04d}.jsonl"
+            with shard.open("w", encoding="utf-8") as f:
+                for rec in itertools.islice(records, SHARD_SIZE):
+                    f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        tmp.rename(folder)  # a half-written corpus is never mistaken for a finished one
     return folder
 
 
@@ -244,35 +256,41 @@ def _date_line(d: date) -> str:
     return f"{day} {_MONTHS[d.month - 1]} {d.year}. –"
 
 
-def generate_synthetic(
-    n: int, out: Path, *, seed: int = SYNTH_SEED, source: Path = REAL_JSONL
-) -> Path:
-    """Write `n` recombined articles as JSONL to `out` (atomically: a half-written
-    file is never mistaken for a finished corpus)."""
+def synthetic_records(
+    n: int, *, seed: int = SYNTH_SEED, source: Path = REAL_JSONL
+) -> Iterator[dict[str, object]]:
+    """`n` recombined articles as records shaped like the Wikinews ones."""
     m = _material(source)
     lo, hi = min(m.dates), max(m.dates)
     rng = random.Random(seed)
+    for i in range(1, n + 1):
+        title = _title(rng, m.titles)
+        d = rng.choice(m.dates) + timedelta(days=rng.randint(-15, 15))
+        d = min(max(d, lo), hi)
+        paras = [_date_line(d)] + [
+            rng.choice(m.paragraphs) for _ in range(rng.choice(m.paragraph_counts))
+        ]
+        yield {
+            "id": f"synth-{i:06d}",
+            "title": title,
+            "date": d.isoformat(),
+            "url": None,
+            "source": "synthetic: paragraphs of fr.wikinews.org recombined (bench)",
+            "license": "CC BY 2.5 (Wikinews text; attribution: Wikinews contributors, "
+            "https://fr.wikinews.org)",
+            "html": f"<h1>{html.escape(title, quote=False)}</h1>\n"
+            + "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paras),
+            "text": title + "\n" + "\n".join(paras),
+        }
+
+
+def generate_synthetic(
+    n: int, out: Path, *, seed: int = SYNTH_SEED, source: Path = REAL_JSONL
+) -> Path:
+    """Write `n` recombined articles to one JSONL file (atomically)."""
     tmp = out.with_suffix(".tmp")
     with tmp.open("w", encoding="utf-8") as f:
-        for i in range(1, n + 1):
-            title = _title(rng, m.titles)
-            d = rng.choice(m.dates) + timedelta(days=rng.randint(-15, 15))
-            d = min(max(d, lo), hi)
-            paras = [_date_line(d)] + [
-                rng.choice(m.paragraphs) for _ in range(rng.choice(m.paragraph_counts))
-            ]
-            rec = {
-                "id": f"synth-{i:06d}",
-                "title": title,
-                "date": d.isoformat(),
-                "url": None,
-                "source": "synthetic: paragraphs of fr.wikinews.org recombined (bench)",
-                "license": "CC BY 2.5 (Wikinews text; attribution: Wikinews contributors, "
-                "https://fr.wikinews.org)",
-                "html": f"<h1>{html.escape(title, quote=False)}</h1>\n"
-                + "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paras),
-                "text": title + "\n" + "\n".join(paras),
-            }
+        for rec in synthetic_records(n, seed=seed, source=source):
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
     os.replace(tmp, out)
     return out

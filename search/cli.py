@@ -8,6 +8,7 @@ never a traceback.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
@@ -35,6 +36,76 @@ index_option = click.option(
 )
 
 
+BACKEND_CHOICES = ("whoosh", "opensearch")
+
+
+def backend_options(command):
+    """`--backend`, `--opensearch-url`, `--opensearch-index` (or LOUPE_BACKEND,
+    LOUPE_OPENSEARCH_URL, LOUPE_OPENSEARCH_INDEX), handed to the command as one
+    `backend` dict for `open_backend`/`Searcher.open`: the commands themselves
+    never know which engine answers."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args, backend: str, opensearch_url: str | None, opensearch_index: str | None, **kw
+    ):
+        options = {
+            "backend": backend,
+            "opensearch_url": opensearch_url,
+            "opensearch_index": opensearch_index,
+        }
+        return command(*args, backend=options, **kw)
+
+    for option in reversed(
+        (
+            click.option(
+                "--backend",
+                type=click.Choice(BACKEND_CHOICES),
+                default="whoosh",
+                envvar="LOUPE_BACKEND",
+                show_default="$LOUPE_BACKEND or whoosh",
+                help="Moteur : whoosh (dossier local) ou opensearch (cluster).",
+            ),
+            click.option(
+                "--opensearch-url",
+                envvar="LOUPE_OPENSEARCH_URL",
+                metavar="URL",
+                help="URL du cluster OpenSearch (plusieurs séparées par des virgules).",
+            ),
+            click.option(
+                "--opensearch-index",
+                envvar="LOUPE_OPENSEARCH_INDEX",
+                metavar="ALIAS",
+                help="Alias de l'index OpenSearch (défaut : loupe).",
+            ),
+        )
+    ):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _open_backend(index_dir: Path, backend: dict):
+    """The configured backend, or one clear line when the configuration is incomplete."""
+    from search.backends import open_backend
+
+    try:
+        return open_backend(
+            backend["backend"],
+            index_dir=index_dir,
+            opensearch_url=backend["opensearch_url"],
+            opensearch_index=backend["opensearch_index"],
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+def _where(index_dir: Path, backend: dict) -> str:
+    if backend["backend"] == "opensearch":
+        url = backend["opensearch_url"] or os.environ.get("LOUPE_OPENSEARCH_URL") or "OpenSearch"
+        return f"{url} (alias {backend['opensearch_index'] or 'loupe'})"
+    return str(index_dir)
+
+
 def _fail(message: str, code: int = 1) -> None:
     click.secho(f"Erreur : {message}", fg="red", err=True)
     sys.exit(code)
@@ -52,6 +123,7 @@ def main() -> None:
     "corpus", required=False, type=click.Path(path_type=Path), default=str(DEFAULT_CORPUS)
 )
 @index_option
+@backend_options
 @click.option("--no-ner", is_flag=True, help="Sans reconnaissance d'entités (plus rapide).")
 @click.option("--ner-cache", type=click.Path(path_type=Path), help="Cache des entités (SQLite).")
 @click.option("--gazetteer", type=click.Path(path_type=Path, exists=True, dir_okay=False))
@@ -71,6 +143,7 @@ def index_command(
     strict: bool,
     wait: bool,
     quiet: bool,
+    backend: dict,
 ) -> None:
     """Construit l'index à partir du dossier CORPUS (par défaut ./corpus)."""
     from search.backends.whoosh.store import IndexBusy
@@ -90,9 +163,25 @@ def index_command(
             n_process=workers,
             strict=strict,
             wait=wait,
+            backend=_open_backend(index_dir, backend),
         )
-    except (CorpusError, IndexBusy, GazetteerError) as exc:
+    except IndexBusy:
+        _fail(
+            f"une autre indexation est en cours dans {index_dir} : "
+            "attendez qu'elle finisse, ou relancez avec --wait pour attendre son tour"
+        )
+    except (CorpusError, GazetteerError) as exc:
+        failed = getattr(exc, "report", None)
+        if failed is not None and failed.skipped:
+            # Say which files stopped the build, so they can be fixed.
+            click.secho(f"Erreur : {exc}", fg="red", err=True)
+            _print_skipped(failed, err=True)
+            sys.exit(1)
         _fail(str(exc))
+    except OSError as exc:
+        # The corpus's own files never get here (each becomes a skip): this is
+        # the index folder that cannot be written (bad path, read-only, full disk).
+        _fail(f"impossible d'écrire l'index dans {index_dir} : {exc.strerror or exc}")
     _print_report(report)
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
@@ -115,12 +204,17 @@ def _print_report(report) -> None:
         echo(f"  remarques : {len(report.notes)}")
         for note in report.notes:
             echo(f"    - {note.path} : {note.message}")
-    if report.skipped:
-        click.secho(f"  fichiers ignorés : {len(report.skipped)}", fg="yellow")
-        for s in report.skipped:
-            where = f"{s.path}:{s.line}" if s.line else s.path
-            echo(f"    - {where} : {s.reason}")
+    _print_skipped(report)
     echo(f"  durée : {report.elapsed:.1f} s")
+
+
+def _print_skipped(report, err: bool = False) -> None:
+    if not report.skipped:
+        return
+    click.secho(f"  fichiers ignorés : {len(report.skipped)}", fg="yellow", err=err)
+    for s in report.skipped:
+        where = f"{s.path}:{s.line}" if s.line else s.path
+        click.echo(f"    - {where} : {s.reason}", err=err)
 
 
 # -- search ------------------------------------------------------------------
@@ -136,6 +230,7 @@ def _parse_date(_ctx, param, value: str | None) -> date | None:
 @main.command("search")
 @click.argument("query", nargs=-1, required=True)
 @index_option
+@backend_options
 @click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True)
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
@@ -161,13 +256,14 @@ def search_command(
     date_to: date | None,
     facets: bool,
     as_json: bool,
+    backend: dict,
 ) -> None:
     """Cherche QUERY dans l'index et affiche les résultats."""
     from search.searcher import Searcher
 
     filters = Filters(person, org, place, source, date_from, date_to)
     try:
-        searcher = Searcher.open(index_dir)
+        searcher = Searcher(_open_backend(index_dir, backend))
         results = searcher.search(
             " ".join(query), filters, sort=sort, page=page, per_page=limit, with_facets=facets
         )
@@ -251,15 +347,17 @@ def _print_results(results: Results, with_facets: bool) -> None:
 # -- stats / export --------------------------------------------------------------
 @main.command("stats")
 @index_option
-def stats_command(index_dir: Path) -> None:
+@backend_options
+def stats_command(index_dir: Path, backend: dict) -> None:
     """Affiche les chiffres de l'index."""
     from search.searcher import Searcher
 
     try:
-        stats = Searcher.open(index_dir).stats()
+        stats = Searcher(_open_backend(index_dir, backend)).stats()
     except IndexMissing as exc:
         _fail(str(exc))
-    click.echo(f"index : {index_dir} (génération {stats.generation}, construite {stats.built_at})")
+    where = _where(index_dir, backend)
+    click.echo(f"index : {where} (génération {stats.generation}, construite {stats.built_at})")
     click.echo(f"articles : {stats.articles}")
     click.echo(f"termes : {stats.terms}")
     for type_, n in sorted(stats.entities.items()):
@@ -268,14 +366,13 @@ def stats_command(index_dir: Path) -> None:
 
 @main.command("export")
 @index_option
+@backend_options
 @click.option("--json", "as_json", is_flag=True, required=True, help="Une ligne JSON par article.")
-def export_command(index_dir: Path, as_json: bool) -> None:
+def export_command(index_dir: Path, as_json: bool, backend: dict) -> None:
     """Écrit chaque article indexé en JSON lines sur la sortie standard."""
-    from search.backends.whoosh import WhooshBackend
-
-    backend = WhooshBackend(index_dir)
+    engine = _open_backend(index_dir, backend)
     try:
-        for article in backend.all_articles():
+        for article in engine.all_articles():
             click.echo(json.dumps(article_to_json(article), ensure_ascii=False))
     except IndexMissing as exc:
         _fail(str(exc))
@@ -301,6 +398,7 @@ def article_to_json(article) -> dict:
 # -- serve -------------------------------------------------------------------
 @main.command("serve")
 @index_option
+@backend_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option(
@@ -316,13 +414,24 @@ def article_to_json(article) -> dict:
     show_default=True,
     help="Corpus à indexer d'abord s'il n'y a pas encore d'index.",
 )
-def serve_command(index_dir: Path, host: str, port: int, workers: int | None, corpus: Path) -> None:
+def serve_command(
+    index_dir: Path, host: str, port: int, workers: int | None, corpus: Path, backend: dict
+) -> None:
     """Lance le site et l'API JSON (serveur WSGI de production)."""
     from search.readers import CorpusError
     from web.server import serve  # Flask is imported only when serving
 
     try:
-        serve(index_dir, host=host, port=port, workers=workers, corpus=corpus, echo=click.echo)
+        _open_backend(index_dir, backend)  # an incomplete configuration fails here, in one line
+        serve(
+            index_dir,
+            host=host,
+            port=port,
+            workers=workers,
+            corpus=corpus,
+            echo=click.echo,
+            **backend,
+        )
     except (IndexMissing, CorpusError) as exc:
         _fail(str(exc))
 

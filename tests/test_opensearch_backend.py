@@ -1,8 +1,9 @@
 """The OpenSearch backend against a real node (no mock): French analysis, the
 query tree, filters, facets, snippets, generations and the article round trip.
 
-The node is started once for the session by `tests/opensearch/node.py` (Maven
-builds the launcher the first time). These tests skip only when `java` or
+The node is started once for the session by the `opensearch_url` fixture of
+`conftest.py` (shared with the parity tests; Maven builds the launcher the
+first time). These tests skip only when `java` or
 `mvn` is missing. Set LOUPE_TEST_OPENSEARCH_URL to reuse a node already running.
 """
 
@@ -49,19 +50,6 @@ SEED_NAME = "000_ca1515ff46768185.txt"
 
 # ---------------------------------------------------------------------------
 # fixtures
-
-
-@pytest.fixture(scope="session")
-def opensearch_url() -> Iterator[str]:
-    external = os.environ.get("LOUPE_TEST_OPENSEARCH_URL")
-    if external:
-        yield external
-        return
-    url, stop = node_helper.start_node()
-    try:
-        yield url
-    finally:
-        stop()
 
 
 def _backend(url: str, name: str):

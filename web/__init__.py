@@ -1,7 +1,8 @@
 """Loupe's Flask front end: HTML pages and their JSON twins over one engine call.
 
 `create_app(config)` follows the Flask tutorial's factory: configuration comes
-in (or from `LOUPE_INDEX` in the environment) when the app is built, never at
+in (or from `LOUPE_INDEX`, `LOUPE_BACKEND`, `LOUPE_OPENSEARCH_URL` and
+`LOUPE_OPENSEARCH_INDEX` in the environment) when the app is built, never at
 import time, so tests and `loupe serve` each get the app they ask for. The app
 holds one `Searcher`; the engine re-reads the index's current generation on
 every request, so a rebuilt index is served without a restart. The web layer
@@ -19,6 +20,7 @@ from flask import Flask, current_app
 from search.searcher import Searcher
 
 DEFAULT_INDEX = "index"
+DEFAULT_BACKEND = "whoosh"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -28,6 +30,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     app.config.from_mapping(
         LOUPE_INDEX=os.environ.get("LOUPE_INDEX", DEFAULT_INDEX),
+        LOUPE_BACKEND=os.environ.get("LOUPE_BACKEND", DEFAULT_BACKEND),
+        LOUPE_OPENSEARCH_URL=os.environ.get("LOUPE_OPENSEARCH_URL"),
+        LOUPE_OPENSEARCH_INDEX=os.environ.get("LOUPE_OPENSEARCH_INDEX"),
         JSON_AS_ASCII=False,
     )
     if config:
@@ -35,7 +40,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # French text stays readable in the API
     app.json.sort_keys = False  # keys in the documented order
 
-    app.extensions["loupe.searcher"] = Searcher.open(Path(app.config["LOUPE_INDEX"]))
+    # Which engine answers is configuration; nothing below this line knows it.
+    app.extensions["loupe.searcher"] = Searcher.open(
+        Path(app.config["LOUPE_INDEX"]),
+        backend=app.config["LOUPE_BACKEND"],
+        opensearch_url=app.config["LOUPE_OPENSEARCH_URL"],
+        opensearch_index=app.config["LOUPE_OPENSEARCH_INDEX"],
+    )
 
     from web import api, errors, formatting, pages, security
 

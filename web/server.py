@@ -36,13 +36,19 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 2, 8))
 
 
-def ensure_index(index_dir: Path, corpus: Path | None, echo: Echo = print) -> None:
+def ensure_index(
+    index_dir: Path, corpus: Path | None, echo: Echo = print, **backend: str | None
+) -> None:
     """Build the index from `corpus` when there is none yet, so that a fresh
-    checkout serves with one command. Raises IndexMissing when it cannot."""
+    checkout serves with one command. Raises IndexMissing when it cannot.
+
+    `backend` holds `Searcher.open`'s backend options (`backend`,
+    `opensearch_url`, `opensearch_index`); the default is the Whoosh folder."""
     from search.searcher import Searcher
 
+    searcher = Searcher.open(index_dir, **backend)
     try:
-        Searcher.open(index_dir).stats()
+        searcher.stats()
         return
     except IndexMissing as exc:
         if corpus is None or not Path(corpus).is_dir():
@@ -50,7 +56,7 @@ def ensure_index(index_dir: Path, corpus: Path | None, echo: Echo = print) -> No
     from search.indexer import index_corpus
 
     echo(f"Pas d'index dans {index_dir} : construction depuis {corpus} …")
-    report = index_corpus(Path(corpus), Path(index_dir), ner=True)
+    report = index_corpus(Path(corpus), Path(index_dir), ner=True, backend=searcher.backend)
     echo(f"{report.indexed} articles indexés en {report.elapsed:.1f} s.")
 
 
@@ -69,19 +75,32 @@ def serve(
     threads: int = DEFAULT_THREADS,
     corpus: Path | None = None,
     echo: Echo = print,
+    backend: str = "whoosh",
+    opensearch_url: str | None = None,
+    opensearch_index: str | None = None,
 ) -> None:
     """Serve Loupe until interrupted (Ctrl-C or SIGTERM)."""
     index_dir = Path(index_dir).resolve()
-    ensure_index(index_dir, corpus, echo)
+    options = {
+        "backend": backend,
+        "opensearch_url": opensearch_url,
+        "opensearch_index": opensearch_index,
+    }
+    ensure_index(index_dir, corpus, echo, **options)
     workers = workers or default_workers()
     if host in PUBLIC_HOSTS:
         echo(
             f"Attention : lié à {host or 'toutes les interfaces'}, Loupe est joignable depuis "
             "le réseau. Mettez un proxy HTTPS devant, ou utilisez --host 127.0.0.1."
         )
-    echo(f"Loupe sert {index_dir} sur {url_of(host, port)} (Ctrl-C pour arrêter)")
+    served = opensearch_url if backend == "opensearch" else index_dir
+    echo(f"Loupe sert {served or backend} sur {url_of(host, port)} (Ctrl-C pour arrêter)")
     sys.stdout.flush()
-    config = {"LOUPE_INDEX": str(index_dir)}
+    config = {"LOUPE_INDEX": str(index_dir), "LOUPE_BACKEND": backend}
+    if opensearch_url:
+        config["LOUPE_OPENSEARCH_URL"] = opensearch_url
+    if opensearch_index:
+        config["LOUPE_OPENSEARCH_INDEX"] = opensearch_index
     try:
         import gunicorn  # noqa: F401
     except ImportError:

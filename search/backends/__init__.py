@@ -19,8 +19,16 @@ def open_backend(
     *,
     index_dir: Path | None = None,
     opensearch_url: str | None = None,
-    opensearch_index: str = "loupe",
+    opensearch_index: str | None = None,
 ) -> Backend:
+    """The backend called `kind`, configured from arguments, else the environment.
+
+    OpenSearch reads `LOUPE_OPENSEARCH_URL` (one URL, or several separated by
+    commas for a multi-node cluster), `LOUPE_OPENSEARCH_INDEX` (the alias,
+    default `loupe`), `LOUPE_OPENSEARCH_SHARDS`/`_REPLICAS` (used by the next
+    build) and `LOUPE_OPENSEARCH_CA_CERTS` (a CA bundle for `https://` URLs):
+    a deployment changes clusters without changing code.
+    """
     if kind == "whoosh":
         from search.backends.whoosh import WhooshBackend
 
@@ -35,5 +43,13 @@ def open_backend(
             raise ValueError(
                 "the OpenSearch backend needs --opensearch-url or LOUPE_OPENSEARCH_URL"
             )
-        return OpenSearchBackend(url, index_name=opensearch_index)
+        options: dict[str, object] = {
+            "shards": int(os.environ.get("LOUPE_OPENSEARCH_SHARDS", "1")),
+            "replicas": int(os.environ.get("LOUPE_OPENSEARCH_REPLICAS", "0")),
+        }
+        ca_certs = os.environ.get("LOUPE_OPENSEARCH_CA_CERTS")
+        if ca_certs:
+            options.update(ca_certs=ca_certs, verify_certs=True)
+        name = opensearch_index or os.environ.get("LOUPE_OPENSEARCH_INDEX") or "loupe"
+        return OpenSearchBackend(url, index_name=name, **options)
     raise ValueError(f"unknown backend {kind!r}: choose one of {', '.join(BACKENDS)}")

@@ -116,6 +116,9 @@ class Backend(Protocol):
 
     def get(self, article_id: str) -> Article | None: ...
 
+    def all_articles(self) -> Iterable[Article]:
+        """Every article of the live generation (for `loupe export`)."""
+
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]: ...
 
     def suggest(self, prefix: str, limit: int) -> list[str]: ...

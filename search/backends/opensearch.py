@@ -24,12 +24,14 @@ import re
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from typing import Any, NoReturn
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
 
 from opensearchpy import OpenSearch, helpers
+from opensearchpy.exceptions import ConnectionError as ClusterUnreachable
 from opensearchpy.exceptions import NotFoundError
 
 from search.article import Article, Entity, Section
@@ -597,6 +599,23 @@ def url_from_env() -> str:
 
 _GENERATION_RE_TEMPLATE = r"^{name}-\d{{8}}t\d{{12}}$"
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _unreachable_is_missing(method: _Method) -> _Method:
+    """A cluster that cannot be reached serves no index: say so the way a missing
+    Whoosh folder does (`IndexMissing`), so the web answers 503 and the CLI one
+    line, instead of a transport traceback."""
+
+    @wraps(method)
+    def wrapper(self: OpenSearchBackend, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except ClusterUnreachable as error:
+            raise IndexMissing(f"cluster OpenSearch injoignable à {self.url}") from error
+
+    return wrapper  # type: ignore[return-value]
+
 
 class OpenSearchBackend:
     """Loupe's `Backend` protocol over an OpenSearch cluster reached by URL."""
@@ -617,7 +636,9 @@ class OpenSearchBackend:
         self.shards = shards
         self.replicas = replicas
         client_options.setdefault("timeout", 60)
-        self.client = OpenSearch(hosts=[url], **client_options)
+        # several nodes as `http://a:9200,http://b:9200`: the client spreads requests
+        hosts = [h.strip() for h in url.split(",") if h.strip()]
+        self.client = OpenSearch(hosts=hosts, **client_options)
         self._generation_re = re.compile(_GENERATION_RE_TEMPLATE.format(name=re.escape(index_name)))
 
     @classmethod
@@ -649,6 +670,7 @@ class OpenSearchBackend:
             return []
         return sorted(n for n in found if self._generation_re.match(n))
 
+    @_unreachable_is_missing
     def build(self, articles: Iterable[Article]) -> int:
         """Index all articles into a fresh generation and switch the alias atomically."""
         if self.client.indices.exists(index=self.index_name) and not (
@@ -729,6 +751,7 @@ class OpenSearchBackend:
             f"no OpenSearch index behind alias {self.index_name!r} at {self.url}: run a build"
         ) from error
 
+    @_unreachable_is_missing
     def search(self, request: SearchRequest) -> Results:
         if request.sort not in SORTS:
             raise ValueError(f"unknown sort {request.sort!r}; expected one of {SORTS}")
@@ -828,8 +851,7 @@ class OpenSearchBackend:
     @staticmethod
     def _facet_aggs(limit: int) -> dict[str, Any]:
         aggs: dict[str, Any] = {
-            name: {"terms": {"field": f"{name}.keyword", "size": limit}}
-            for name in ("persons", "orgs", "places")
+            name: _entity_terms(name, limit) for name in ("persons", "orgs", "places")
         }
         aggs["sources"] = {"terms": {"field": "source", "size": limit}}
         aggs["months"] = {"terms": {"field": "month", "size": limit, "order": {"_key": "desc"}}}
@@ -839,7 +861,8 @@ class OpenSearchBackend:
     def _facets(aggs: dict[str, Any]) -> dict[str, list[FacetValue]]:
         return {
             name: [
-                FacetValue(b["key"], b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])
+                FacetValue(_display(b), b["doc_count"])
+                for b in aggs.get(name, {}).get("buckets", [])
             ]
             for name in FACET_FIELDS
         }
@@ -907,6 +930,20 @@ class OpenSearchBackend:
             entities=entities,
         )
 
+    def all_articles(self) -> Iterator[Article]:
+        """Every article of the live generation, for `loupe export` (scrolls, so
+        memory stays flat whatever the index size)."""
+        try:
+            for raw in helpers.scan(
+                self.client, index=self.index_name, query={"query": MATCH_ALL}, size=500
+            ):
+                yield doc_to_article(raw["_source"])
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        except ClusterUnreachable as error:
+            raise IndexMissing(f"cluster OpenSearch injoignable à {self.url}") from error
+
+    @_unreachable_is_missing
     def get(self, article_id: str) -> Article | None:
         try:
             resp = self.client.get(index=self.index_name, id=article_id)
@@ -916,6 +953,7 @@ class OpenSearchBackend:
             return None
         return doc_to_article(resp["_source"])
 
+    @_unreachable_is_missing
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
         """Canonical entity names, most cited first, one of whose words starts with `prefix`."""
         if type_ is None:
@@ -928,10 +966,9 @@ class OpenSearchBackend:
         limit = max(1, min(limit, 1000))
         aggs = {}
         for t in types:
-            terms: dict[str, Any] = {"field": f"{ENTITY_FIELDS[t]}.keyword", "size": limit}
+            aggs[t] = _entity_terms(ENTITY_FIELDS[t], limit)
             if prefix.strip():
-                terms["include"] = prefix_regex(prefix.strip())
-            aggs[t] = {"terms": terms}
+                aggs[t]["terms"]["include"] = prefix_regex(prefix.strip())
         try:
             resp = self.client.search(index=self.index_name, body={"size": 0, "aggs": aggs})
         except NotFoundError as error:
@@ -939,10 +976,11 @@ class OpenSearchBackend:
         merged: Counter[str] = Counter()
         for t in types:
             for bucket in resp["aggregations"][t]["buckets"]:
-                merged[bucket["key"]] += bucket["doc_count"]
+                merged[_display(bucket)] += bucket["doc_count"]
         ranked = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
         return [FacetValue(name, count) for name, count in ranked[:limit]]
 
+    @_unreachable_is_missing
     def suggest(self, prefix: str, limit: int) -> list[str]:
         """Autocomplete: entity names, then corpus words completing the last word typed."""
         prefix = prefix.strip()
@@ -975,6 +1013,7 @@ class OpenSearchBackend:
                 unique.append(text)
         return unique[:limit]
 
+    @_unreachable_is_missing
     def stats(self) -> IndexStats:
         generation = self.current_generation()
         if generation is None:
@@ -982,7 +1021,7 @@ class OpenSearchBackend:
         mapping = self.client.indices.get_mapping(index=generation)
         meta = mapping[generation]["mappings"].get("_meta", {})
         aggs = {
-            t: {"cardinality": {"field": f"{field}.keyword"}} for t, field in ENTITY_FIELDS.items()
+            t: {"cardinality": {"field": f"{field}.folded"}} for t, field in ENTITY_FIELDS.items()
         }
         resp = self.client.search(
             index=generation, body={"size": 0, "track_total_hits": True, "aggs": aggs}
@@ -994,6 +1033,21 @@ class OpenSearchBackend:
             entities={t: int(resp["aggregations"][t]["value"]) for t in ENTITY_FIELDS},
             built_at=meta.get("built_at"),
         )
+
+
+def _entity_terms(field: str, limit: int) -> dict[str, Any]:
+    """Entity counts keyed on the folded name, as Whoosh counts them: « UNESCO » and
+    « Unesco » are one organisation, so its facet count is what its (case-blind)
+    filter finds. The sub-aggregation brings back the spelling most articles use."""
+    return {
+        "terms": {"field": f"{field}.folded", "size": limit},
+        "aggs": {"display": {"terms": {"field": f"{field}.keyword", "size": 1}}},
+    }
+
+
+def _display(bucket: dict[str, Any]) -> str:
+    shown = bucket.get("display", {}).get("buckets", [])
+    return shown[0]["key"] if shown else bucket["key"]
 
 
 def _is_missing_index(error: NotFoundError) -> bool:
