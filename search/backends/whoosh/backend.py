@@ -122,7 +122,7 @@ class _Generation:
                     reader = self.searcher().reader()
                     vocab = (
                         (t.decode("utf-8") if isinstance(t, bytes) else t, ti.doc_frequency())
-                        for t, ti in reader.iter_field("body_exact")
+                        for t, ti in reader.iter_field("text_exact")
                     )
                     self._spelling = SpellingIndex(vocab)
         return self._spelling
@@ -187,7 +187,7 @@ class WhooshBackend:
             raise
         writer.commit()
         with ix.searcher() as s:
-            terms = sum(1 for _ in s.reader().lexicon("body_exact"))
+            terms = sum(1 for _ in s.reader().lexicon("text_exact"))
         meta = {
             "articles": count,
             "terms": terms,
@@ -386,9 +386,9 @@ class WhooshBackend:
             searcher = self._generation().searcher()
             reader = searcher.reader()
             expansions = []
-            for w in reader.expand_prefix("body_exact", last):
+            for w in reader.expand_prefix("text_exact", last):
                 w = w.decode("utf-8") if isinstance(w, bytes) else w
-                expansions.append((reader.doc_frequency("body_exact", w), w))
+                expansions.append((reader.doc_frequency("text_exact", w), w))
                 if len(expansions) > 2000:
                     break
             head = " ".join(prefix.split()[:-1])

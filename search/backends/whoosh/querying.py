@@ -1,8 +1,8 @@
 """The neutral query tree (search.query) → Whoosh queries, with Loupe's ranking.
 
 Ranking rules, each a general rule rather than a per-query trick:
-- a word is looked up stemmed in title (×3), headings (×2) and body, and as
-  written (folded) in `names` (entity spellings and gazetteer aliases);
+- a word is looked up stemmed in the whole text (title, headings, body and the
+  spellings of the article's entities) and in the title, boosted;
 - the folded, unstemmed form adds a bonus, so an article using the exact word
   outranks one that only shares its stem;
 - juxtaposed words (`Words`) match articles holding any of them, while an
@@ -25,10 +25,9 @@ from search.gazetteer import Gazetteer
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words
 from search.query import Node as QNode
 
-STEM_FIELDS = {"title": 3.0, "headings": 2.0, "body": 1.0}
-EXACT_FIELDS = {"title_exact": 1.0, "headings_exact": 0.5, "body_exact": 0.6}
-PHRASE_FIELDS = {"title_exact": 3.0, "headings_exact": 2.0, "body_exact": 1.0, "names": 1.0}
-NAMES_BOOST = 1.5
+STEM_FIELDS = {"text": 1.0, "title": 2.0}
+EXACT_FIELDS = {"text_exact": 0.6}
+PHRASE_FIELDS = {"text_exact": 1.0, "title_exact": 2.0}
 NAMEKEY_BOOST = 1.0
 ALL_WORDS_BOOST = 1.0
 MAX_EXPANSIONS = 256
@@ -187,7 +186,6 @@ class Translator:
             wq.Term(f, stem_text, boost=b) for f, b in stem_fields.items()
         ] + [wq.Term(f, exact_text, boost=b) for f, b in exact_fields.items()]
         if term.field is None:
-            clauses.append(wq.Term("names", exact_text, boost=NAMES_BOOST))
             key = self.name_key(term.text)
             if key:
                 clauses.append(wq.Term("namekeys", key, boost=NAMEKEY_BOOST))
@@ -225,7 +223,7 @@ class Translator:
         if len(prefix) < 2:
             raise QueryError("un joker * demande au moins deux lettres avant lui")
         found = []
-        for w in self.reader.expand_prefix("body_exact", prefix):
+        for w in self.reader.expand_prefix("text_exact", prefix):
             found.append(w.decode("utf-8") if isinstance(w, bytes) else w)
             if len(found) >= 20_000:
                 break
@@ -238,7 +236,7 @@ class Translator:
         maxdist = 1 if len(word) <= 5 else 2
         found = [
             w.decode("utf-8") if isinstance(w, bytes) else w
-            for w in self.reader.terms_within("body_exact", word, maxdist, prefix=1)
+            for w in self.reader.terms_within("text_exact", word, maxdist, prefix=1)
         ]
         return self._most_frequent(found)
 
@@ -246,7 +244,7 @@ class Translator:
         if len(words) <= MAX_EXPANSIONS:
             return words
         freq = self.reader.doc_frequency
-        return sorted(words, key=lambda w: -freq("body_exact", w))[:MAX_EXPANSIONS]
+        return sorted(words, key=lambda w: -freq("text_exact", w))[:MAX_EXPANSIONS]
 
 
 def filter_query(filters: Filters) -> wq.Query | None:

@@ -1,10 +1,13 @@
 """The Whoosh schema and how an `Article` becomes one Whoosh document.
 
-Each text field exists twice: stemmed (ranking, inflection-tolerant) and
-`*_exact` (folded but unstemmed: phrases, exact-form bonus, spelling). Entity
-fields are keyword fields of folded canonical keys, for filters and facets;
-`names` holds entity texts, canonical forms and gazetteer aliases so that a
-query typed in another spelling (Putin / Poutine) still meets the article.
+A plain word is looked up in few fields — `text` (stemmed: title, headings,
+body, and every spelling of the article's entities, gazetteer aliases included,
+so that Putin meets « Poutine »), `title` (stemmed, boosted), `text_exact`
+(folded but unstemmed: phrases, the exact-form bonus, spelling suggestions) and
+`namekeys` (transliteration keys) — because each field costs a matcher per word
+and Whoosh's matchers are pure Python. The per-part fields (`headings`,
+`person_text`…) are only searched when a field prefix asks for them. Entity
+fields are keyword fields of folded canonical keys, for filters and facets.
 """
 
 from __future__ import annotations
@@ -26,18 +29,20 @@ def build_schema() -> Schema:
     exact = exact_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
+        # What a plain word is looked up in: few fields, so few matchers per word.
+        text=TEXT(analyzer=stemmed, phrase=False),
+        text_exact=TEXT(analyzer=exact),
         title=TEXT(analyzer=stemmed, phrase=False),
+        namekeys=KEYWORD(commas=True, scorable=True),
+        # Only searched when a field prefix asks for them (titre:, section:, personne:…).
         title_exact=TEXT(analyzer=exact),
         headings=TEXT(analyzer=stemmed, phrase=False),
         headings_exact=TEXT(analyzer=exact),
-        body=TEXT(analyzer=stemmed, phrase=False),
-        body_exact=TEXT(analyzer=exact),
-        names=TEXT(analyzer=exact),
-        namekeys=KEYWORD(commas=True, scorable=True),
         person_text=TEXT(analyzer=exact),
         org_text=TEXT(analyzer=exact),
         place_text=TEXT(analyzer=exact),
         source_text=TEXT(analyzer=exact),
+        # Filters and facets: folded canonical keys.
         persons=KEYWORD(commas=True),
         orgs=KEYWORD(commas=True),
         places=KEYWORD(commas=True),
@@ -109,25 +114,28 @@ def to_document(article: Article, aliases_of, name_key) -> dict:
     for e in article.entities:
         by_type.setdefault(e.type, []).append(e)
 
-    names: list[str] = []
+    names: set[str] = set()  # spellings the body may not contain: canonical forms, aliases
     type_texts: dict[str, list[str]] = {}
     for e in article.entities:
         spellings = {e.text, e.canonical, *aliases_of(e.canonical)}
-        names.extend(spellings)
+        names.update(spellings - {e.text})
         if e.type in ENTITY_TEXT_FIELDS:
             type_texts.setdefault(e.type, []).extend(spellings)
-    names.extend(article.hashtags)
+    names.update(article.hashtags)
 
     keys = sorted(name_keys(article, name_key))
+    # Title, headings, body, then every spelling of the article's names: one
+    # field to rank plain words on (the title also has its own, boosted).
+    extra = "\n".join(sorted(names))
+    text = "\n\n".join(p for p in (article.title, headings, body, extra) if p)
     doc = {
         "id": article.id,
+        "text": text,
+        "text_exact": text,
         "title": article.title,
         "title_exact": article.title,
         "headings": headings,
         "headings_exact": headings,
-        "body": body,
-        "body_exact": body,
-        "names": "\n".join(names),
         "namekeys": ",".join(keys),
         "source_text": article.source or "",
         "sources": facet_key(article.source) if article.source else "",
