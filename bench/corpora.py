@@ -192,8 +192,8 @@ def real_corpus_dir(root: Path = CORPORA_DIR) -> Path:
 
 
 def synthetic_corpus_dir(n: int, root: Path = CORPORA_DIR, seed: int = SYNTH_SEED) -> Path:
-    """`n` recombined articles in JSONL files of SHARD_SIZE articles each: Loupe
-    refuses files over 20 MiB, and real corpora come in many files anyway."""
+    """`n` recombined articles in JSONL files of SHARD_SIZE articles each: real
+    corpora come in many files, and early Loupe readers refused files over 20 MiB."""
     folder = root / f"synth-{n}"
     if not folder.exists():
         tmp = root / f".synth-{n}.tmp{os.getpid()}"

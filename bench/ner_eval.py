@@ -32,7 +32,8 @@ from pathlib import Path
 
 from unidecode import unidecode
 
-from search.entities import EntityExtractor, Mention, resolve
+from search.entities import EntityExtractor
+from search.entity_rules import Mention, resolve
 from search.gazetteer import Gazetteer
 
 SHARED = Path("/work/shared")

@@ -47,6 +47,10 @@ def load_bench_queries(path: Path = QUERIES_FILE) -> list[BenchQuery]:
     return out
 
 
+def _ok(values: list[float | None]) -> list[float]:
+    return [v for v in values if v is not None]
+
+
 def percentile(values: list[float], pct: float) -> float:
     """Linear interpolation between closest ranks (numpy's default)."""
     if not values:
@@ -60,11 +64,12 @@ def percentile(values: list[float], pct: float) -> float:
 
 @dataclass
 class ModeTimings:
-    """Latencies in ms, `[rep][query]`, over the queries this engine ran."""
+    """Latencies in ms, `[rep][query]`, over the queries this engine ran; None
+    where the query raised (its error is in `QueryRun.errors`)."""
 
     mode: str
-    latencies_ms: list[list[float]] = field(default_factory=list)
-    totals: list[int] = field(default_factory=list)  # hit count per query
+    latencies_ms: list[list[float | None]] = field(default_factory=list)
+    totals: list[int | None] = field(default_factory=list)  # hit count per query
 
 
 @dataclass
@@ -78,6 +83,7 @@ class QueryRun:
     open_ms: float = 0.0
     rss_mb: float = 0.0
     skipped: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # query → first error it raised
 
     def stats(self, mode: str, *, common_only: bool = True) -> dict[str, float]:
         """p50/p95/p99 over all reps, and p50 of the first pass, in ms."""
@@ -85,8 +91,8 @@ class QueryRun:
         if m is None:
             return {}
         keep = [i for i, k in enumerate(self.kinds) if not (common_only and k == "filter")]
-        every = [rep[i] for rep in m.latencies_ms for i in keep]
-        first = [m.latencies_ms[0][i] for i in keep] if m.latencies_ms else []
+        every = _ok([rep[i] for rep in m.latencies_ms for i in keep])
+        first = _ok([m.latencies_ms[0][i] for i in keep]) if m.latencies_ms else []
         return {
             "n": len(keep),
             "p50": percentile(every, 50),
@@ -102,7 +108,7 @@ class QueryRun:
         out = {}
         for kind in dict.fromkeys(self.kinds):
             idx = [i for i, k in enumerate(self.kinds) if k == kind]
-            every = [rep[i] for rep in m.latencies_ms for i in idx]
+            every = _ok([rep[i] for rep in m.latencies_ms for i in idx])
             out[kind] = {"p50": percentile(every, 50), "p95": percentile(every, 95)}
         return out
 
@@ -127,6 +133,7 @@ def run_queries(
     run.queries, run.kinds = out["queries"], out["kinds"]
     run.modes = [ModeTimings(**m) for m in out["modes"]]
     run.open_ms, run.rss_mb = out["open_ms"], out["rss_mb"]
+    run.errors = out.get("errors", {})
     return run
 
 
@@ -143,9 +150,13 @@ def child_main(spec: dict[str, Any]) -> None:
     modes = {"snippets": (True, False), "bare": (False, False)}
     if engine.supports_facets:
         modes["page"] = (True, True)
+    errors: dict[str, str] = {}
     for text in WARMUP:
         for snippets, facets in modes.values():
-            session.search(BenchQuery(text), snippets=snippets, facets=facets)
+            try:
+                session.search(BenchQuery(text), snippets=snippets, facets=facets)
+            except Exception as exc:
+                errors.setdefault(text, f"warm-up: {type(exc).__name__}: {exc}")
     timings = []
     for mode, (snippets, facets) in modes.items():
         m = ModeTimings(mode)
@@ -153,10 +164,17 @@ def child_main(spec: dict[str, Any]) -> None:
             rep = []
             for q in queries:
                 t0 = time.perf_counter()
-                outcome = session.search(q, limit=10, snippets=snippets, facets=facets)
-                rep.append((time.perf_counter() - t0) * 1000)
+                try:
+                    total: int | None = session.search(
+                        q, limit=10, snippets=snippets, facets=facets
+                    ).total
+                except Exception as exc:  # one failing query must not hide the others' times
+                    errors.setdefault(q.text, f"{mode}: {type(exc).__name__}: {exc}")
+                    total = None
+                elapsed = (time.perf_counter() - t0) * 1000
+                rep.append(elapsed if total is not None else None)
                 if len(m.latencies_ms) == 0:
-                    m.totals.append(outcome.total)
+                    m.totals.append(total)
             m.latencies_ms.append(rep)
         timings.append(asdict(m))
     session.close()
@@ -167,6 +185,7 @@ def child_main(spec: dict[str, Any]) -> None:
             "modes": timings,
             "open_ms": open_ms,
             "rss_mb": child.peak_rss_mb(),
+            "errors": errors,
         }
     )
 

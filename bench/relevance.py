@@ -2,6 +2,7 @@
 
     python -m bench.relevance [--system loupe,whoosh-and,…] [--per-query loupe]
                               [--json out.json] [--rebuild] [--no-ner]
+                              [--overlap loupe,opensearch]
 
 Indexes the Wikinews corpus plus the seed article with every system, runs the
 40 queries of /work/shared/eval/queries-dev.jsonl and prints nDCG@10, MRR@10 and
@@ -9,6 +10,10 @@ Recall@10 per query kind, systems side by side. Built indexes are cached under
 `.cache/bench/relevance/`, keyed by the corpus bytes and the engine's version
 (for Loupe, a hash of `search/`), so re-running after a ranking change rebuilds
 only Loupe. Deterministic: same inputs, same table.
+
+`opensearch` is Loupe on its scale-out backend: the same pipeline and NER cache
+into a real OpenSearch node (`LOUPE_OPENSEARCH_URL`, else one started for the
+run); `--overlap A,B` prints how much of their top 10s two systems share.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ SYSTEMS: dict[str, tuple[str, str]] = {
     "fts5-and": ("fts5", "and"),
     "tantivy-or": ("tantivy", "or"),
     "tantivy-and": ("tantivy", "and"),
+    "opensearch": ("opensearch", "and"),
 }
 DEFAULT_SYSTEMS = ("loupe", "whoosh-and", "whoosh-or", "fts5-or", "tantivy-or")
 
@@ -80,6 +86,7 @@ def cached_index(engine: Engine, *, rebuild: bool, ner: bool) -> Path:
             stale != index_dir
             and stale.is_dir()
             and stale.name.count("-") == index_dir.name.count("-")
+            and ".tmp" not in stale.name  # another run may be building it right now
         ):
             shutil.rmtree(stale)  # built by an older version of the engine
     if rebuild and index_dir.exists():
@@ -97,10 +104,42 @@ def cached_index(engine: Engine, *, rebuild: bool, ner: bool) -> Path:
     return index_dir
 
 
+def remote_index(engine: Engine, *, rebuild: bool, ner: bool) -> str:
+    """The alias of the real corpus in an engine whose index lives in a cluster:
+    built unless the cluster already holds this (corpus, engine version) build.
+    Loupe's NER cache is shared, so both backends index the same entities."""
+    corpus_key = key([file_digest(REAL_JSONL), file_digest(SEED_TXT), f"ner={ner}"])
+    alias = engine.alias(corpus_key)
+    if rebuild or not engine.is_built(alias):
+        print(f"building {engine.name} index → {alias}", file=sys.stderr)
+        NER_CACHE.mkdir(parents=True, exist_ok=True)
+        engine.build(
+            real_corpus_dir(),
+            RELEVANCE_CACHE / f"{engine.name}-ner-cache",
+            alias=alias,
+            ner=ner,
+            ner_cache=NER_CACHE / "ner-cache",
+        )
+    return alias
+
+
 def evaluate(system: str, queries: list[Judged], *, rebuild: bool, ner: bool) -> list[QueryResult]:
     engine_name, operator = SYSTEMS[system]
     engine = get_engine(engine_name)
-    session = engine.open(cached_index(engine, rebuild=rebuild, ner=ner), operator=operator)
+    try:
+        if getattr(engine, "remote", False):
+            target = remote_index(engine, rebuild=rebuild, ner=ner)
+        else:
+            target = cached_index(engine, rebuild=rebuild, ner=ner)
+        return _run_queries(engine, target, operator, queries)
+    finally:
+        close = getattr(engine, "close", None)
+        if callable(close):
+            close()  # a node started for this system stops here
+
+
+def _run_queries(engine: Engine, target, operator: str, queries: list[Judged]) -> list[QueryResult]:
+    session = engine.open(target, operator=operator)
     try:
         out = []
         for q in queries:
@@ -142,6 +181,33 @@ def format_tables(by_system: dict[str, list[QueryResult]]) -> str:
     return "\n".join(lines)
 
 
+def overlap_at(a: list[str], b: list[str], k: int = K) -> float:
+    """Share of two top-k lists in common: |A ∩ B| / max(|A|, |B|); 1.0 when both
+    are empty (they agree that nothing matches)."""
+    top_a, top_b = set(a[:k]), set(b[:k])
+    if not top_a and not top_b:
+        return 1.0
+    return len(top_a & top_b) / max(len(top_a), len(top_b))
+
+
+def format_overlap(a: str, b: str, by_system: dict[str, list[QueryResult]]) -> str:
+    """Mean top-10 overlap of two systems, per query kind and over all queries."""
+    pairs = list(zip(by_system[a], by_system[b], strict=True))
+    kinds = sorted({ra.kind for ra, _ in pairs})
+    lines = [f"\nTop-{K} overlap, {a} vs {b} (|A∩B| / max(|A|,|B|), mean per kind)"]
+    lines.append("| kind | n | overlap@10 | identical top 10 |")
+    lines.append("|---|---:|---:|---:|")
+    for kind in [*kinds, "all"]:
+        chosen = [(ra, rb) for ra, rb in pairs if kind in ("all", ra.kind)]
+        values = [overlap_at(ra.ranked, rb.ranked) for ra, rb in chosen]
+        same = sum(ra.ranked[:K] == rb.ranked[:K] for ra, rb in chosen)
+        name = f"**{kind}**" if kind == "all" else kind
+        lines.append(
+            f"| {name} | {len(chosen)} | {sum(values) / len(values):.3f} | {same}/{len(chosen)} |"
+        )
+    return "\n".join(lines)
+
+
 def format_per_query(system: str, results: list[QueryResult], queries: list[Judged]) -> str:
     judged = {q.qid: q.relevant for q in queries}
     lines = [
@@ -174,11 +240,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="ignore cached indexes")
     parser.add_argument("--no-ner", action="store_true", help="index Loupe without NER")
     parser.add_argument("--queries", type=Path, default=DEV_QUERIES)
+    parser.add_argument(
+        "--overlap",
+        metavar="A,B",
+        help="also print the mean top-10 overlap of two systems per kind (e.g. loupe,opensearch)",
+    )
     args = parser.parse_args(argv)
 
     systems = [s.strip() for s in args.system.split(",") if s.strip()]
     if args.per_query and args.per_query not in systems:
         systems.append(args.per_query)
+    overlap: list[str] = []
+    if args.overlap:
+        overlap = [s.strip() for s in args.overlap.split(",") if s.strip()]
+        if len(overlap) != 2:
+            parser.error("--overlap takes two systems: A,B")
+        systems.extend(s for s in overlap if s not in systems)
     unknown = [s for s in systems if s not in SYSTEMS]
     if unknown:
         parser.error(f"unknown system(s): {', '.join(unknown)}")
@@ -206,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n({system} not measured: {why})")
     if args.per_query in by_system:
         print(format_per_query(args.per_query, by_system[args.per_query], queries))
+    if overlap and all(s in by_system for s in overlap):
+        print(format_overlap(overlap[0], overlap[1], by_system))
 
     if args.json:
         payload = {

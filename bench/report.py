@@ -9,6 +9,7 @@ are left out of the ratio tables for that reason.
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import subprocess
@@ -96,6 +97,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table: numbers right-aligned, text left-aligned."""
 
     def cell(v: object) -> str:
+        if isinstance(v, float) and math.isnan(v):
+            return "—"
         if isinstance(v, float):
             return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
         return "—" if v is None else str(v)
@@ -113,7 +116,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def ratio(a: float, b: float) -> str:
-    return f"×{a / b:.2f}" if a and b else "—"
+    if not a or not b or math.isnan(a) or math.isnan(b):
+        return "—"
+    return f"×{a / b:.2f}"
 
 
 def build_tables(results: list[BuildResult]) -> str:
@@ -239,7 +244,7 @@ def query_tables(runs: list[QueryRun], *, verbose: bool = False) -> str:
         ]
     for r in (x for x in done if x.system == "loupe"):
         filt = r.kind_stats("snippets").get("filter")
-        if filt:
+        if filt and not math.isnan(filt["p50"]):
             out.append(
                 f"\nLoupe {r.size}, filtered queries (snippets): "
                 f"p50 {filt['p50']:.1f} ms, p95 {filt['p95']:.1f} ms"
@@ -247,6 +252,11 @@ def query_tables(runs: list[QueryRun], *, verbose: bool = False) -> str:
     if verbose and done:
         out += ["", _kind_table(done), "", _hit_counts(done)]
     out += _skips([(f"{r.size} {r.label}", r.skipped) for r in runs if r.skipped])
+    for r in runs:
+        items = list(r.errors.items())
+        out += [f"- error {r.size} {r.label}, query {q!r}: {e}" for q, e in items[:5]]
+        if len(items) > 5:
+            out.append(f"- … and {len(items) - 5} more failing queries on {r.size} {r.label}")
     return "\n".join(out)
 
 

@@ -23,7 +23,7 @@ from search.article import Entity
 from search.gazetteer import Gazetteer, fold
 
 # Bump when the rules below change, so that cached entities made by older rules miss.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 ENTITY_LABELS = {"PER", "ORG", "LOC", "MISC"}
 
 
@@ -89,10 +89,11 @@ NAME_PARTICLES = frozenset(_words("De Du Van Von Der Den Di Da Del Della Dos Mac
 _WEEKDAYS = frozenset(_words("lundi mardi mercredi jeudi vendredi samedi dimanche"))
 # Capitalised words the model often labels but that name nothing on their own.
 _NOT_NAMES = frozenset(
-    fold(w)
+    fold(w.replace("_", " "))
     for w in _words("""
     État États Etat Etats République Président Présidente Gouvernement Premier Ministre
     Monsieur Madame Dieu Seigneur Nord Sud Est Ouest Internet Web Président-directeur
+    Constitution Brexit Ve_République IVe_République
     """)
 )
 # Abbreviations that are common words of news copy, not names.
@@ -328,6 +329,8 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
         if label == "PER":
             text = _strip_trailing_lowercase(text)
         elif label == "LOC":
+            if text.startswith("ministère "):
+                label = "ORG"  # « ministère russe de la Défense »: the portfolio is the name
             text = _LOWERCASE_PLACE_HEAD.sub("", text)
         else:
             text = _strip_trailing_demonym(text)
@@ -338,11 +341,49 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
         return Entity(text, entry.type, entry.canonical)
     if label not in ENTITY_LABELS:
         return None
+    if _CODE.match(text):
+        return None  # « UZ224 », « ATR-42 », « UTC-5 »: a flight, a model, a time zone
     if _ACRONYM.match(text) and label != "ORG":
         label = "ORG"  # in news copy an all-capitals word is almost always an organisation
     elif fold(text.split(" ")[0]) in _ORG_HEADS and label != "PER":
         label = "ORG"  # « Cour suprême », « université de Kutch »: the head noun says what it is
+    elif _names_an_organisation(text):
+        label = "ORG"
     return Entity(text, label, text)
+
+
+# Letters then digits, or letters, a hyphen and digits: codes, not organisations.
+_CODE = re.compile(r"^[A-Z]{1,4}(?:-?\d{3,}|-\d{1,3})[a-z]*$")
+# Words that make a name an organisation wherever they sit in it: sports clubs
+# (« Amiens SC », « Stade de Reims », « Paris Saint-Germain » is the gazetteer's),
+# companies (« Aspin Kemp and Associates », « Sony Pictures »).
+_ORG_WORDS = frozenset(
+    _words("""
+    FC AC SC RC HB AS OGC ASM OM OL SCO AJ USM CF CD SV VfB VfL BSC
+    Handball Basket Volley Rugby Football Futsal Olympique Racing Sporting Athletic
+    Inc Inc. Ltd Ltd. SA SAS SARL GmbH AG Corp Corp. Corporation Company Co. Group Groupe
+    Holding Holdings Airlines Airways Associates Records Entertainment Pictures Studios
+    Motors Bank Technologies Telecom Télécom Media Médias Éditions Editions
+    """)
+)
+# Heads of Arabic, Persian and Urdu names of movements and armed groups
+# (« Ahrar al-Cham », « Jaych al-Islam », « Tehrik-e-Taliban »): the model,
+# reading them as places, types them LOC.
+_MOVEMENT_HEADS = frozenset(
+    fold(w)
+    for w in _words("""
+    Ahrar Ansar Ansar-al Jaych Jaysh Jaish Jaïch Jund Harakat Hizb Hezb Liwa Kataëb
+    Kataib Jabhat Jamaat Jamaa Jemaah Tehrik Tehreek Asaïb Asaib Saraya Fatah Tanzim
+    """)
+)
+
+
+def _names_an_organisation(text: str) -> bool:
+    """A word inside the name says organisation, whatever type the model gave."""
+    words = re.split(r"[ -]", text)
+    if len(words) > 1 and any(w in _ORG_WORDS for w in words):
+        return True
+    return len(words) > 1 and fold(words[0]) in _MOVEMENT_HEADS
 
 
 _LIST_SEPARATOR = re.compile(r"\s+[-–—/]\s+|\s*;\s*")
@@ -433,8 +474,27 @@ _MINISTER_PORTFOLIO = re.compile(
     r"(?: (?:étrangères|sociales|européennes|publics|publiques|nationale|numérique))?"
     r"(?: (?:et |, )(?:de la |de l'|des |du |de |d')?)?)+)"
 )
-# A national army is an organisation: « l'armée syrienne », « l'armée turque ».
+# « l'armée syrienne »: the model tags « syrienne » or « Syrie » inside; the span
+# keeps that out. It is then dropped as lower-case: keeping « armée X » as an ORG
+# was measured neutral (the gold names a national army about half the time).
 _ARMY = re.compile(r"\barmée ([a-zéèëï-]+)")
+_COMPLEMENT = r"(?:de la |de l'|de l’|des |du |de |d'|d’)"
+# A lower-case word after the head that is not a preposition (checked as a demonym).
+_ADJECTIVE = r"(?!(?:de|du|des|d)\b)([a-zéèëï-]+)"
+# « ministère de la Justice » is a name as a whole; « ministère russe de la Défense »
+# is not (the adjective sits inside), there the portfolio alone names the ministry.
+_MINISTRY = re.compile(
+    r"\bministère (?:" + _ADJECTIVE + r" )?" + _COMPLEMENT + r"((?:[A-ZÀ-Ý][\w'’-]+"
+    r"(?: (?:étrangères|sociales|européennes|publics|publiques|nationale|numérique|"
+    r"armées|d'urgence|d’urgence))?"
+    r"(?: (?:et |, )(?:de la |de l'|des |du |de |d')?)?)+)"
+)
+# « université de Duke », « université Harvard »: the model tags the place or the
+# founder inside, the newsroom (and the reader) means the university.
+_UNIVERSITY = re.compile(
+    r"\buniversité (?:" + _ADJECTIVE + r" )?(?:" + _COMPLEMENT + r")?"
+    r"[A-ZÀ-Ý][\w'’-]*(?:(?: | de | du | des | d'| de la )[A-ZÀ-Ý][\w'’-]*)*"
+)
 
 
 def rule_spans(text: str) -> list[tuple[int, int, str]]:
@@ -445,4 +505,14 @@ def rule_spans(text: str) -> list[tuple[int, int, str]]:
     """
     found = [(m.start(), m.end(), "ORG") for m in _ARMY.finditer(text) if is_demonym(m.group(1))]
     found += [(m.start(2), m.end(2), "ORG") for m in _MINISTER_PORTFOLIO.finditer(text)]
+    for m in _MINISTRY.finditer(text):
+        if m.group(1) is None:
+            found.append((m.start(), m.end(2), "ORG"))
+        elif is_demonym(m.group(1)):
+            found.append((m.start(2), m.end(2), "ORG"))
+    found += [
+        (m.start(), m.end(), "ORG")
+        for m in _UNIVERSITY.finditer(text)
+        if m.group(1) is None or is_demonym(m.group(1))
+    ]
     return found

@@ -15,6 +15,8 @@ missing; it shares the session's one node with test_opensearch_backend.py.
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -358,3 +360,52 @@ def test_hostile_article_is_found_alone_with_escaped_snippets_and_its_date(api):
     for snippet in hit["snippets"]:
         assert "<" not in snippet["html"].replace("<mark>", "").replace("</mark>", "")
     assert any("&lt;script&gt;" in s["html"] for s in hit["snippets"])
+
+
+# -- the CLI, configured for either backend -----------------------------------------------
+def test_cli_asks_for_a_url_when_opensearch_is_chosen_without_one(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from search.cli import main
+
+    monkeypatch.delenv("LOUPE_OPENSEARCH_URL", raising=False)
+    result = CliRunner().invoke(main, ["search", "mali", "--backend", "opensearch"])
+    assert result.exit_code == 1
+    assert "LOUPE_OPENSEARCH_URL" in result.output and "Traceback" not in result.output
+
+
+@opensearch_only
+def test_cli_indexes_searches_counts_and_exports_through_opensearch(
+    opensearch_url, test_corpus, test_index, tmp_path
+):
+    from click.testing import CliRunner
+
+    from search.cli import main
+
+    runner = CliRunner()
+    target = ["--backend", "opensearch", "--opensearch-url", opensearch_url]
+    target += ["--opensearch-index", "loupe-parity-cli"]
+    cache = str(test_index / "ner-cache.sqlite")
+    built = runner.invoke(
+        main, ["index", str(test_corpus), "--index", str(tmp_path), "--ner-cache", cache, *target]
+    )
+    assert built.exit_code == 0, built.output
+    assert f"{opensearch_url} (alias loupe-parity-cli)" in built.output
+
+    # the environment chooses the backend just as the options do
+    env = {
+        "LOUPE_BACKEND": "opensearch",
+        "LOUPE_OPENSEARCH_URL": opensearch_url,
+        "LOUPE_OPENSEARCH_INDEX": "loupe-parity-cli",
+    }
+    found = runner.invoke(main, ["search", "Tinzawaten", "--json"], env=env)
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.output)["hits"][0]["id"] == SEED_ID
+
+    stats = runner.invoke(main, ["stats", *target])
+    articles = int(re.search(r"articles : (\d+)", stats.output).group(1))
+    assert articles >= 40
+    exported = runner.invoke(main, ["export", "--json", *target])
+    lines = exported.output.splitlines()
+    assert len(lines) == articles
+    assert SEED_ID in {json.loads(line)["id"] for line in lines}

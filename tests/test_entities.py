@@ -103,6 +103,45 @@ def test_a_surname_takes_the_type_and_name_of_the_person_named_in_full(extractor
     assert froome == [Entity("Froome", "PER", "Christopher Froome")]
 
 
+def test_a_ministry_named_in_full_is_one_organisation(extractor):
+    found = extractor.extract("Le ministère de la Justice a publié un rapport mardi à Paris.")
+    assert Entity("ministère de la Justice", "ORG", "ministère de la Justice") in found
+
+
+def test_a_ministry_with_a_nationality_is_named_by_its_portfolio(extractor):
+    found = extractor.extract(
+        "Le ministère russe de la Défense a affirmé que les frappes avaient cessé."
+    )
+    assert ("Défense", "ORG") in {(e.text, e.type) for e in found}
+    assert "LOC" not in {e.type for e in found}
+
+
+def test_a_university_is_the_organisation_not_the_place_inside(extractor):
+    found = extractor.extract("Des chercheurs de l'université de Duke ont publié l'étude.")
+    assert ("université de Duke", "ORG") in {(e.text, e.type) for e in found}
+    assert "Duke" not in texts(found)
+
+
+def test_a_club_word_makes_an_organisation(extractor):
+    found = extractor.extract("Amiens SC a battu Lens samedi.")
+    assert ("Amiens SC", "ORG") in {(e.text, e.type) for e in found}
+
+
+def test_an_arabic_movement_head_makes_an_organisation(extractor):
+    found = extractor.extract("Les combattants de Jaych al-Fatah ont pris la ville d'Idleb.")
+    assert ("Jaych al-Fatah", "ORG") in {(e.text, e.type) for e in found}
+    assert "Idleb" in texts(found, "LOC")
+
+
+def test_codes_and_capitalised_concepts_are_not_organisations(extractor):
+    found = extractor.extract(
+        "Le Brexit inquiète Londres, la Constitution interdit ce recours et le vol UZ224 "
+        "a atterri à Tripoli."
+    )
+    assert not texts(found, "ORG")
+    assert {"Londres", "Tripoli"} <= texts(found, "LOC")
+
+
 # -- gazetteer before and after the model ---------------------------------------------
 def test_gazetteer_finds_a_name_the_model_misses(extractor):
     text = "Les combattants de Zorglubistan ont quitté Bamako."
@@ -147,6 +186,12 @@ def test_a_changed_gazetteer_invalidates_the_cache(tmp_path, extractor, gazettee
     annotated = list(rerun.annotate([article("a", "Les hommes de Zorglubistan sont à Gao.")]))
     assert (rerun.hits, rerun.misses) == (0, 1)
     assert Entity("Zorglubistan", "ORG", "Zorglubistan") in annotated[0].entities
+
+
+def test_changed_rules_invalidate_the_cache(gazetteer, monkeypatch):
+    before = EntityExtractor(gazetteer).fingerprint
+    monkeypatch.setattr("search.entities.RULES_VERSION", "test-other-rules")
+    assert EntityExtractor(gazetteer).fingerprint != before
 
 
 def test_annotate_keeps_the_order_of_the_articles(extractor):

@@ -31,6 +31,24 @@ def test_bundled_gazetteer_loads_with_the_sahel_actors(gazetteer):
 
 
 @pytest.mark.parametrize(
+    ("written", "canonical", "entity_type"),
+    [
+        ("FO", "Force ouvrière", "ORG"),
+        ("PSG", "Paris Saint-Germain", "ORG"),
+        ("l'Insee", "Insee", "ORG"),
+        ("Franceinfo", "France Info", "ORG"),
+        ("Saint-Siège", "Vatican", "ORG"),
+    ],
+)
+def test_bundled_gazetteer_knows_the_newsroom_institutions(
+    gazetteer, written, canonical, entity_type
+):
+    entry = gazetteer.lookup(written)
+    assert entry is not None
+    assert (entry.canonical, entry.type) == (canonical, entity_type)
+
+
+@pytest.mark.parametrize(
     "written",
     ["Tin Zaouatine", "tin-zaouatine", "TINZAWATEN", "Tinzaouatene", "Tinzaouaten"],
 )

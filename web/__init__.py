@@ -28,6 +28,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # route, it answers GET and HEAD only (no automatic OPTIONS).
     app = Flask(__name__, static_folder=None)
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
+    # `//x` is not `/x`: no redirect (werkzeug's English page), just not found.
+    app.url_map.merge_slashes = False
     app.config.from_mapping(
         LOUPE_INDEX=os.environ.get("LOUPE_INDEX", DEFAULT_INDEX),
         LOUPE_BACKEND=os.environ.get("LOUPE_BACKEND", DEFAULT_BACKEND),

@@ -32,7 +32,7 @@ def search():
     return jsonify({"query": params.q, **results_to_json(results)})
 
 
-@bp.get("/articles/<article_id>")
+@bp.get("/articles/<path:article_id>")
 def article(article_id: str):
     if not is_article_id(article_id):
         abort(404)

@@ -22,6 +22,7 @@ CODES = {
     405: "method_not_allowed",
     413: "payload_too_large",
     414: "uri_too_long",
+    431: "request_header_fields_too_large",
     500: "internal_error",
     503: "index_unavailable",
 }
@@ -32,6 +33,7 @@ MESSAGES = {
     405: "méthode non autorisée : Loupe ne répond qu'à GET et HEAD",
     413: "corps de requête trop volumineux",
     414: "adresse trop longue : raccourcissez la recherche",
+    431: "en-têtes de requête trop volumineux",
     500: "erreur interne : l'incident est enregistré",
     503: "l'index est indisponible pour le moment",
 }
@@ -42,6 +44,7 @@ TITLES = {
     405: "Méthode non autorisée",
     413: "Requête trop volumineuse",
     414: "Adresse trop longue",
+    431: "En-têtes trop volumineux",
     500: "Erreur interne",
     503: "Service indisponible",
 }

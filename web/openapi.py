@@ -169,9 +169,16 @@ def _json(schema: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
 
 
+# Refusals of the request itself, whatever the route: a body (none is read), a
+# query string over 4 KB or a request line over 8 KB, oversized headers.
+LIMITS = {
+    "413": _json("Error", "a request body larger than the server accepts"),
+    "414": _json("Error", "query string longer than the server accepts"),
+    "431": _json("Error", "request headers larger than the server accepts"),
+}
 ERRORS = {
     "400": _json("Error", "malformed query or parameter"),
-    "414": _json("Error", "query string longer than the server accepts"),
+    **LIMITS,
     "503": _json("Error", "no usable index"),
     "500": _json("Error", "unexpected error (never a stack trace)"),
 }
@@ -237,6 +244,7 @@ PATHS = {
         {
             "200": _json("Article", "the article"),
             "404": _json("Error", "no such article, or not a valid id"),
+            **LIMITS,
             "503": ERRORS["503"],
             "500": ERRORS["500"],
         },
@@ -280,12 +288,16 @@ PATHS = {
         {
             "200": _json("Health", "an index is live"),
             "503": _json("HealthUnavailable", "no usable index (missing or damaged)"),
+            **LIMITS,
         },
         operationId="health",
     ),
     "/api/openapi.json": _get(
         "This document",
-        {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {}}}}},
+        {
+            "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {}}}},
+            **LIMITS,
+        },
         operationId="openapi",
     ),
 }

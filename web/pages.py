@@ -107,7 +107,7 @@ def page_numbers(current: int, last: int, around: int = 2) -> list[int | None]:
     return numbers
 
 
-@bp.get("/articles/<article_id>")
+@bp.get("/articles/<path:article_id>")
 def article(article_id: str):
     if not is_article_id(article_id):
         abort(404)

@@ -28,9 +28,11 @@ DEFAULT_PER_PAGE = 10
 MAX_VALUES_PER_FILTER = 10
 MAX_FILTER_VALUE_LENGTH = 200
 MAX_PARAM_LENGTH = 1_000
-ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_INTEGER = re.compile(r"[+-]?\d{1,12}")
+# Ids are opaque: a file name with spaces, accents or quotes, a record's own id
+# with slashes. The readers refuse only control characters and over 200 characters.
+ARTICLE_ID = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")  # ASCII digits: `\d` takes "１" and "٣" too
 
 # URL parameter → `Filters` field, in the order links are written.
 FILTER_PARAMS = {"person": "persons", "org": "orgs", "place": "places", "source": "sources"}

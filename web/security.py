@@ -47,6 +47,18 @@ def init_app(app: Flask) -> None:
 def _bound_request() -> None:
     if len(request.query_string) > current_app.config["LOUPE_MAX_QUERY_STRING"]:
         abort(414)
+    # No route reads a body, so Flask's MAX_CONTENT_LENGTH would never be checked:
+    # refuse an oversized one here, declared or chunked.
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    if (
+        request.content_length is None
+        and "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    ):
+        # Drain it: past the limit werkzeug's bounded stream raises a 413.
+        while request.stream.read(8192):
+            pass
 
 
 def _add_headers(response: Response) -> Response:

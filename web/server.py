@@ -17,9 +17,11 @@ process) with a warning, rather than not serving at all.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
 
 from search.backends.base import IndexMissing
@@ -116,6 +118,67 @@ def _bind(host: str, port: int) -> str:
     return f"{host}:{port}"
 
 
+def protocol_error_response(status: int) -> bytes:
+    """A whole HTTP response for a request gunicorn refuses before the app sees it:
+    the same JSON error and security headers as the app's own answers."""
+    from web.errors import CODES, MESSAGES
+    from web.security import SECURITY_HEADERS
+
+    body = json.dumps(
+        {"error": {"code": CODES[status], "message": MESSAGES[status]}}, ensure_ascii=False
+    ).encode("utf-8")
+    reason = HTTPStatus(status).phrase
+    headers = {
+        "Content-Type": "application/json",
+        "Content-Length": str(len(body)),
+        "Connection": "close",
+        **SECURITY_HEADERS,
+    }
+    head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return (head + "\r\n").encode("latin-1") + body
+
+
+def _loupe_worker_class():
+    """gunicorn's threaded worker, answering malformed or oversized requests in JSON.
+
+    A request line over `limit_request_line` (8190 bytes), too many or too large
+    headers, or an unparsable request never reach Flask: gunicorn writes its own
+    text/html page for them (a 400 even for a too-long URL). This worker writes
+    the app's JSON error instead — 414, 431 or 400 — so every refusal looks alike.
+    """
+    from gunicorn.http import errors
+    from gunicorn.workers.gthread import ThreadWorker
+
+    statuses = (
+        (errors.LimitRequestLine, 414),
+        (errors.LimitRequestHeaders, 431),
+        (
+            (
+                errors.InvalidRequestLine,
+                errors.InvalidRequestMethod,
+                errors.InvalidHTTPVersion,
+                errors.InvalidHeader,
+                errors.InvalidHeaderName,
+                errors.ObsoleteFolding,
+            ),
+            400,
+        ),
+    )
+
+    class LoupeWorker(ThreadWorker):
+        def handle_error(self, req, client, addr, exc):
+            status = next((code for kinds, code in statuses if isinstance(exc, kinds)), None)
+            if status is None:
+                return super().handle_error(req, client, addr, exc)
+            self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+            try:
+                client.sendall(protocol_error_response(status))
+            except OSError:
+                self.log.debug("Failed to send error message.")
+
+    return LoupeWorker
+
+
 def _serve_gunicorn(config: dict, host: str, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
@@ -124,12 +187,12 @@ def _serve_gunicorn(config: dict, host: str, port: int, workers: int, threads: i
             settings = {
                 "bind": _bind(host, port),
                 "workers": workers,
-                "worker_class": "gthread",
+                "worker_class": _loupe_worker_class(),  # gthread, JSON for refused requests
                 "threads": threads,
                 "timeout": 30,  # a search is bounded at 2 s by the engine
                 "graceful_timeout": 10,
                 "keepalive": 5,
-                "limit_request_line": 8190,  # the app answers 414 itself beyond 4 KB
+                "limit_request_line": 8190,  # the app answers 414 beyond 4 KB, the worker beyond
                 "preload_app": False,  # one index reader per process, opened after fork
                 "accesslog": None,
                 "errorlog": "-",

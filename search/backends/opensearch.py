@@ -452,7 +452,11 @@ def _completion_inputs(article: Article) -> list[dict[str, Any]]:
     return [{"input": words, "weight": w} for w, words in by_weight.items()]
 
 
-def article_to_doc(article: Article) -> dict[str, Any]:
+def article_to_doc(article: Article, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """The indexed document. With `names` (folded name → spelling, shared by one
+    build), an entity written two ways (« UNESCO », « Unesco ») is indexed under
+    the first spelling met, so facets count it once, as its case-blind filter
+    and the Whoosh backend do; the stored `entities` keep each article's own."""
     by_field: dict[str, list[str]] = {}
     for field in ENTITY_FIELDS.values():
         by_field[field] = []
@@ -461,8 +465,11 @@ def article_to_doc(article: Article) -> dict[str, Any]:
         field = ENTITY_FIELDS.get(entity.type)
         if not field:
             continue
-        if entity.canonical and entity.canonical not in by_field[field]:
-            by_field[field].append(entity.canonical)
+        canonical = entity.canonical
+        if canonical and names is not None:
+            canonical = names.setdefault(fold(canonical), canonical)
+        if canonical and canonical not in by_field[field]:
+            by_field[field].append(canonical)
         mentions = by_field[f"{field}_mentions"]
         if entity.text and entity.text != entity.canonical and entity.text not in mentions:
             mentions.append(entity.text)
@@ -724,12 +731,14 @@ class OpenSearchBackend:
 
     def _bulk_load(self, index: str, articles: Iterable[Article]) -> tuple[int, set[str]]:
         words: set[str] = set()
+        names: dict[str, str] = {}
 
         def actions() -> Iterator[dict[str, Any]]:
             for article in articles:
                 for text in [article.title, *article.headings, article.body]:
                     words.update(w for w in _WORD_RE.findall(fold(text)) if w not in _STOP_SET)
-                yield {"_index": index, "_id": article.id, "_source": article_to_doc(article)}
+                doc = article_to_doc(article, names)
+                yield {"_index": index, "_id": article.id, "_source": doc}
 
         count = 0
         for ok, _item in helpers.streaming_bulk(
@@ -851,7 +860,8 @@ class OpenSearchBackend:
     @staticmethod
     def _facet_aggs(limit: int) -> dict[str, Any]:
         aggs: dict[str, Any] = {
-            name: _entity_terms(name, limit) for name in ("persons", "orgs", "places")
+            name: {"terms": {"field": f"{name}.keyword", "size": limit}}
+            for name in ("persons", "orgs", "places")
         }
         aggs["sources"] = {"terms": {"field": "source", "size": limit}}
         aggs["months"] = {"terms": {"field": "month", "size": limit, "order": {"_key": "desc"}}}
@@ -861,8 +871,7 @@ class OpenSearchBackend:
     def _facets(aggs: dict[str, Any]) -> dict[str, list[FacetValue]]:
         return {
             name: [
-                FacetValue(_display(b), b["doc_count"])
-                for b in aggs.get(name, {}).get("buckets", [])
+                FacetValue(b["key"], b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])
             ]
             for name in FACET_FIELDS
         }
@@ -966,9 +975,10 @@ class OpenSearchBackend:
         limit = max(1, min(limit, 1000))
         aggs = {}
         for t in types:
-            aggs[t] = _entity_terms(ENTITY_FIELDS[t], limit)
+            terms: dict[str, Any] = {"field": f"{ENTITY_FIELDS[t]}.keyword", "size": limit}
             if prefix.strip():
-                aggs[t]["terms"]["include"] = prefix_regex(prefix.strip())
+                terms["include"] = prefix_regex(prefix.strip())
+            aggs[t] = {"terms": terms}
         try:
             resp = self.client.search(index=self.index_name, body={"size": 0, "aggs": aggs})
         except NotFoundError as error:
@@ -976,7 +986,7 @@ class OpenSearchBackend:
         merged: Counter[str] = Counter()
         for t in types:
             for bucket in resp["aggregations"][t]["buckets"]:
-                merged[_display(bucket)] += bucket["doc_count"]
+                merged[bucket["key"]] += bucket["doc_count"]
         ranked = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
         return [FacetValue(name, count) for name, count in ranked[:limit]]
 
@@ -1021,7 +1031,7 @@ class OpenSearchBackend:
         mapping = self.client.indices.get_mapping(index=generation)
         meta = mapping[generation]["mappings"].get("_meta", {})
         aggs = {
-            t: {"cardinality": {"field": f"{field}.folded"}} for t, field in ENTITY_FIELDS.items()
+            t: {"cardinality": {"field": f"{field}.keyword"}} for t, field in ENTITY_FIELDS.items()
         }
         resp = self.client.search(
             index=generation, body={"size": 0, "track_total_hits": True, "aggs": aggs}
@@ -1033,21 +1043,6 @@ class OpenSearchBackend:
             entities={t: int(resp["aggregations"][t]["value"]) for t in ENTITY_FIELDS},
             built_at=meta.get("built_at"),
         )
-
-
-def _entity_terms(field: str, limit: int) -> dict[str, Any]:
-    """Entity counts keyed on the folded name, as Whoosh counts them: « UNESCO » and
-    « Unesco » are one organisation, so its facet count is what its (case-blind)
-    filter finds. The sub-aggregation brings back the spelling most articles use."""
-    return {
-        "terms": {"field": f"{field}.folded", "size": limit},
-        "aggs": {"display": {"terms": {"field": f"{field}.keyword", "size": 1}}},
-    }
-
-
-def _display(bucket: dict[str, Any]) -> str:
-    shown = bucket.get("display", {}).get("buckets", [])
-    return shown[0]["key"] if shown else bucket["key"]
 
 
 def _is_missing_index(error: NotFoundError) -> bool:

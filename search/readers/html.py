@@ -18,7 +18,7 @@ from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
 from search.article import Article, Section
 from search.readers.dates import latest_date, parse_date
-from search.readers.errors import ReaderError
+from search.readers.errors import ReaderError, check_id
 from search.readers.text import extract_hashtags, normalise_space, title_from_text
 
 # Never article text, wherever they stand.
@@ -245,7 +245,7 @@ def parse_html(html: str, path: Path) -> Article:
         inferred = published is not None
 
     return Article(
-        id=meta.get("loupe:id") or path.stem,
+        id=check_id(meta.get("loupe:id") or path.stem),
         title=title,
         sections=sections,
         url=_link(soup, "canonical") or meta.get("og:url"),

@@ -16,7 +16,7 @@ from typing import Any
 
 from search.article import Article, Section
 from search.readers.dates import latest_date, parse_date
-from search.readers.errors import ReaderError
+from search.readers.errors import ReaderError, check_id
 from search.readers.html import sections_from_html
 from search.readers.text import (
     extract_hashtags,
@@ -68,7 +68,7 @@ def record_to_article(record: Any, path: Path) -> Article:
     """
     if not isinstance(record, dict):
         raise ReaderError(f"not a JSON object but {type(record).__name__}")
-    article_id = _field(record, "id", required=True)
+    article_id = check_id(_field(record, "id", required=True) or "")
     raw_title = _field(record, "title", required=True)
     text = _field(record, "text", required=True)
     assert article_id and raw_title and text  # required=True guarantees them

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from search.article import Article, Section
 from search.readers.dates import latest_date
-from search.readers.errors import ReaderError
+from search.readers.errors import ReaderError, check_id
 
 MAX_HEADING_CHARS = 120
 MAX_HEADING_WORDS = 16
@@ -132,7 +132,7 @@ def parse_text(text: str, path: Path) -> Article:
         title = title_from_text(lines[0])
     published = latest_date("\n".join(lines))
     return Article(
-        id=path.stem,
+        id=check_id(path.stem),
         title=title,
         sections=sections,
         published=published,

@@ -9,7 +9,9 @@ old one, which stays on disk until the build after next.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import shutil
 import threading
 import time
@@ -40,6 +42,7 @@ from search.backends.whoosh.highlight import make_snippets
 from search.backends.whoosh.querying import Translator, filter_query
 from search.backends.whoosh.schema import (
     ENTITY_FIELDS,
+    SCHEMA_VERSION,
     article_from_stored,
     build_schema,
     facet_key,
@@ -47,12 +50,13 @@ from search.backends.whoosh.schema import (
 )
 from search.gazetteer import Gazetteer, GazetteerEntry
 from search.query import And as QAnd
-from search.query import Node, Term, Words
+from search.query import Node, QueryError, Term, Words
 from search.query import Not as QNot
 from search.query import Or as QOr
 from search.spelling import SpellingIndex
 
 GAZETTEER_FILE = "gazetteer.json"
+log = logging.getLogger(__name__)
 
 
 def save_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
@@ -92,6 +96,7 @@ class _Generation:
     _facets: FacetTable | None = None
     _spelling: SpellingIndex | None = None
     _gazetteer: Gazetteer | None = None
+    _opened: list = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def searcher(self) -> Searcher:
@@ -99,7 +104,16 @@ class _Generation:
         if s is None:
             s = self.index.searcher(weighting=WEIGHTING)
             self.local.searcher = s
+            with self._lock:
+                self._opened.append(s)
         return s
+
+    def close(self) -> None:
+        """Release the generation's files (called one switch after it was replaced)."""
+        with self._lock:
+            for s in self._opened:
+                s.close()
+            self._opened.clear()
 
     def facets(self) -> FacetTable:
         if self._facets is None:
@@ -128,11 +142,37 @@ class _Generation:
         return self._spelling
 
 
+def _reads_index(method):
+    """Turn damage found while reading a generation into `DamagedIndex`.
+
+    Whoosh reports a missing or truncated segment file with whatever error the
+    decoder hits first (FileNotFoundError, struct errors, bare Exception('Block
+    tag error'), UnicodeError…); callers need one kind of error to answer « the
+    index is damaged, rebuild it » (CLI exit 1, HTTP 503) instead of a crash.
+    """
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (IndexMissing, QueryError):
+            raise
+        except Exception as exc:
+            log.info("index read failed in %s", self.root, exc_info=True)
+            raise store.DamagedIndex(
+                f"l'index {self.root} est endommagé ({exc.__class__.__name__}) : "
+                "reconstruisez-le avec `loupe index`"
+            ) from exc
+
+    return guarded
+
+
 class WhooshBackend:
     def __init__(self, root: Path, name_key: Callable[[str], str] | None = None) -> None:
         self.root = Path(root)
         self.name_key = name_key or _default_name_key
         self._gen: _Generation | None = None
+        self._retired: _Generation | None = None  # in-flight requests may still use it
         self._gen_lock = threading.Lock()
 
     # -- building ------------------------------------------------------------
@@ -189,6 +229,7 @@ class WhooshBackend:
         with ix.searcher() as s:
             terms = sum(1 for _ in s.reader().lexicon("text_exact"))
         meta = {
+            "schema": SCHEMA_VERSION,
             "articles": count,
             "terms": terms,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -211,6 +252,13 @@ class WhooshBackend:
         with self._gen_lock:
             if self._gen is None or self._gen.name != name:
                 path = store.generation_path(self.root, name)
+                meta = store.read_meta(self.root, name)
+                store.check_files(self.root, name, meta)
+                if meta.get("schema") != SCHEMA_VERSION:
+                    raise store.DamagedIndex(
+                        f"l'index {self.root} a été construit par une autre version de Loupe : "
+                        "reconstruisez-le avec `loupe index`"
+                    )
                 try:
                     ix = windex.open_dir(str(path))
                 except Exception as exc:  # whoosh raises several kinds for damage
@@ -218,25 +266,30 @@ class WhooshBackend:
                         f"l'index {path} est illisible ({exc.__class__.__name__}) : "
                         "reconstruisez-le avec `loupe index`"
                     ) from exc
-                self._gen = _Generation(name, path, ix, store.read_meta(self.root, name))
+                if self._retired is not None:
+                    self._retired.close()
+                self._retired = self._gen
+                self._gen = _Generation(name, path, ix, meta)
             return self._gen
 
+    @_reads_index
     def generation(self) -> str:
         return self._generation().name
 
+    @_reads_index
     def warm_up(self) -> None:
         """Open the searcher and the facet table now, not on the first request."""
         gen = self._generation()
         gen.facets()
 
     # -- searching -----------------------------------------------------------
+    @_reads_index
     def search(self, request: SearchRequest) -> Results:
         started = time.perf_counter()
         gen = self._generation()
         searcher = gen.searcher()
-        translation = Translator(searcher.reader(), self.name_key, gen.gazetteer()).translate(
-            request.query
-        )
+        reader, gazetteer = searcher.reader(), gen.gazetteer()
+        translation = Translator(reader, self.name_key, gazetteer).translate(request.query)
         q = translation.query
         fq = filter_query(request.filters)
         page, per_page = request.page, request.per_page
@@ -263,7 +316,8 @@ class WhooshBackend:
             found = timed.results()
             top = [(hit.docnum, hit.score or 0.0) for hit in found]
             if time.perf_counter() < deadline:
-                docnums = self._matching(searcher, q, fq)
+                finder = Translator(reader, self.name_key, gazetteer, matching=True)
+                docnums = self._matching(searcher, finder.translate(request.query).query, fq)
             else:
                 partial = True
                 docnums = [d for d, _ in top]
@@ -345,6 +399,7 @@ class WhooshBackend:
         return to_text(fixed)
 
     # -- reading -------------------------------------------------------------
+    @_reads_index
     def get(self, article_id: str) -> Article | None:
         searcher = self._generation().searcher()
         stored = searcher.document(id=article_id)
@@ -352,9 +407,17 @@ class WhooshBackend:
 
     def all_articles(self) -> Iterable[Article]:
         searcher = self._generation().searcher()
-        for stored in searcher.all_stored_fields():
-            yield article_from_stored(stored["doc"])
+        try:
+            for stored in searcher.all_stored_fields():
+                yield article_from_stored(stored["doc"])
+        except Exception as exc:  # same reasons as _reads_index, for a generator
+            log.info("index read failed in %s", self.root, exc_info=True)
+            raise store.DamagedIndex(
+                f"l'index {self.root} est endommagé ({exc.__class__.__name__}) : "
+                "reconstruisez-le avec `loupe index`"
+            ) from exc
 
+    @_reads_index
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
         gen = self._generation()
         table = gen.facets()
@@ -374,6 +437,7 @@ class WhooshBackend:
         found.sort(key=lambda v: (-v.count, v.value))
         return found[:limit]
 
+    @_reads_index
     def suggest(self, prefix: str, limit: int) -> list[str]:
         """Autocomplete: entity names, then frequent corpus words, starting with `prefix`."""
         prefix = prefix.strip()
@@ -401,6 +465,7 @@ class WhooshBackend:
                 unique.append(s)
         return unique[:limit]
 
+    @_reads_index
     def stats(self) -> IndexStats:
         gen = self._generation()
         meta = gen.meta

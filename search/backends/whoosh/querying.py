@@ -54,11 +54,30 @@ class Translation:
     words: list[str] = field(default_factory=list)  # folded words as typed, for "did you mean"
 
 
+# The same words, for finding (not ranking) every matching article: each
+# field below holds a subset of `text`'s matches, so only `text` is read.
+MATCH_STEM_FIELDS = {"text": 1.0}
+MATCH_PHRASE_FIELDS = {"text_exact": 1.0}
+
+
 class Translator:
-    def __init__(self, reader: IndexReader, name_key, gazetteer: Gazetteer | None = None) -> None:
+    """Translates a query tree; `matching=True` gives the cheapest query with the
+    same matches (for the total and the facets), without the ranking clauses."""
+
+    def __init__(
+        self,
+        reader: IndexReader,
+        name_key,
+        gazetteer: Gazetteer | None = None,
+        matching: bool = False,
+    ) -> None:
         self.reader = reader
         self.name_key = name_key
         self.gazetteer = gazetteer
+        self.matching = matching
+        self.stem_fields = MATCH_STEM_FIELDS if matching else STEM_FIELDS
+        self.exact_fields: dict[str, float] = {} if matching else EXACT_FIELDS
+        self.phrase_fields = MATCH_PHRASE_FIELDS if matching else PHRASE_FIELDS
         self.stems: set[str] = set()
         self.words: list[str] = []
 
@@ -105,6 +124,8 @@ class Translator:
             base: wq.Query | None = wq.Every() if negatives else None
         elif len(positives) == 1:
             base = positives[0]
+        elif soft and self.matching:
+            base = wq.Or(positives)
         elif soft:
             base = wq.Or([*positives, wq.And(positives, boost=ALL_WORDS_BOOST)])
         else:
@@ -151,7 +172,7 @@ class Translator:
             if not words:
                 continue
             self.stems.update(stem(w) for w in words if len(w) > 3)
-            fields = PHRASE_FIELDS
+            fields = self.phrase_fields
             if len(words) == 1:
                 clauses.extend(
                     wq.Term(f, words[0], boost=b * ALIAS_BOOST) for f, b in fields.items()
@@ -180,7 +201,7 @@ class Translator:
         self.stems.update(s for s in stems[1:] if len(s) > 3)  # parts of compounds
         self.words.append(exact_text)
         stem_fields, exact_fields = (
-            FIELD_TARGETS[term.field] if term.field else (STEM_FIELDS, EXACT_FIELDS)
+            FIELD_TARGETS[term.field] if term.field else (self.stem_fields, self.exact_fields)
         )
         clauses: list[wq.Query] = [
             wq.Term(f, stem_text, boost=b) for f, b in stem_fields.items()
@@ -189,11 +210,8 @@ class Translator:
             key = self.name_key(term.text)
             if key:
                 clauses.append(wq.Term("namekeys", key, boost=NAMEKEY_BOOST))
-        if len(exacts) > 1:
-            parts = [e for e in exacts[1:]]
-            if len(parts) > 1:
-                fields = exact_fields if term.field else PHRASE_FIELDS
-                clauses.extend(wq.Phrase(f, parts, boost=b) for f, b in fields.items())
+        # A hyphenated word (Al-Qaïda) is looked up whole: the index holds the whole
+        # beside its parts, and a phrase of the parts would cost far more to match.
         return wq.Or(clauses)
 
     def _phrase(self, phrase: Phrase) -> wq.Query | None:
@@ -204,7 +222,7 @@ class Translator:
         for w in words:
             self.stems.add(stem(w))
             self.words.append(w)
-        fields = FIELD_TARGETS[phrase.field][1] if phrase.field else PHRASE_FIELDS
+        fields = FIELD_TARGETS[phrase.field][1] if phrase.field else self.phrase_fields
         if len(words) == 1:
             return wq.Or([wq.Term(f, words[0], boost=b) for f, b in fields.items()])
         return wq.Or([wq.Phrase(f, words, boost=b) for f, b in fields.items()])
@@ -215,7 +233,7 @@ class Translator:
             return wq.NullQuery
         for w in words[:32]:
             self.stems.add(stem(w))
-        fields = FIELD_TARGETS[term.field][1] if term.field else PHRASE_FIELDS
+        fields = FIELD_TARGETS[term.field][1] if term.field else self.phrase_fields
         return wq.Or([wq.Term(f, w, boost=b) for w in words for f, b in fields.items()])
 
     def _prefix_words(self, text: str) -> list[str]:

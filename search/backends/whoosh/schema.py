@@ -24,6 +24,11 @@ ENTITY_FIELDS = {"PER": "persons", "ORG": "orgs", "LOC": "places", "MISC": "misc
 ENTITY_TEXT_FIELDS = {"PER": "person_text", "ORG": "org_text", "LOC": "place_text"}
 
 
+# Bumped whenever fields or analysis change: a generation built with another
+# version is refused at open ("rebuild it") rather than failing on every query.
+SCHEMA_VERSION = 2
+
+
 def build_schema() -> Schema:
     stemmed = stemmed_analyzer()
     exact = exact_analyzer()

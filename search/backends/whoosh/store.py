@@ -18,15 +18,25 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from search.backends.base import IndexMissing
+
 CURRENT = "CURRENT"
 LOCK = "build.lock"
 BUILDING_SUFFIX = ".building"
 KEEP_GENERATIONS = 2  # the live one and its predecessor (in-flight readers)
+
+
+GENERATION_NAME = re.compile(r"gen-[0-9T]+-[0-9]+-[0-9]+")
+
+
+class DamagedIndex(IndexMissing):
+    """The index folder exists but cannot be read: rebuild it with `loupe index`."""
 
 
 class IndexBusy(RuntimeError):
@@ -39,6 +49,17 @@ def current_generation(root: Path) -> str | None:
         name = (root / CURRENT).read_text(encoding="utf-8").strip()
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except (OSError, UnicodeError) as exc:
+        why = exc.__class__.__name__
+        raise DamagedIndex(
+            f"le pointeur {root / CURRENT} est illisible ({why}) : reconstruisez l'index "
+            "avec `loupe index`"
+        ) from exc
+    if name and not GENERATION_NAME.fullmatch(name):
+        raise DamagedIndex(
+            f"le pointeur {root / CURRENT} ne nomme pas une génération d'index : "
+            "reconstruisez l'index avec `loupe index`"
+        )
     return name or None
 
 
@@ -87,6 +108,7 @@ def clean_stale(root: Path) -> list[str]:
 def publish(root: Path, building: Path, meta: dict) -> str:
     """Make `building` the live generation: rename it, then switch CURRENT atomically."""
     name = building.name.removesuffix(BUILDING_SUFFIX)
+    meta = {**meta, "files": file_sizes(building)}
     (building / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     final = root / name
     os.rename(building, final)
@@ -99,6 +121,33 @@ def publish(root: Path, building: Path, meta: dict) -> str:
     _fsync_dir(root)
     _drop_old_generations(root, keep=name)
     return name
+
+
+def file_sizes(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_size for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def check_files(root: Path, name: str, meta: dict) -> None:
+    """Raise DamagedIndex if a file of the generation is missing or changed size.
+
+    Whoosh finds a truncated or deleted segment file only when a query happens
+    to read that part of it; comparing sizes with those recorded at publish
+    time catches it when the generation is opened, for one stat per file.
+    """
+    expected = meta.get("files")
+    if not expected:
+        raise DamagedIndex(
+            f"la génération {name} de {root} n'a pas de description lisible (meta.json) : "
+            "reconstruisez l'index avec `loupe index`"
+        )
+    actual = file_sizes(root / name) if (root / name).is_dir() else {}
+    for file, size in expected.items():
+        if actual.get(file) != size:
+            state = "manquant" if file not in actual else "tronqué ou modifié"
+            raise DamagedIndex(
+                f"l'index {root} est endommagé ({file} {state}) : "
+                "reconstruisez-le avec `loupe index`"
+            )
 
 
 def read_meta(root: Path, name: str) -> dict:
