@@ -21,6 +21,7 @@ import click
 
 from search.backends.base import Filters, IndexMissing, Results
 from search.query import QueryError
+from search.serialize import article_to_json, results_to_json
 
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_INDEX = Path("index")
@@ -277,34 +278,6 @@ def search_command(
         _print_results(results, facets)
 
 
-def results_to_json(results: Results) -> dict:
-    return {
-        "total": results.total,
-        "page": results.page,
-        "per_page": results.per_page,
-        "took_ms": results.took_ms,
-        "partial": results.partial,
-        "suggestion": results.suggestion,
-        "hits": [
-            {
-                "id": h.id,
-                "title": h.title,
-                "score": h.score,
-                "published": h.published.isoformat() if h.published else None,
-                "source": h.source,
-                "url": h.url,
-                "snippets": [{"html": s.html, "section": s.section} for s in h.snippets],
-                "entities": h.entities,
-            }
-            for h in results.hits
-        ],
-        "facets": {
-            name: [{"value": v.value, "count": v.count} for v in values]
-            for name, values in results.facets.items()
-        },
-    }
-
-
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
@@ -376,23 +349,6 @@ def export_command(index_dir: Path, as_json: bool, backend: dict) -> None:
             click.echo(json.dumps(article_to_json(article), ensure_ascii=False))
     except IndexMissing as exc:
         _fail(str(exc))
-
-
-def article_to_json(article) -> dict:
-    return {
-        "id": article.id,
-        "title": article.title,
-        "published": article.published.isoformat() if article.published else None,
-        "published_inferred": article.published_inferred,
-        "source": article.source,
-        "url": article.url,
-        "license": article.license,
-        "hashtags": article.hashtags,
-        "sections": [{"heading": s.heading, "text": s.text} for s in article.sections],
-        "entities": [
-            {"type": e.type, "text": e.text, "canonical": e.canonical} for e in article.entities
-        ],
-    }
 
 
 # -- serve -------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Same parameters as the pages (`web.params`), same engine call
 (`Searcher.search`), and the same JSON shapes as `loupe search --json`
-(`search.cli.results_to_json`, `article_to_json`), so a result looks alike
+(`search.serialize`), so a result looks alike
 whichever surface produced it. Errors are handled app-wide in `web.errors`.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 
 from search.backends.base import IndexMissing
-from search.cli import article_to_json, results_to_json
+from search.serialize import article_to_json, results_to_json
 from web import get_searcher
 from web.errors import CODES, MESSAGES
 from web.openapi import openapi_document

@@ -1,0 +1,55 @@
+"""The JSON shapes of Loupe's results and articles, shared by every surface.
+
+`loupe search --json`, `loupe export` and the web API all emit these, so a
+script reading one can read the others.
+"""
+
+from __future__ import annotations
+
+from search.article import Article
+from search.backends.base import Results
+
+
+def results_to_json(results: Results) -> dict:
+    return {
+        "total": results.total,
+        "page": results.page,
+        "per_page": results.per_page,
+        "took_ms": results.took_ms,
+        "partial": results.partial,
+        "suggestion": results.suggestion,
+        "hits": [
+            {
+                "id": h.id,
+                "title": h.title,
+                "score": h.score,
+                "published": h.published.isoformat() if h.published else None,
+                "source": h.source,
+                "url": h.url,
+                "snippets": [{"html": s.html, "section": s.section} for s in h.snippets],
+                "entities": h.entities,
+            }
+            for h in results.hits
+        ],
+        "facets": {
+            name: [{"value": v.value, "count": v.count} for v in values]
+            for name, values in results.facets.items()
+        },
+    }
+
+
+def article_to_json(article: Article) -> dict:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "published": article.published.isoformat() if article.published else None,
+        "published_inferred": article.published_inferred,
+        "source": article.source,
+        "url": article.url,
+        "license": article.license,
+        "hashtags": article.hashtags,
+        "sections": [{"heading": s.heading, "text": s.text} for s in article.sections],
+        "entities": [
+            {"type": e.type, "text": e.text, "canonical": e.canonical} for e in article.entities
+        ],
+    }
