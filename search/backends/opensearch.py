@@ -3,8 +3,22 @@
 Whoosh needs nothing but a folder; when a corpus outgrows one machine the same
 requests run here, on an existing distributed engine. Everything Loupe-specific
 about French lives in the index settings below, built from OpenSearch's own
-filters (elision, lowercase, asciifolding, French stop words folded, the light
-French stemmer), so any stock OpenSearch 2.x node can serve it.
+filters (elision, lowercase, asciifolding, French stop words folded, the plural
+-s taken off, the Snowball French stemmer), so any stock OpenSearch 2.x node can
+serve it.
+
+Ranking follows the Whoosh backend's rules (search/backends/whoosh/querying.py),
+so that the same query ranks alike on both engines:
+- a word is looked up stemmed in `text` (title, headings, body and every spelling
+  of the article's entities, gazetteer aliases included) and in the title,
+  boosted; its exact (folded, unstemmed) form adds a bonus; its transliteration
+  key (`search.variants.name_key`) meets the names indexed in `namekeys`;
+- juxtaposed words match articles holding most of them, and an all-words clause
+  lifts those holding every one;
+- a run of words spelling a gazetteer name also matches every other spelling of
+  that name, as a phrase. The gazetteer is stored with the generation (in the
+  mapping's `_meta`), so queries expand names with the aliases the documents
+  were indexed with.
 
 Generations: `build` indexes into a fresh `<name>-<timestamp>` index and moves
 the `<name>` alias onto it in one `_aliases` call, so a reader sees the old
@@ -46,7 +60,10 @@ from search.backends.base import (
     SearchRequest,
     Snippet,
 )
+from search.gazetteer import Gazetteer, GazetteerEntry
+from search.gazetteer import fold as fold_name
 from search.query import And, Node, Not, Or, Phrase, Term, Words, to_text
+from search.variants import name_key
 
 URL_ENV = "LOUPE_OPENSEARCH_URL"
 DEFAULT_URL = "http://127.0.0.1:9200"
@@ -86,16 +103,21 @@ _ENTITY_TYPE_ALIASES = {
     "place": "LOC",
 }
 
+# A plain word, as the Whoosh backend ranks it: few fields, each a general rule.
+STEM_FIELDS = {"text": 1.0, "title": 2.0}  # stemmed: the whole text, the title boosted
+EXACT_FIELDS = {"text.exact": 0.6}  # the folded form as typed: a bonus over a stem match
+PHRASE_FIELDS = {"text.exact": 1.0, "title.exact": 2.0}  # phrases, aliases, prefix, fuzzy
+NAMEKEY_BOOST = 1.0  # a transliteration of a name (Tinzawaten ~ Tinzaouaten)
+ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
+MAX_NAME_WORDS = 6  # longest run of words looked up in the gazetteer
+FIELDED_EXACT_BOOST = 1.5  # under a field prefix, the exact form outranks a stem match
+
 # Neutral query fields → (stemmed fields, exact fields), with their boosts.
-_ALL_STEMMED = (
-    "title^3", "headings^2", "body", "persons", "orgs", "places", "misc", "hashtags.text",
-)  # fmt: skip
-_ALL_EXACT = (
-    "title.exact^3", "headings.exact^2", "body.exact",
-    "persons.exact", "orgs.exact", "places.exact", "misc.exact", "hashtags.text",
-)  # fmt: skip
 FIELD_MAP: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    None: (_ALL_STEMMED, _ALL_EXACT),
+    None: (
+        tuple(f"{f}^{b:g}" for f, b in STEM_FIELDS.items()),
+        tuple(f"{f}^{b:g}" for f, b in PHRASE_FIELDS.items()),
+    ),
     "title": (("title",), ("title.exact",)),
     "headings": (("headings",), ("headings.exact",)),
     "person": (("persons", "persons_mentions"), ("persons.exact", "persons_mentions.exact")),
@@ -105,8 +127,11 @@ FIELD_MAP: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 WORDS_MINIMUM_SHOULD_MATCH = "2<75%"  # up to 2 words: all; more: three quarters
-ALL_WORDS_BOOST = 2.0  # the bonus that ranks articles holding every word first
-EXACT_BOOST = 1.5  # an exact (unstemmed) form outranks a mere stem match
+ALL_WORDS_BOOST = 1.0  # the bonus that ranks articles holding every word first
+# How often a search re-reads which generation the alias serves, to pick up the
+# gazetteer stored with it: a round trip per search would cost more than the
+# search, and a gazetteer a few seconds stale only misses a new alias briefly.
+GAZETTEER_RECHECK_SECONDS = 5.0
 MAX_PER_PAGE = 100
 MAX_CHECKED_TERMS = 16  # words sent to the spelling suggester
 FEW_RESULTS = 5  # below this many hits, rare words get a suggestion too
@@ -140,8 +165,23 @@ def _entity_field() -> dict[str, Any]:
     }
 
 
-def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
-    """Settings and mapping of one generation."""
+# The stemming steps of `loupe_french`, after folding (as in search/analysis.py):
+# Loupe's rule takes the plural -s off words of five letters or more (not -ss)
+# before Snowball, which reads some plurals as verb endings (« démissions » →
+# dem, « démission » → demiss); the rule makes singular and plural always meet.
+# Measured on the dev queries (python -m bench.relevance --system loupe,opensearch),
+# this beats both Snowball alone and OpenSearch's `light_french`.
+STEM_FILTERS = ("loupe_plural", "loupe_stemmer")
+
+
+def index_body(
+    shards: int = 1, replicas: int = 0, gazetteer: Gazetteer | None = None
+) -> dict[str, Any]:
+    """Settings and mapping of one generation; `gazetteer` is kept in `_meta`,
+    so that queries expand names with the aliases the documents carry."""
+    meta: dict[str, Any] = {"loupe_schema": 2}
+    if gazetteer is not None and gazetteer.entries:
+        meta["gazetteer"] = [[e.canonical, e.type, list(e.aliases)] for e in gazetteer.entries]
     return {
         "settings": {
             "index": {
@@ -157,7 +197,12 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
                         "articles": list(ELISION_ARTICLES),
                     },
                     "loupe_stop": {"type": "stop", "stopwords": list(FRENCH_STOP_WORDS)},
-                    "loupe_stemmer": {"type": "stemmer", "language": "light_french"},
+                    "loupe_plural": {
+                        "type": "pattern_replace",
+                        "pattern": "^(.{3,}[^s])s$",
+                        "replacement": "$1",
+                    },
+                    "loupe_stemmer": {"type": "stemmer", "language": "french"},
                 },
                 "analyzer": {
                     "loupe_french": {
@@ -168,7 +213,7 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
                             "lowercase",
                             "asciifolding",
                             "loupe_stop",
-                            "loupe_stemmer",
+                            *STEM_FILTERS,
                         ],
                     },
                     "loupe_exact": {
@@ -189,17 +234,33 @@ def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
         },
         "mappings": {
             "dynamic": "strict",
-            "_meta": {"loupe_schema": 1},
+            "_meta": meta,
             "properties": {
                 "id": {"type": "keyword"},
-                "title": {**_text_with_exact(), "copy_to": "words"},
+                "title": {**_text_with_exact(), "copy_to": ["words", "text"]},
                 "headings": {
                     **_text_with_exact(),
-                    "copy_to": "words",
+                    "copy_to": ["words", "text"],
                     "position_increment_gap": 100,
                 },
                 # one value per section, so phrases never run across sections
-                "body": {**_text_with_exact(), "copy_to": "words", "position_increment_gap": 100},
+                "body": {
+                    **_text_with_exact(),
+                    "copy_to": ["words", "text"],
+                    "position_increment_gap": 100,
+                },
+                # spellings of the article's names the text may lack: canonical
+                # forms, gazetteer aliases, hashtags (Putin meets « Poutine »)
+                "names": {
+                    "type": "text",
+                    "analyzer": "loupe_exact",
+                    "copy_to": "text",
+                    "position_increment_gap": 100,
+                },
+                # what a plain word is ranked on: title, headings, body and names
+                "text": {**_text_with_exact(), "position_increment_gap": 100},
+                # transliteration keys of the names (search.variants.name_key)
+                "namekeys": {"type": "keyword"},
                 "words": {"type": "text", "analyzer": "loupe_exact"},  # the spelling suggester's
                 "persons": _entity_field(),
                 "orgs": _entity_field(),
@@ -286,62 +347,88 @@ def _strip_boost(field: str) -> tuple[str, float]:
     return name, float(boost) if boost else 1.0
 
 
-def _term_query(term: Term) -> dict[str, Any]:
+def _fuzzy_or_prefix(term: Term, exact: tuple[str, ...]) -> dict[str, Any]:
+    """A prefix (`secu*`) or fuzzy (`canicyle~`) word, on the exact (unstemmed) fields."""
+    tokens = _WORD_RE.findall(fold(_strip_elision(term.text.strip())))
+    if not tokens:
+        return MATCH_NONE
+    if len(tokens) > 1:
+        # `État-maj*`, `Al-Qaeda~`: several tokens, let OpenSearch analyse them
+        how: dict[str, Any] = (
+            {"type": "phrase_prefix"} if term.prefix else {"fuzziness": "AUTO", "operator": "and"}
+        )
+        return {"multi_match": {"query": term.text, "fields": list(exact), **how}}
+    value = tokens[0]
+    clauses = []
+    for field in exact:
+        name, boost = _strip_boost(field)
+        if term.prefix:
+            clauses.append({"prefix": {name: {"value": value, "boost": boost}}})
+        else:
+            clauses.append({"fuzzy": {name: {"value": value, "fuzziness": "AUTO", "boost": boost}}})
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _fielded_term(term: Term) -> dict[str, Any]:
+    """A word under a field prefix (`titre:`, `personne:`…): only that field's parts."""
     stemmed, exact = _field_list(term.field)
-    if term.prefix or term.fuzzy:
-        tokens = _WORD_RE.findall(fold(_strip_elision(term.text.strip())))
-        if not tokens:
-            return MATCH_NONE
-        if len(tokens) > 1:
-            # `État-maj*`, `Al-Qaeda~`: several tokens, let OpenSearch analyse them
-            how: dict[str, Any] = (
-                {"type": "phrase_prefix"}
-                if term.prefix
-                else {"fuzziness": "AUTO", "operator": "and"}
-            )
-            return {"multi_match": {"query": term.text, "fields": list(exact), **how}}
-        value = tokens[0]
-        clauses = []
-        for field in exact:
-            name, boost = _strip_boost(field)
-            if term.prefix:
-                clauses.append({"prefix": {name: {"value": value, "boost": boost}}})
-            else:
-                clauses.append(
-                    {"fuzzy": {name: {"value": value, "fuzziness": "AUTO", "boost": boost}}}
-                )
-        return {"bool": {"should": clauses, "minimum_should_match": 1}}
     return {
         "bool": {
             "should": [
                 {
                     "multi_match": {
                         "query": term.text,
-                        "fields": list(stemmed),
+                        "fields": list(fields),
                         "type": "best_fields",
                         "tie_breaker": 0.3,
                         "operator": "and",
+                        **({"boost": boost} if boost != 1.0 else {}),
                     }
-                },
-                {
-                    "multi_match": {
-                        "query": term.text,
-                        "fields": list(exact),
-                        "type": "best_fields",
-                        "tie_breaker": 0.3,
-                        "operator": "and",
-                        "boost": EXACT_BOOST,
-                    }
-                },
+                }
+                for fields, boost in ((stemmed, 1.0), (exact, FIELDED_EXACT_BOOST))
             ],
             "minimum_should_match": 1,
         }
     }
 
 
+def _term_query(term: Term) -> dict[str, Any]:
+    """One word, ranked as the Whoosh backend ranks it: stemmed in the whole text and
+    in the title (boosted), its exact form as a bonus, its name key.
+
+    The clauses of a `bool.should` add up, as Whoosh's `Or` does. A word the
+    tokenizer splits (`Al-Qaïda`, `États-Unis`) needs all its parts for a stem
+    match and gets the exact bonus only where the parts stand together.
+    """
+    if term.prefix or term.fuzzy:
+        return _fuzzy_or_prefix(term, _field_list(term.field)[1])
+    if term.field is not None:
+        return _fielded_term(term)
+    clauses: list[dict[str, Any]] = [
+        {"match": {f: {"query": term.text, "operator": "and", "boost": b}}}
+        for f, b in STEM_FIELDS.items()
+    ]
+    clauses += [
+        {"match_phrase": {f: {"query": term.text, "boost": b}}} for f, b in EXACT_FIELDS.items()
+    ]
+    key = name_key(term.text)
+    if key:
+        clauses.append({"term": {"namekeys": {"value": key, "boost": NAMEKEY_BOOST}}})
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
 def _phrase_query(phrase: Phrase) -> dict[str, Any]:
-    _, exact = _field_list(phrase.field)
-    return {"multi_match": {"query": phrase.text, "type": "phrase", "fields": list(exact)}}
+    """Words together, in order, in their exact forms; the title counts double."""
+    fields = {f: 1.0 for f in _field_list(phrase.field)[1]} if phrase.field else PHRASE_FIELDS
+    return _exact_phrase(phrase.text, fields)
+
+
+def _exact_phrase(text: str, fields: dict[str, float], boost: float = 1.0) -> dict[str, Any]:
+    """`text` as a phrase of exact forms in each field; the fields' scores add up."""
+    clauses = [
+        {"match_phrase": {f: {"query": text, "boost": b * boost}}} for f, b in fields.items()
+    ]
+    return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses}}
 
 
 def _is_stop_only(node: Node) -> bool:
@@ -351,61 +438,120 @@ def _is_stop_only(node: Node) -> bool:
     )
 
 
-def _split(items: Iterable[Node]) -> tuple[list[Node], list[Node]]:
-    positive, negative = [], []
-    for item in items:
-        if isinstance(item, Not):
-            negative.append(item.item)
-        elif not _is_stop_only(item):
-            positive.append(item)
-    return positive, negative
+def _plain(node: object) -> bool:
+    """A word that may be part of a name: typed as such, without field, prefix or fuzz."""
+    return isinstance(node, Term) and node.field is None and not (node.prefix or node.fuzzy)
 
 
-def to_dsl(node: Node | None) -> dict[str, Any]:
-    """The backend-neutral tree as an OpenSearch query."""
-    if node is None:
-        return MATCH_ALL
-    if isinstance(node, Term):
-        # alone, a stop word finds nothing (inside Words/And it is simply dropped)
-        return MATCH_NONE if _is_stop_only(node) else _term_query(node)
-    if isinstance(node, Phrase):
-        return _phrase_query(node)
-    if isinstance(node, Not):
-        return {"bool": {"must": [MATCH_ALL], "must_not": [to_dsl(node.item)]}}
-    if isinstance(node, And):
-        positive, negative = _split(node.items)
-        if not positive:
-            positive_dsl = [MATCH_ALL if negative else MATCH_NONE]
-        else:
-            positive_dsl = [to_dsl(n) for n in positive]
-        return {"bool": {"must": positive_dsl, "must_not": [to_dsl(n) for n in negative]}}
-    if isinstance(node, Or):
-        return {
-            "bool": {
-                "should": [to_dsl(n) for n in node.items],
-                "minimum_should_match": 1,
+class Translator:
+    """The backend-neutral tree as an OpenSearch query, with names expanded.
+
+    `gazetteer` (the one stored with the generation searched) turns a run of
+    words spelling a known name into a query for every spelling of it, as the
+    Whoosh backend does: `Vladimir Putin` also finds « Vladimir Poutine ».
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+        self.gazetteer = gazetteer
+
+    def dsl(self, node: Node | None) -> dict[str, Any]:
+        if node is None:
+            return MATCH_ALL
+        if isinstance(node, Term):
+            # alone, a stop word finds nothing; a lone word may still be a name
+            return MATCH_NONE if _is_stop_only(node) else self._words((node,), soft=True)
+        if isinstance(node, Phrase):
+            return _phrase_query(node)
+        if isinstance(node, Not):
+            return {"bool": {"must": [MATCH_ALL], "must_not": [self.dsl(node.item)]}}
+        if isinstance(node, And):
+            return self._words(node.items, soft=False)
+        if isinstance(node, Or):
+            return {
+                "bool": {
+                    "should": [self.dsl(n) for n in node.items],
+                    "minimum_should_match": 1,
+                }
             }
-        }
-    if isinstance(node, Words):
-        positive, negative = _split(node.items)
-        translated = [to_dsl(n) for n in positive]
-        query: dict[str, Any] = {"bool": {"must_not": [to_dsl(n) for n in negative]}}
-        if not translated:
-            query["bool"]["must"] = [MATCH_NONE if not negative else MATCH_ALL]
-        elif len(translated) == 1:
-            query["bool"]["must"] = translated
+        if isinstance(node, Words):
+            return self._words(node.items, soft=True)
+        raise TypeError(f"not a query node: {node!r}")
+
+    def _words(self, items: Iterable[Node], soft: bool) -> dict[str, Any]:
+        """Juxtaposed (`soft`) or AND-ed items. Soft: most items must match, and an
+        all-items clause ranks the articles holding every one first."""
+        positive: list[dict[str, Any]] = []
+        negative: list[dict[str, Any]] = []
+        for item in self._with_names(items):
+            if isinstance(item, dict):
+                positive.append(item)
+            elif isinstance(item, Not):
+                negative.append(self.dsl(item.item))
+            elif isinstance(item, Term):
+                if not _is_stop_only(item):
+                    positive.append(_term_query(item))
+            else:
+                positive.append(self.dsl(item))
+        query: dict[str, Any] = {"bool": {"must_not": negative}} if negative else {"bool": {}}
+        if not positive:
+            query["bool"]["must"] = [MATCH_ALL if negative else MATCH_NONE]
+        elif len(positive) == 1:
+            if not negative:
+                return positive[0]
+            query["bool"]["must"] = positive
+        elif not soft:
+            query["bool"]["must"] = positive
         else:
             query["bool"]["must"] = [
-                {
-                    "bool": {
-                        "should": translated,
-                        "minimum_should_match": WORDS_MINIMUM_SHOULD_MATCH,
-                    }
-                }
+                {"bool": {"should": positive, "minimum_should_match": WORDS_MINIMUM_SHOULD_MATCH}}
             ]
-            query["bool"]["should"] = [{"bool": {"must": translated, "boost": ALL_WORDS_BOOST}}]
+            query["bool"]["should"] = [{"bool": {"must": positive, "boost": ALL_WORDS_BOOST}}]
         return query
-    raise TypeError(f"not a query node: {node!r}")
+
+    def _with_names(self, items: Iterable[Node]) -> list[Node | dict[str, Any]]:
+        """Items, with each longest run of plain words spelling a gazetteer name
+        replaced by a query for every spelling of it."""
+        items = list(items)
+        if self.gazetteer is None:
+            return list(items)
+        out: list[Node | dict[str, Any]] = []
+        i = 0
+        while i < len(items):
+            run = 0
+            while i + run < len(items) and run < MAX_NAME_WORDS and _plain(items[i + run]):
+                run += 1
+            for n in range(run, 0, -1):
+                span = [t for t in items[i : i + n] if isinstance(t, Term)]
+                text = " ".join(t.text for t in span)
+                forms = self.gazetteer.variants(text) if len(text) >= 3 else []
+                if forms:
+                    out.append(self._name(span, forms))
+                    i += n
+                    break
+            else:
+                out.append(items[i])
+                i += 1
+        return out
+
+    def _name(self, span: list[Term], forms: list[str]) -> dict[str, Any]:
+        """The words as typed (all of them), or any other spelling as a phrase."""
+        as_typed = [_term_query(t) for t in span if not _is_stop_only(t)]
+        clauses: list[dict[str, Any]] = []
+        if as_typed:
+            clauses.append(as_typed[0] if len(as_typed) == 1 else {"bool": {"must": as_typed}})
+        typed = fold_name(" ".join(t.text for t in span))
+        for form in forms:
+            if fold_name(form) == typed or _is_stop_word(form):
+                continue
+            clauses.append(_exact_phrase(form, PHRASE_FIELDS, ALIAS_BOOST))
+        if not clauses:
+            return MATCH_NONE
+        return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses}}
+
+
+def to_dsl(node: Node | None, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+    """The backend-neutral tree as an OpenSearch query (names expanded with `gazetteer`)."""
+    return Translator(gazetteer).dsl(node)
 
 
 def _checked_terms(node: Node | None) -> list[Term]:
@@ -452,16 +598,49 @@ def _completion_inputs(article: Article) -> list[dict[str, Any]]:
     return [{"input": words, "weight": w} for w, words in by_weight.items()]
 
 
-def article_to_doc(article: Article, names: dict[str, str] | None = None) -> dict[str, Any]:
+def _no_aliases(canonical: str) -> list[str]:
+    return []
+
+
+def name_keys(article: Article) -> list[str]:
+    """Transliteration keys of the article's proper names (entity texts, canonical
+    forms and their capitalised words; hashtags), as the Whoosh backend indexes
+    them, so `Tinzawaten` meets « Tin Zaouatine »."""
+    keys: set[str] = set()
+    for e in article.entities:
+        if e.type in ("PER", "LOC", "ORG"):
+            keys.add(name_key(e.text))
+            keys.add(name_key(e.canonical))
+            for part in e.text.split():
+                if part[:1].isupper() and len(part) > 3:
+                    keys.add(name_key(part))
+    for h in article.hashtags:
+        keys.add(name_key(h))
+    keys.discard("")
+    return sorted(keys)
+
+
+def article_to_doc(
+    article: Article,
+    names: dict[str, str] | None = None,
+    aliases_of: Callable[[str], list[str]] = _no_aliases,
+) -> dict[str, Any]:
     """The indexed document. With `names` (folded name → spelling, shared by one
     build), an entity written two ways (« UNESCO », « Unesco ») is indexed under
     the first spelling met, so facets count it once, as its case-blind filter
-    and the Whoosh backend do; the stored `entities` keep each article's own."""
+    and the Whoosh backend do; the stored `entities` keep each article's own.
+
+    `aliases_of(canonical)` gives the gazetteer's other spellings of an entity:
+    with the canonical forms and hashtags they go to `names` (ranked as part of
+    the text, as Whoosh does), and to the `*_mentions` fields for `personne:`."""
     by_field: dict[str, list[str]] = {}
     for field in ENTITY_FIELDS.values():
         by_field[field] = []
         by_field[f"{field}_mentions"] = []
+    spellings: set[str] = set()  # names the body may not contain
     for entity in article.entities:
+        aliases = aliases_of(entity.canonical)
+        spellings.update({entity.canonical, *aliases} - {entity.text})
         field = ENTITY_FIELDS.get(entity.type)
         if not field:
             continue
@@ -471,13 +650,17 @@ def article_to_doc(article: Article, names: dict[str, str] | None = None) -> dic
         if canonical and canonical not in by_field[field]:
             by_field[field].append(canonical)
         mentions = by_field[f"{field}_mentions"]
-        if entity.text and entity.text != entity.canonical and entity.text not in mentions:
-            mentions.append(entity.text)
+        for written in (entity.text, *aliases):
+            if written and written != entity.canonical and written not in mentions:
+                mentions.append(written)
+    spellings.update(article.hashtags)
     return {
         "id": article.id,
         "title": article.title,
         "headings": article.headings,
         "body": [s.text for s in article.sections if s.text],
+        "names": sorted(n for n in spellings if n),
+        "namekeys": name_keys(article),
         **by_field,
         "hashtags": list(article.hashtags),
         "source": article.source,
@@ -647,6 +830,13 @@ class OpenSearchBackend:
         hosts = [h.strip() for h in url.split(",") if h.strip()]
         self.client = OpenSearch(hosts=hosts, **client_options)
         self._generation_re = re.compile(_GENERATION_RE_TEMPLATE.format(name=re.escape(index_name)))
+        # (checked at, generation, its gazetteer): replaced whole, so threads
+        # never see a gazetteer paired with another generation's name
+        self._gazetteer_state: tuple[float, str | None, Gazetteer | None] = (
+            -GAZETTEER_RECHECK_SECONDS,
+            None,
+            None,
+        )
 
     @classmethod
     def from_env(cls, index_name: str = "loupe", **options: Any) -> OpenSearchBackend:
@@ -678,8 +868,12 @@ class OpenSearchBackend:
         return sorted(n for n in found if self._generation_re.match(n))
 
     @_unreachable_is_missing
-    def build(self, articles: Iterable[Article]) -> int:
-        """Index all articles into a fresh generation and switch the alias atomically."""
+    def build(self, articles: Iterable[Article], gazetteer: Gazetteer | None = None) -> int:
+        """Index all articles into a fresh generation and switch the alias atomically.
+
+        The gazetteer's aliases are indexed with each entity, and the gazetteer
+        is saved with the generation: queries are expanded with the same aliases
+        the documents were indexed with (`search.indexer` passes it in)."""
         if self.client.indices.exists(index=self.index_name) and not (
             self.client.indices.exists_alias(name=self.index_name)
         ):
@@ -688,11 +882,12 @@ class OpenSearchBackend:
                 "Loupe will not overwrite it"
             )
         new = self._new_generation_name()
-        body = index_body(self.shards, replicas=0)
+        body = index_body(self.shards, replicas=0, gazetteer=gazetteer)
         body["mappings"]["_meta"]["built_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         self.client.indices.create(index=new, body=body)
+        aliases_of = gazetteer.aliases_of if gazetteer is not None else _no_aliases
         try:
-            count, words = self._bulk_load(new, articles)
+            count, words = self._bulk_load(new, articles, aliases_of)
             self.client.indices.put_settings(
                 index=new,
                 body={"index": {"refresh_interval": "1s", "number_of_replicas": self.replicas}},
@@ -713,6 +908,12 @@ class OpenSearchBackend:
             actions = [{"remove": {"index": n, "alias": self.index_name}} for n in old]
             actions.append({"add": {"index": new, "alias": self.index_name}})
             self.client.indices.update_aliases(body={"actions": actions})
+            # this process's searches switch to the new gazetteer at once
+            self._gazetteer_state = (
+                time.monotonic(),
+                new,
+                gazetteer if gazetteer is not None and gazetteer.entries else None,
+            )
         except BaseException:
             # the alias never moved; drop the half-built generation, keep the first error
             with contextlib.suppress(Exception):
@@ -729,7 +930,12 @@ class OpenSearchBackend:
         except NotFoundError:
             return []
 
-    def _bulk_load(self, index: str, articles: Iterable[Article]) -> tuple[int, set[str]]:
+    def _bulk_load(
+        self,
+        index: str,
+        articles: Iterable[Article],
+        aliases_of: Callable[[str], list[str]] = _no_aliases,
+    ) -> tuple[int, set[str]]:
         words: set[str] = set()
         names: dict[str, str] = {}
 
@@ -737,7 +943,7 @@ class OpenSearchBackend:
             for article in articles:
                 for text in [article.title, *article.headings, article.body]:
                     words.update(w for w in _WORD_RE.findall(fold(text)) if w not in _STOP_SET)
-                doc = article_to_doc(article, names)
+                doc = article_to_doc(article, names, aliases_of)
                 yield {"_index": index, "_id": article.id, "_source": doc}
 
         count = 0
@@ -755,6 +961,24 @@ class OpenSearchBackend:
 
     # -- reading ------------------------------------------------------------
 
+    def _gazetteer(self) -> Gazetteer | None:
+        """The gazetteer stored with the generation the alias serves (None if that
+        generation has none), re-read when a new generation goes live."""
+        checked, generation, gazetteer = self._gazetteer_state
+        now = time.monotonic()
+        if now - checked < GAZETTEER_RECHECK_SECONDS:
+            return gazetteer
+        current = self.current_generation()
+        if current != generation:
+            gazetteer = None
+            if current is not None:
+                mapping = self.client.indices.get_mapping(index=current)
+                entries = mapping[current]["mappings"].get("_meta", {}).get("gazetteer") or []
+                if entries:
+                    gazetteer = Gazetteer([GazetteerEntry(c, t, tuple(a)) for c, t, a in entries])
+        self._gazetteer_state = (now, current, gazetteer)
+        return gazetteer
+
     def _raise_if_missing(self, error: NotFoundError) -> NoReturn:
         raise IndexMissing(
             f"no OpenSearch index behind alias {self.index_name!r} at {self.url}: run a build"
@@ -770,7 +994,12 @@ class OpenSearchBackend:
         size = max(0, min(per_page, MAX_RESULT_WINDOW - start))
 
         body: dict[str, Any] = {
-            "query": {"bool": {"must": [to_dsl(request.query)], "filter": self._filters(request)}},
+            "query": {
+                "bool": {
+                    "must": [to_dsl(request.query, self._gazetteer())],
+                    "filter": self._filters(request),
+                }
+            },
             "from": min(start, MAX_RESULT_WINDOW),
             "size": size,
             "timeout": f"{max(1, int(request.time_limit * 1000))}ms",
@@ -790,6 +1019,9 @@ class OpenSearchBackend:
                 "fragment_size": SNIPPET_CHARS,
                 "number_of_fragments": MAX_SNIPPETS,
                 "order": "score",
+                # the query reads `text`; mark the same terms in the body, whose
+                # analyzers are the same (stemmed and exact)
+                "require_field_match": False,
                 "fields": {
                     "body.exact": {},
                     "body": {"no_match_size": SNIPPET_CHARS},

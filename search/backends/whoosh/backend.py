@@ -39,7 +39,7 @@ from search.backends.base import (
 from search.backends.whoosh import store
 from search.backends.whoosh.facets import FacetTable
 from search.backends.whoosh.highlight import make_snippets
-from search.backends.whoosh.querying import Translator, filter_query
+from search.backends.whoosh.querying import ALL_WORDS_BOOST, Translator, filter_query
 from search.backends.whoosh.schema import (
     ENTITY_FIELDS,
     SCHEMA_VERSION,
@@ -57,6 +57,7 @@ from search.spelling import SpellingIndex
 
 GAZETTEER_FILE = "gazetteer.json"
 log = logging.getLogger(__name__)
+RERANK_DEPTH = 100  # candidates the all-words bonus re-ranks
 
 
 def save_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
@@ -305,8 +306,12 @@ class WhooshBackend:
             # collector's `filter=`, which TimeLimitCollector bypasses (and
             # Whoosh's Require trips an assertion when skipping blocks).
             scored = q if fq is None else wq.And([q, wq.ConstantScoreQuery(fq, 0.0)])
+            bonus = sortedby is None and len(translation.all_words) > 1
+            wanted = page * per_page
             collector = searcher.collector(
-                limit=page * per_page, sortedby=sortedby, reverse=request.sort == "newest"
+                limit=max(wanted, RERANK_DEPTH) if bonus else wanted,
+                sortedby=sortedby,
+                reverse=request.sort == "newest",
             )
             timed = TimeLimitCollector(collector, timelimit=request.time_limit, use_alarm=False)
             try:
@@ -315,6 +320,8 @@ class WhooshBackend:
                 partial = True
             found = timed.results()
             top = [(hit.docnum, hit.score or 0.0) for hit in found]
+            if bonus:
+                top = self._all_words_bonus(searcher, top, translation.all_words)[:wanted]
             if time.perf_counter() < deadline:
                 finder = Translator(reader, self.name_key, gazetteer, matching=True)
                 docnums = self._matching(searcher, finder.translate(request.query).query, fq)
@@ -339,6 +346,34 @@ class WhooshBackend:
             page=page,
             per_page=per_page,
         )
+
+    @staticmethod
+    def _all_words_bonus(searcher: Searcher, top, words: list[wq.Query]):
+        """Re-rank the best candidates: an article holding every typed word gets
+        its score doubled (as an all-words clause would add), then sort again.
+
+        Checking membership of a few hundred candidates with `skip_to` costs a
+        fraction of matching the whole word list twice, and the first pass
+        keeps RERANK_DEPTH candidates, far more than a page.
+        """
+        if not top:
+            return top
+        ordered = sorted(d for d, _ in top)
+        has_all = set(ordered)
+        for word in words:
+            matcher = word.matcher(searcher)
+            holding = set()
+            for d in ordered:
+                if d not in has_all:
+                    continue
+                if matcher.is_active() and matcher.id() < d:
+                    matcher.skip_to(d)
+                if matcher.is_active() and matcher.id() == d:
+                    holding.add(d)
+            has_all &= holding
+        factor = 1.0 + ALL_WORDS_BOOST
+        rescored = [(d, s * factor if d in has_all else s) for d, s in top]
+        return sorted(rescored, key=lambda ds: -ds[1])
 
     @staticmethod
     def _matching(searcher: Searcher, q: wq.Query, fq: wq.Query | None) -> list[int]:

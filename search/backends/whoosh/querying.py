@@ -52,6 +52,9 @@ class Translation:
     query: wq.Query
     highlight_stems: set[str] = field(default_factory=set)
     words: list[str] = field(default_factory=list)  # folded words as typed, for "did you mean"
+    # The typed words of a top-level word list: the backend doubles the score of
+    # the best candidates holding all of them (see WhooshBackend._all_words_bonus).
+    all_words: list[wq.Query] = field(default_factory=list)
 
 
 # The same words, for finding (not ranking) every matching article: each
@@ -86,10 +89,12 @@ class Translator:
             return Translation(wq.Every())
         if isinstance(node, Term):
             node = Words((node,))  # a lone word may still be a gazetteer name
+        self.top_level = node if isinstance(node, Words) else None
+        self.all_words: list[wq.Query] = []
         q = self._node(node)
         if q is None:
             q = wq.NullQuery
-        return Translation(q, self.stems, self.words)
+        return Translation(q, self.stems, self.words, self.all_words)
 
     # -- tree nodes ---------------------------------------------------------
     def _node(self, node: QNode) -> wq.Query | None:
@@ -124,8 +129,13 @@ class Translator:
             base: wq.Query | None = wq.Every() if negatives else None
         elif len(positives) == 1:
             base = positives[0]
-        elif soft and self.matching:
+        elif soft and (self.matching or items is self._top_items()):
+            # At the top level the all-words bonus is applied to the best
+            # candidates after matching (far cheaper than an And clause that
+            # runs every word's matchers a second time).
             base = wq.Or(positives)
+            if not self.matching:
+                self.all_words = positives
         elif soft:
             base = wq.Or([*positives, wq.And(positives, boost=ALL_WORDS_BOOST)])
         else:
@@ -133,6 +143,9 @@ class Translator:
         if base is not None and negatives:
             base = wq.AndNot(base, _or(negatives))
         return base
+
+    def _top_items(self):
+        return self.top_level.items if getattr(self, "top_level", None) is not None else None
 
     def _with_names(self, items) -> list:
         """Items, with runs of plain words that spell a gazetteer name replaced by
