@@ -27,26 +27,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from bench.cache import CACHE_ROOT, REAL_JSONL, SEED_TXT
+from search.readers.dates import MONTH_NAMES
 
 CORPORA_DIR = CACHE_ROOT / "corpora"
 SHARD_SIZE = 1000  # articles per synthetic JSONL file
 SYNTH_SEED = 20240801
 SEED_ID = "seed-000"
 _DATE_LINE = re.compile(r"^\d{1,2}(?:er)? \w+ \d{4}\b")
-_MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+_MONTHS = MONTH_NAMES
 
 
 @dataclass(frozen=True)

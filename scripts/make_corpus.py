@@ -23,24 +23,13 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
+from search.readers.dates import MONTH_NAMES
+
 REPO = Path(__file__).resolve().parent.parent
 SEED = "000_ca1515ff46768185.txt"
 SOURCE_JSONL = Path("corpus") / "wikinews-fr.jsonl"
 CC_BY_25 = "https://creativecommons.org/licenses/by/2.5/"
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+MONTHS_FR = MONTH_NAMES
 
 NOTICE = """\
 # Loupe's bundled corpus — sources, licences, attribution

@@ -13,20 +13,9 @@ from urllib.parse import urlsplit
 from flask import Flask
 from markupsafe import Markup
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+from search.readers.dates import MONTH_NAMES
+
+MONTHS = MONTH_NAMES
 
 ENTITY_TYPES = {
     "PER": "Personnes",

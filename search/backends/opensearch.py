@@ -171,7 +171,7 @@ def _entity_field() -> dict[str, Any]:
 # dem, « démission » → demiss); the rule makes singular and plural always meet.
 # Measured on the dev queries (python -m bench.relevance --system loupe,opensearch),
 # this beats both Snowball alone and OpenSearch's `light_french`.
-STEM_FILTERS = ("loupe_plural", "loupe_stemmer")
+STEM_FILTERS = ("loupe_stemmer",)
 
 
 def index_body(

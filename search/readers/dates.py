@@ -13,6 +13,22 @@ from datetime import date
 
 from unidecode import unidecode
 
+# The twelve months as written, January first (dates shown to readers use these).
+MONTH_NAMES = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
 # Keys are accent-folded and lower-cased: « août », « aout » and « Août » meet here.
 MONTHS = {
     "janvier": 1,
