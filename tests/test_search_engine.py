@@ -255,3 +255,26 @@ def test_out_of_bounds_requests_are_query_errors(searcher, kwargs, message):
 def test_overlong_query_is_refused(searcher):
     with pytest.raises(QueryError):
         searcher.search("mot " * 400)
+
+
+def test_a_thread_whose_first_call_is_autocomplete_does_not_block_the_others(tmp_path):
+    """Regression: opening a thread's searcher inside the facet lock deadlocked a
+    server worker whose first request was /api/suggest."""
+    import threading
+
+    root = tmp_path / "ix"
+    WhooshBackend(root).build(iter(ARTICLES))
+    shared = Searcher(WhooshBackend(root))
+    done: list[str] = []
+
+    def autocomplete_then_search():
+        shared.suggest("Ma")
+        shared.search("Mali")
+        done.append("ok")
+
+    threads = [threading.Thread(target=autocomplete_then_search, daemon=True) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert done == ["ok", "ok", "ok"]

@@ -98,6 +98,7 @@ class _Generation:
     _spelling: SpellingIndex | None = None
     _gazetteer: Gazetteer | None = None
     _opened: list = field(default_factory=list)
+    _opened_lock: threading.Lock = field(default_factory=threading.Lock)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def searcher(self) -> Searcher:
@@ -105,13 +106,13 @@ class _Generation:
         if s is None:
             s = self.index.searcher(weighting=WEIGHTING)
             self.local.searcher = s
-            with self._lock:
+            with self._opened_lock:  # not _lock: facets() holds it while opening
                 self._opened.append(s)
         return s
 
     def close(self) -> None:
         """Release the generation's files (called one switch after it was replaced)."""
-        with self._lock:
+        with self._opened_lock:
             for s in self._opened:
                 s.close()
             self._opened.clear()
