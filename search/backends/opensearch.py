@@ -62,6 +62,7 @@ from search.backends.base import (
 )
 from search.gazetteer import Gazetteer, GazetteerEntry
 from search.gazetteer import fold as fold_name
+from search.names import NameRun, name_keys, with_names
 from search.query import And, Node, Not, Or, Phrase, Term, Words, to_text
 from search.variants import name_key
 
@@ -109,7 +110,6 @@ EXACT_FIELDS = {"text.exact": 0.6}  # the folded form as typed: a bonus over a s
 PHRASE_FIELDS = {"text.exact": 1.0, "title.exact": 2.0}  # phrases, aliases, prefix, fuzzy
 NAMEKEY_BOOST = 1.0  # a transliteration of a name (Tinzawaten ~ Tinzaouaten)
 ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
-MAX_NAME_WORDS = 6  # longest run of words looked up in the gazetteer
 FIELDED_EXACT_BOOST = 1.5  # under a field prefix, the exact form outranks a stem match
 
 # Neutral query fields → (stemmed fields, exact fields), with their boosts.
@@ -440,11 +440,6 @@ def _is_stop_only(node: Node) -> bool:
     )
 
 
-def _plain(node: object) -> bool:
-    """A word that may be part of a name: typed as such, without field, prefix or fuzz."""
-    return isinstance(node, Term) and node.field is None and not (node.prefix or node.fuzzy)
-
-
 class Translator:
     """The backend-neutral tree as an OpenSearch query, with names expanded.
 
@@ -484,9 +479,9 @@ class Translator:
         all-items clause ranks the articles holding every one first."""
         positive: list[dict[str, Any]] = []
         negative: list[dict[str, Any]] = []
-        for item in self._with_names(items):
-            if isinstance(item, dict):
-                positive.append(item)
+        for item in with_names(items, self.gazetteer):
+            if isinstance(item, NameRun):
+                positive.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 negative.append(self.dsl(item.item))
             elif isinstance(item, Term):
@@ -509,31 +504,6 @@ class Translator:
             ]
             query["bool"]["should"] = [{"bool": {"must": positive, "boost": ALL_WORDS_BOOST}}]
         return query
-
-    def _with_names(self, items: Iterable[Node]) -> list[Node | dict[str, Any]]:
-        """Items, with each longest run of plain words spelling a gazetteer name
-        replaced by a query for every spelling of it."""
-        items = list(items)
-        if self.gazetteer is None:
-            return list(items)
-        out: list[Node | dict[str, Any]] = []
-        i = 0
-        while i < len(items):
-            run = 0
-            while i + run < len(items) and run < MAX_NAME_WORDS and _plain(items[i + run]):
-                run += 1
-            for n in range(run, 0, -1):
-                span = [t for t in items[i : i + n] if isinstance(t, Term)]
-                text = " ".join(t.text for t in span)
-                forms = self.gazetteer.variants(text) if len(text) >= 3 else []
-                if forms:
-                    out.append(self._name(span, forms))
-                    i += n
-                    break
-            else:
-                out.append(items[i])
-                i += 1
-        return out
 
     def _name(self, span: list[Term], forms: list[str]) -> dict[str, Any]:
         """The words as typed (all of them), or any other spelling as a phrase."""
@@ -604,24 +574,6 @@ def _no_aliases(canonical: str) -> list[str]:
     return []
 
 
-def name_keys(article: Article) -> list[str]:
-    """Transliteration keys of the article's proper names (entity texts, canonical
-    forms and their capitalised words; hashtags), as the Whoosh backend indexes
-    them, so `Tinzawaten` meets « Tin Zaouatine »."""
-    keys: set[str] = set()
-    for e in article.entities:
-        if e.type in ("PER", "LOC", "ORG"):
-            keys.add(name_key(e.text))
-            keys.add(name_key(e.canonical))
-            for part in e.text.split():
-                if part[:1].isupper() and len(part) > 3:
-                    keys.add(name_key(part))
-    for h in article.hashtags:
-        keys.add(name_key(h))
-    keys.discard("")
-    return sorted(keys)
-
-
 def article_to_doc(
     article: Article,
     names: dict[str, str] | None = None,
@@ -662,7 +614,7 @@ def article_to_doc(
         "headings": article.headings,
         "body": [s.text for s in article.sections if s.text],
         "names": sorted(n for n in spellings if n),
-        "namekeys": name_keys(article),
+        "namekeys": sorted(name_keys(article)),
         **by_field,
         "hashtags": list(article.hashtags),
         "source": article.source,

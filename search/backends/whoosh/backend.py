@@ -79,12 +79,6 @@ WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 TYPE_FACETS = {"PER": "persons", "ORG": "orgs", "LOC": "places"}
 
 
-def _default_name_key(text: str) -> str:
-    from search.variants import name_key
-
-    return name_key(text)
-
-
 @dataclass
 class _Generation:
     """Everything opened once per index generation and shared by its searches."""
@@ -170,9 +164,8 @@ def _reads_index(method):
 
 
 class WhooshBackend:
-    def __init__(self, root: Path, name_key: Callable[[str], str] | None = None) -> None:
+    def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.name_key = name_key or _default_name_key
         self._gen: _Generation | None = None
         self._retired: _Generation | None = None  # in-flight requests may still use it
         self._gen_lock = threading.Lock()
@@ -212,7 +205,7 @@ class WhooshBackend:
         count = 0
         try:
             for article in articles:
-                writer.add_document(**to_document(article, aliases_of, self.name_key))
+                writer.add_document(**to_document(article, aliases_of))
                 for e in article.entities:
                     f = ENTITY_FIELDS.get(e.type)
                     if f:
@@ -291,7 +284,7 @@ class WhooshBackend:
         gen = self._generation()
         searcher = gen.searcher()
         reader, gazetteer = searcher.reader(), gen.gazetteer()
-        translation = Translator(reader, self.name_key, gazetteer).translate(request.query)
+        translation = Translator(reader, gazetteer).translate(request.query)
         q = translation.query
         fq = filter_query(request.filters)
         page, per_page = request.page, request.per_page
@@ -324,7 +317,7 @@ class WhooshBackend:
             if bonus:
                 top = self._all_words_bonus(searcher, top, translation.all_words)[:wanted]
             if time.perf_counter() < deadline:
-                finder = Translator(reader, self.name_key, gazetteer, matching=True)
+                finder = Translator(reader, gazetteer, matching=True)
                 docnums = self._matching(searcher, finder.translate(request.query).query, fq)
             else:
                 partial = True

@@ -22,8 +22,10 @@ from search.analysis import exact_analyzer, fold, stem, stemmed_analyzer
 from search.backends.base import Filters
 from search.backends.whoosh.schema import facet_key
 from search.gazetteer import Gazetteer
+from search.names import NameRun, with_names
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words
 from search.query import Node as QNode
+from search.variants import name_key
 
 STEM_FIELDS = {"text": 1.0, "title": 2.0}
 EXACT_FIELDS = {"text_exact": 0.6}
@@ -32,7 +34,6 @@ NAMEKEY_BOOST = 1.0
 ALL_WORDS_BOOST = 1.0
 MAX_EXPANSIONS = 256
 ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
-MAX_NAME_WORDS = 6
 
 # Neutral field → (stemmed fields, exact fields), with boosts.
 FIELD_TARGETS: dict[str, tuple[dict[str, float], dict[str, float]]] = {
@@ -70,12 +71,10 @@ class Translator:
     def __init__(
         self,
         reader: IndexReader,
-        name_key,
         gazetteer: Gazetteer | None = None,
         matching: bool = False,
     ) -> None:
         self.reader = reader
-        self.name_key = name_key
         self.gazetteer = gazetteer
         self.matching = matching
         self.stem_fields = MATCH_STEM_FIELDS if matching else STEM_FIELDS
@@ -114,9 +113,9 @@ class Translator:
 
     def _conjunction(self, items, soft: bool) -> wq.Query | None:
         positives, negatives = [], []
-        for item in self._with_names(items):
-            if isinstance(item, wq.Query):
-                positives.append(item)
+        for item in with_names(items, self.gazetteer):
+            if isinstance(item, NameRun):
+                positives.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 q = self._node(item.item)
                 if q is not None:
@@ -146,31 +145,6 @@ class Translator:
 
     def _top_items(self):
         return self.top_level.items if getattr(self, "top_level", None) is not None else None
-
-    def _with_names(self, items) -> list:
-        """Items, with runs of plain words that spell a gazetteer name replaced by
-        a query for every spelling of it (`Vladimir Putin` → « Vladimir Poutine »)."""
-        items = list(items)
-        if self.gazetteer is None:
-            return items
-        out: list = []
-        i = 0
-        while i < len(items):
-            run = 0
-            while i + run < len(items) and run < MAX_NAME_WORDS and _plain(items[i + run]):
-                run += 1
-            for n in range(run, 0, -1):
-                span = items[i : i + n]
-                text = " ".join(t.text for t in span)
-                forms = self.gazetteer.variants(text) if len(text) >= 3 else []
-                if forms:
-                    out.append(self._name(span, forms))
-                    i += n
-                    break
-            else:
-                out.append(items[i])
-                i += 1
-        return out
 
     def _name(self, span: list[Term], forms: list[str]) -> wq.Query:
         as_typed = [q for q in (self._term(t) for t in span) if q is not None]
@@ -220,7 +194,7 @@ class Translator:
             wq.Term(f, stem_text, boost=b) for f, b in stem_fields.items()
         ] + [wq.Term(f, exact_text, boost=b) for f, b in exact_fields.items()]
         if term.field is None:
-            key = self.name_key(term.text)
+            key = name_key(term.text)
             if key:
                 clauses.append(wq.Term("namekeys", key, boost=NAMEKEY_BOOST))
         # A hyphenated word (Al-Qaïda) is looked up whole: the index holds the whole
@@ -295,10 +269,6 @@ def filter_query(filters: Filters) -> wq.Query | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
-
-
-def _plain(item) -> bool:
-    return isinstance(item, Term) and item.field is None and not (item.prefix or item.fuzzy)
 
 
 def _or(subs: list[wq.Query]) -> wq.Query | None:

@@ -18,6 +18,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from search.analysis import exact_analyzer, fold, stemmed_analyzer
 from search.article import Article, Entity, Section
+from search.names import name_keys
 
 # Entity type → keyword field (filters/facets) and text field (prefix queries).
 ENTITY_FIELDS = {"PER": "persons", "ORG": "orgs", "LOC": "places", "MISC": "misc"}
@@ -107,11 +108,10 @@ def article_from_stored(doc: dict) -> Article:
     )
 
 
-def to_document(article: Article, aliases_of, name_key) -> dict:
+def to_document(article: Article, aliases_of) -> dict:
     """One Whoosh document for `article`.
 
-    `aliases_of(canonical)` gives the gazetteer's other spellings of an entity;
-    `name_key(word)` the transliteration-variant key of a proper name.
+    `aliases_of(canonical)` gives the gazetteer's other spellings of an entity.
     """
     headings = "\n".join(article.headings)
     body = article.body
@@ -128,7 +128,7 @@ def to_document(article: Article, aliases_of, name_key) -> dict:
             type_texts.setdefault(e.type, []).extend(spellings)
     names.update(article.hashtags)
 
-    keys = sorted(name_keys(article, name_key))
+    keys = sorted(name_keys(article))
     # Title, headings, body, then every spelling of the article's names: one
     # field to rank plain words on (the title also has its own, boosted).
     extra = "\n".join(sorted(names))
@@ -157,19 +157,3 @@ def to_document(article: Article, aliases_of, name_key) -> dict:
         )
         doc["months"] = month_of(article.published)
     return {k: v for k, v in doc.items() if v not in ("", None)}
-
-
-def name_keys(article: Article, name_key) -> set[str]:
-    """Variant keys of the article's proper names (capitalised words and entity texts)."""
-    keys: set[str] = set()
-    for e in article.entities:
-        if e.type in ("PER", "LOC", "ORG"):
-            keys.add(name_key(e.text))
-            keys.add(name_key(e.canonical))
-            for part in e.text.split():
-                if part[:1].isupper() and len(part) > 3:
-                    keys.add(name_key(part))
-    for h in article.hashtags:
-        keys.add(name_key(h))
-    keys.discard("")
-    return {k.replace(",", "") for k in keys}

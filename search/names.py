@@ -1,0 +1,80 @@
+"""Proper names, backend-neutral: the two rules that let a name typed one way
+find it written another way.
+
+- `name_keys(article)`: the transliteration keys (`search.variants.name_key`)
+  of an article's names, indexed beside its words — `Tinzawaten` and « Tin
+  Zaouatine » share a key.
+- `with_names(items, gazetteer)`: in a query's word list, each longest run of
+  plain words that spells a gazetteer entry, marked as a `NameRun` with every
+  spelling of that entry — `Vladimir Putin` also looks for « Vladimir Poutine ».
+
+Every backend applies both, so they rank names alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from search.article import Article
+from search.gazetteer import Gazetteer
+from search.query import Node, Term
+from search.variants import name_key
+
+MAX_NAME_WORDS = 6  # longest run of words looked up in the gazetteer
+
+
+@dataclass(frozen=True)
+class NameRun:
+    """Consecutive query words that spell a known name, and all its spellings."""
+
+    words: tuple[Term, ...]
+    forms: tuple[str, ...]  # canonical first, then the aliases
+
+
+def name_keys(article: Article) -> set[str]:
+    """Keys of the article's proper names: entity texts, canonical forms and their
+    capitalised words, hashtags. Commas are removed (keyword fields split on them)."""
+    keys: set[str] = set()
+    for e in article.entities:
+        if e.type in ("PER", "LOC", "ORG"):
+            keys.add(name_key(e.text))
+            keys.add(name_key(e.canonical))
+            for part in e.text.split():
+                if part[:1].isupper() and len(part) > 3:
+                    keys.add(name_key(part))
+    for h in article.hashtags:
+        keys.add(name_key(h))
+    keys.discard("")
+    return {k.replace(",", "") for k in keys}
+
+
+def is_plain_word(node: object) -> bool:
+    """A word that may be part of a name: typed as such, without field, prefix or fuzz."""
+    return isinstance(node, Term) and node.field is None and not (node.prefix or node.fuzzy)
+
+
+def with_names(items: Iterable[Node], gazetteer: Gazetteer | None) -> list[Node | NameRun]:
+    """`items`, with each longest run of plain words spelling a gazetteer entry
+    replaced by a `NameRun`."""
+    items = list(items)
+    if gazetteer is None:
+        return items
+    out: list[Node | NameRun] = []
+    i = 0
+    while i < len(items):
+        run = 0
+        while i + run < len(items) and run < MAX_NAME_WORDS and is_plain_word(items[i + run]):
+            run += 1
+        for n in range(run, 0, -1):
+            span = tuple(items[i : i + n])
+            text = " ".join(t.text for t in span)
+            forms = gazetteer.variants(text) if len(text) >= 3 else []
+            if forms:
+                out.append(NameRun(span, tuple(forms)))
+                i += n
+                break
+        else:
+            out.append(items[i])
+            i += 1
+    return out
