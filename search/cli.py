@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from search.backends.base import Filters, IndexMissing, Results
+from search.backends.base import Filters, IndexBusy, IndexMissing, Results
 from search.query import QueryError
 from search.serialize import article_to_json, results_to_json
 
@@ -147,7 +147,6 @@ def index_command(
     backend: dict,
 ) -> None:
     """Construit l'index à partir du dossier CORPUS (par défaut ./corpus)."""
-    from search.backends.whoosh.store import IndexBusy
     from search.gazetteer import GazetteerError
     from search.indexer import index_corpus
     from search.readers import CorpusError

@@ -104,6 +104,10 @@ class IndexStats:
     built_at: str | None = None
 
 
+class IndexBusy(RuntimeError):
+    """Another build is writing this index: never two writers at once."""
+
+
 class IndexMissing(Exception):
     """No usable index where one was expected (never built, or damaged)."""
 

@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from search.backends.base import IndexMissing
+from search.backends.base import IndexBusy, IndexMissing
 
 CURRENT = "CURRENT"
 LOCK = "build.lock"
@@ -39,8 +39,6 @@ class DamagedIndex(IndexMissing):
     """The index folder exists but cannot be read: rebuild it with `loupe index`."""
 
 
-class IndexBusy(RuntimeError):
-    """Another build holds the lock on this index folder."""
 
 
 def current_generation(root: Path) -> str | None:
