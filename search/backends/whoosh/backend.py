@@ -138,6 +138,10 @@ class _Generation:
         return self._spelling
 
 
+# Errors that mean a bug in Loupe or Whoosh, not a damaged file: let them be seen.
+PROGRAMMING_ERRORS = (AttributeError, TypeError, NameError, AssertionError, NotImplementedError)
+
+
 def _reads_index(method):
     """Turn damage found while reading a generation into `DamagedIndex`.
 
@@ -151,7 +155,7 @@ def _reads_index(method):
     def guarded(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except (IndexMissing, QueryError):
+        except (IndexMissing, QueryError, *PROGRAMMING_ERRORS):
             raise
         except Exception as exc:
             log.info("index read failed in %s", self.root, exc_info=True)

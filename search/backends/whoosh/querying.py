@@ -32,6 +32,8 @@ EXACT_FIELDS = {"text_exact": 0.6}
 PHRASE_FIELDS = {"text_exact": 1.0, "title_exact": 2.0}
 NAMEKEY_BOOST = 1.0
 ALL_WORDS_BOOST = 1.0
+FREQUENT_WORD_SHARE = 0.10  # words in more than this share of articles: lean clauses
+FREQUENT_WORD_MIN_DOCS = 100  # …and in more than this many (small corpora keep every clause)
 MAX_EXPANSIONS = 256
 ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
 
@@ -190,16 +192,25 @@ class Translator:
         stem_fields, exact_fields = (
             FIELD_TARGETS[term.field] if term.field else (self.stem_fields, self.exact_fields)
         )
+        if term.field is None and self._frequent(stem_text):
+            # A word most articles hold ranks little and costs much: its
+            # exact-form bonus and name key would add two matchers over tens of
+            # thousands of documents for almost no change in order.
+            exact_fields = {}
         clauses: list[wq.Query] = [
             wq.Term(f, stem_text, boost=b) for f, b in stem_fields.items()
         ] + [wq.Term(f, exact_text, boost=b) for f, b in exact_fields.items()]
-        if term.field is None:
+        if term.field is None and exact_fields:
             key = name_key(term.text)
             if key:
                 clauses.append(wq.Term("namekeys", key, boost=NAMEKEY_BOOST))
         # A hyphenated word (Al-Qaïda) is looked up whole: the index holds the whole
         # beside its parts, and a phrase of the parts would cost far more to match.
         return wq.Or(clauses)
+
+    def _frequent(self, stem_text: str) -> bool:
+        threshold = max(FREQUENT_WORD_SHARE * self.reader.doc_count(), FREQUENT_WORD_MIN_DOCS)
+        return self.reader.doc_frequency("text", stem_text) > threshold
 
     def _phrase(self, phrase: Phrase) -> wq.Query | None:
         tokens = [t.text for t in exact_analyzer()(phrase.text)]
