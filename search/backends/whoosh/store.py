@@ -39,8 +39,6 @@ class DamagedIndex(IndexMissing):
     """The index folder exists but cannot be read: rebuild it with `loupe index`."""
 
 
-
-
 def current_generation(root: Path) -> str | None:
     """Name of the live generation, or None if no build ever completed."""
     try:
