@@ -50,7 +50,7 @@ from search.backends.whoosh.schema import (
 )
 from search.gazetteer import Gazetteer, GazetteerEntry
 from search.query import And as QAnd
-from search.query import Node, QueryError, Term, Words
+from search.query import Node, QueryError, Term, Words, to_text
 from search.query import Not as QNot
 from search.query import Or as QOr
 from search.spelling import SpellingIndex
@@ -275,12 +275,6 @@ class WhooshBackend:
     def generation(self) -> str:
         return self._generation().name
 
-    @_reads_index
-    def warm_up(self) -> None:
-        """Open the searcher and the facet table now, not on the first request."""
-        gen = self._generation()
-        gen.facets()
-
     # -- searching -----------------------------------------------------------
     @_reads_index
     def search(self, request: SearchRequest) -> Results:
@@ -427,8 +421,6 @@ class WhooshBackend:
         fixed = fix(node)
         if not changed:
             return None
-        from search.query import to_text
-
         return to_text(fixed)
 
     # -- reading -------------------------------------------------------------

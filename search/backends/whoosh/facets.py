@@ -59,6 +59,3 @@ class FacetTable:
                 top = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
             out[facet] = [FacetValue(names.get(k, k), c) for k, c in top]
         return out
-
-    def keys_of(self, docnum: int) -> dict[str, tuple[str, ...]]:
-        return {facet: table[docnum] for facet, table in self.doc_keys.items()}

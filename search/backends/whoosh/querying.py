@@ -79,6 +79,7 @@ class Translator:
         self.reader = reader
         self.gazetteer = gazetteer
         self.matching = matching
+        self.top_level: Words | None = None  # set by translate()
         self.stem_fields = MATCH_STEM_FIELDS if matching else STEM_FIELDS
         self.exact_fields: dict[str, float] = {} if matching else EXACT_FIELDS
         self.phrase_fields = MATCH_PHRASE_FIELDS if matching else PHRASE_FIELDS
@@ -146,7 +147,7 @@ class Translator:
         return base
 
     def _top_items(self):
-        return self.top_level.items if getattr(self, "top_level", None) is not None else None
+        return self.top_level.items if self.top_level is not None else None
 
     def _name(self, span: list[Term], forms: list[str]) -> wq.Query:
         as_typed = [q for q in (self._term(t) for t in span) if q is not None]
