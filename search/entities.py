@@ -76,14 +76,46 @@ def _is_sentence_initial(text: str, start: int) -> bool:
 def doc_mentions(doc: Doc) -> list[Mention]:
     """The entity spans of one processed doc, as mentions the rules can read."""
     found = []
-    for ent in doc.ents:
-        start = ent.start
-        if ent.label_ == "PER" and start > 0 and doc[start - 1].text in NAME_PARTICLES:
+    for start, end, label in _join_hyphenated(doc):
+        if label == "PER" and start > 0 and doc[start - 1].text in NAME_PARTICLES:
             start -= 1  # « De Gendt »: the model often leaves the particle out
-        span = doc[start : ent.end]
+        span = doc[start:end]
         initial = _is_sentence_initial(doc.text, span.start_char)
-        found.append(Mention(span.text, ent.label_, initial))
+        found.append(Mention(span.text, label, initial))
     return found
+
+
+def _join_hyphenated(doc: Doc) -> list[tuple[int, int, str]]:
+    """« CNDD-FDD » is one name: the tokenizer cuts at the hyphen, the model may too.
+
+    Spans that touch through a hyphen written without spaces are joined, and a
+    span left hanging on a hyphen (« CNDD- ») takes the word glued after it.
+    """
+    spans: list[tuple[int, int, str]] = []
+    for ent in doc.ents:
+        start, end, label = ent.start, ent.end, ent.label_
+        if spans:
+            last_start, last_end, last_label = spans[-1]
+            if start < last_end:  # already taken by the span before it
+                spans[-1] = (last_start, max(end, last_end), last_label)
+                continue
+            between = doc[last_end:start]
+            glued = not doc[last_end - 1].whitespace_ and not any(t.whitespace_ for t in between)
+            if glued and (
+                (len(between) == 1 and between[0].text == "-")
+                or (not between and doc[last_end - 1].text == "-")
+            ):
+                spans[-1] = (last_start, end, last_label)
+                continue
+        if (
+            doc[end - 1].text == "-"
+            and doc[end - 1].whitespace_ == ""
+            and end < len(doc)
+            and doc[end].is_alpha
+        ):
+            end += 1
+        spans.append((start, end, label))
+    return spans
 
 
 def _mark_initial_only(text: str, mentions: list[Mention]) -> list[Mention]:

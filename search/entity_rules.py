@@ -24,7 +24,7 @@ from search.gazetteer import Gazetteer, fold
 from search.lexicon import french_lexicon
 
 # Bump when the rules below change, so that cached entities made by older rules miss.
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 ENTITY_LABELS = {"PER", "ORG", "LOC", "MISC"}
 
 
@@ -306,6 +306,11 @@ _NAMED_PLACE_HEADS = frozenset(
 _INSTITUTION_HEADS = frozenset(
     fold(w) for w in _words("diocèse académie comité observatoire université")
 )
+# « Cour constitutionnelle du pays »: the country is named elsewhere, not in the name.
+_GENERIC_TAIL = re.compile(r"\s+(?:du pays|de la ville|de la région|de l'État)$")
+_MINISTRY_OF_A_COUNTRY = re.compile(
+    r"^ministère ([a-zéèëï-]+) (?:de la |de l'|des |du |de |d')([A-ZÀ-Ý].+)$"
+)
 _SURNAME_INITIAL = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'’-]+ [A-ZÀ-Ý]\.$")
 _MINISTER = re.compile(r"^ministre (?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý0-9&\-]{1,7}$")
@@ -351,7 +356,7 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
     text = _clean(mention.text)
     if label != "PER":
         text = _GENERIC_HEAD.sub("", text)
-    entry = gazetteer.lookup(text) if gazetteer.is_form(text) else None
+    entry = gazetteer.lookup_written(text) if gazetteer.is_form(text) else None
     if entry is None:
         text = strip_determiner(text, mention.sentence_initial, gazetteer, label == "PER")
         minister = _MINISTER.match(text)
@@ -378,11 +383,14 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
             elif head not in _NAMED_PLACE_HEADS:
                 text = _LOWERCASE_PLACE_HEAD.sub("", text)
         else:
-            text = _strip_trailing_demonym(text)
+            text = _strip_trailing_demonym(_GENERIC_TAIL.sub("", text))
+            ministry = _MINISTRY_OF_A_COUNTRY.match(text)
+            if ministry and is_demonym(ministry.group(1)):
+                text = ministry.group(2)  # « ministère turc des Affaires étrangères »
         initial = mention.sentence_initial and not titled
         if is_junk(text, initial, stop_words, initial and mention.initial_only):
             return None
-        entry = gazetteer.lookup(text)
+        entry = gazetteer.lookup_written(text)
         if entry is None and label in ("LOC", "ORG") and _adjective_of_origin(text):
             return None
     if entry is not None:
@@ -393,7 +401,11 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
         return None  # « UZ224 », « ATR-42 », « UTC-5 »: a flight, a model, a time zone
     if label != "PER" and _names_an_event(text):
         return Entity(text, "MISC", text)  # « Ligue des champions », « Ironman de Kona »
-    if _ACRONYM.match(text) and label in ("PER", "LOC"):
+    if _ACRONYM.match(text) and label == "LOC":
+        # Place acronyms (USA, RDC, EAU) are the gazetteer's: an unknown all-capitals
+        # word the model calls a place is a code, a series or a programme (« WTS »).
+        return None
+    if _ACRONYM.match(text) and label == "PER":
         label = "ORG"  # in news copy an all-capitals word is almost always an organisation
     elif fold(text.split(" ")[0]) in _ORG_HEADS and label != "PER":
         label = "ORG"  # « Cour suprême », « université de Kutch »: the head noun says what it is
@@ -509,15 +521,19 @@ def _vote_types(entities: list[Entity], gazetteer: Gazetteer) -> list[Entity]:
     The model labels the same word differently from one sentence to the next
     (« Instagram » ORG here, LOC there); the article is about one thing.
     Ties go to the first mention; the gazetteer's types are not put to the vote.
+    MISC is the model's « some name » and loses to any definite type.
     """
     votes: dict[str, Counter[str]] = {}
     for e in entities:
         votes.setdefault(fold(e.text), Counter())[e.type] += 1
+    for ballot in votes.values():
+        if len(ballot) > 1:
+            ballot.pop("MISC", None)
     result = []
     for e in entities:
-        ballot = votes[fold(e.text)]
-        if len(ballot) > 1 and gazetteer.lookup(e.text) is None:
-            e = Entity(e.text, ballot.most_common(1)[0][0], e.canonical)
+        winner = votes[fold(e.text)].most_common(1)[0][0]
+        if winner != e.type and gazetteer.lookup(e.text) is None:
+            e = Entity(e.text, winner, e.canonical)
         result.append(e)
     return result
 

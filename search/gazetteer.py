@@ -182,6 +182,19 @@ class Gazetteer:
         """The entry `text` is a spelling of, or None."""
         return self._by_key.get(match_key(text))
 
+    def lookup_written(self, text: str) -> GazetteerEntry | None:
+        """The entry `text` spells when found in running text: an acronym needs its capitals.
+
+        « Sud » in « le Sud Africain » is not the union SUD; `lookup` answers queries,
+        where case means nothing, this answers for spans read in an article.
+        """
+        entry = self.lookup(text)
+        if entry is None or not unidecode(text).isupper():
+            forms = [f for f in entry.forms if match_key(f) == match_key(text)] if entry else []
+            if forms and all(_is_acronym(f) for f in forms):
+                return None
+        return entry
+
     def is_form(self, text: str) -> bool:
         """Whether `text` is written exactly as a listed name or alias (accents and case apart).
 

@@ -228,6 +228,32 @@ def test_team_sheet_surname_and_initial_is_a_person_and_codes_are_not_organisati
     assert found == [Entity("Karabatic L", "PER", "Karabatic L"), Entity("PT5", "MISC", "PT5")]
 
 
+def test_a_hyphenated_acronym_is_one_name(extractor):
+    found = extractor.extract("Le parti au pouvoir (CNDD-FDD) a gagné. Le CNDD-FDD domine.")
+    assert texts(found, "ORG") == {"CNDD-FDD"}
+
+
+def test_an_acronym_the_model_calls_a_place_is_a_place_only_when_listed(gazetteer):
+    assert resolve([Mention("WTS", "LOC")], gazetteer) == []
+    assert resolve([Mention("USA", "LOC")], gazetteer) == [Entity("USA", "LOC", "États-Unis")]
+
+
+def test_misc_loses_the_type_vote_to_a_definite_type(gazetteer):
+    found = resolve([Mention("Cassini", "MISC"), Mention("Cassini", "PER")], gazetteer)
+    assert found == [Entity("Cassini", "PER", "Cassini")]
+
+
+def test_a_country_ministry_is_its_portfolio_and_generic_tails_go(gazetteer):
+    found = resolve(
+        [
+            Mention("ministère turc des Affaires étrangères", "ORG"),
+            Mention("Cour constitutionnelle du pays", "ORG"),
+        ],
+        gazetteer,
+    )
+    assert [e.text for e in found] == ["Affaires étrangères", "Cour constitutionnelle"]
+
+
 # -- gazetteer before and after the model ---------------------------------------------
 def test_gazetteer_finds_a_name_the_model_misses(extractor):
     text = "Les combattants de Zorglubistan ont quitté Bamako."

@@ -90,6 +90,13 @@ def test_find_needs_the_capitals_that_make_a_name(gazetteer):
     assert found == ["Le Monde"]
 
 
+def test_an_acronym_read_in_an_article_needs_its_capitals(gazetteer):
+    assert gazetteer.lookup("Sud").canonical == "Solidaires"  # a query: case means nothing
+    assert gazetteer.lookup_written("Sud") is None  # « le Sud Africain Richard Murray »
+    assert gazetteer.lookup_written("SUD").canonical == "Solidaires"
+    assert gazetteer.lookup_written("daech").canonical == "État islamique"
+
+
 def test_load_rejects_an_unknown_type_naming_file_and_entry(tmp_path):
     path = write(
         tmp_path,
