@@ -24,7 +24,7 @@ from search.gazetteer import Gazetteer, fold
 from search.lexicon import french_lexicon
 
 # Bump when the rules below change, so that cached entities made by older rules miss.
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 ENTITY_LABELS = {"PER", "ORG", "LOC", "MISC"}
 
 
@@ -182,7 +182,7 @@ def is_demonym(text: str) -> bool:
 # Span normalisation: one raw mention → one entity, or nothing.
 
 _TRAILING_DATE = re.compile(
-    r"(?:\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+    r"(?:\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?:\s+(?:matin|soir))?"
     r"|\s+(?:de|en|d'ici|depuis)\s+\d{4})+$",
     re.IGNORECASE,
 )
@@ -263,18 +263,6 @@ def strip_leading_demonym(text: str) -> str:
     return text
 
 
-def _strip_trailing_demonym(text: str) -> str:
-    """« ministère de l'Intérieur turc » → « ministère de l'Intérieur ».
-
-    Only after a complement (« de … »): in « armée syrienne » the adjective is the name.
-    """
-    words = text.split(" ")
-    complement = any(w in ("de", "du", "des") or w.startswith(("d'", "l'")) for w in words[1:-1])
-    if len(words) > 2 and complement and is_demonym(words[-1]) and not _capitalised(words[-1]):
-        return " ".join(words[:-1])
-    return text
-
-
 def _strip_trailing_lowercase(text: str) -> str:
     """A person's name ends on a capitalised word: « Fillon a » → « Fillon »."""
     words = text.split(" ")
@@ -286,7 +274,12 @@ def _strip_trailing_lowercase(text: str) -> str:
 
 
 # « le groupe Wagner », « l'organisation État islamique »: the name is what follows.
-_GENERIC_HEAD = re.compile(r"^(?i:(?:le |l')?(?:groupe|organisation)\s+)(?=[A-ZÀ-Ý])")
+_GENERIC_HEAD = re.compile(
+    r"^(?:(?i:(?:le |l')?(?:groupe|organisation)\s+)|(?:(?:le |la |l')?(?:ONG|association|"
+    r"agence|syndicat|collectif|société|compagnie|fondation|mouvement|journal|quotidien|"
+    r"hebdomadaire|magazine|chaîne|radio|entreprise|banque|cabinet|laboratoire|firme|"
+    r"constructeur|opérateur|site|éditions|maison d'édition|club|parti)\s+))(?=[A-ZÀ-Ý])"
+)
 # « mer du Japon », « lac Louise », « îles de Faial »: the proper name is the place
 # name; the lower-case generic word before it is not (as « président » before a person).
 _LOWERCASE_PLACE_HEAD = re.compile(
@@ -312,6 +305,22 @@ _MINISTRY_OF_A_COUNTRY = re.compile(
     r"^ministère ([a-zéèëï-]+) (?:de la |de l'|des |du |de |d')([A-ZÀ-Ý].+)$"
 )
 _SURNAME_INITIAL = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'’-]+ [A-ZÀ-Ý]\.$")
+# Buildings that are run as institutions: the news names the house, not the spot.
+_VENUE_WORDS = frozenset(
+    fold(w)
+    for w in _words("""
+    Hôtel Hotel Théâtre Theatre Theater Opéra Arena Stade Stadium Centre Center
+    Mosquée Musée Museum Casino
+    """)
+)
+
+
+def _names_a_venue(text: str) -> bool:
+    """« Beacon Theatre », « Grande Mosquée de Paris », « Stade de Reims »: an organisation."""
+    words = text.split(" ")
+    return len(words) > 1 and any(w[:1].isupper() and fold(w) in _VENUE_WORDS for w in words)
+
+
 _MINISTER = re.compile(r"^ministre (?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-ZÀ-Ý][A-ZÀ-Ý0-9&\-]{1,7}$")
 
@@ -378,12 +387,14 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
             if text.startswith("ministère "):
                 label = "ORG"  # « ministère russe de la Défense »: the portfolio is the name
             head = fold(text.split(" ")[0])
-            if head in _INSTITUTION_HEADS:
+            if head in _INSTITUTION_HEADS or _names_a_venue(text):
                 label = "ORG"
             elif head not in _NAMED_PLACE_HEADS:
                 text = _LOWERCASE_PLACE_HEAD.sub("", text)
         else:
-            text = _strip_trailing_demonym(_GENERIC_TAIL.sub("", text))
+            # A nationality after the name stays: « ministère de l'Intérieur turc » is
+            # not the French one, and « Réserve fédérale américaine » is one name.
+            text = _GENERIC_TAIL.sub("", text)
             ministry = _MINISTRY_OF_A_COUNTRY.match(text)
             if ministry and is_demonym(ministry.group(1)):
                 text = ministry.group(2)  # « ministère turc des Affaires étrangères »
@@ -465,6 +476,13 @@ _EVENT_WORDS = frozenset(
     Starligue
     """)
 )
+# Texts, plans and honours: named things that are neither bodies nor places.
+_DOCUMENT_HEADS = frozenset(
+    _words("""
+    Pacte Plan Traité Accord Accords Loi Charte Protocole Directive Règlement Légion
+    Médaille Record Devise Symbole
+    """)
+)
 # « Ligue 1 », « Ligue des champions », « Ligue Europa », « Fédérale 1 »: divisions.
 _LEAGUE = re.compile(r"^(?:Ligue|Fédérale|Nationale|Division|Pro)\s+(?:\d|des champions|Europa)")
 
@@ -476,6 +494,8 @@ def _names_an_event(text: str) -> bool:
     words = text.split(" ")
     if fold(words[0]) in _ORG_HEADS or _names_an_organisation(text):
         return False  # « Fédération internationale de triathlon » organises the event
+    if words[0] in _DOCUMENT_HEADS and len(words) > 1:
+        return True  # « Pacte de stabilité et de croissance », « Légion d'honneur »
     # The event word heads the name or closes it, with its capital (« Ironman
     # France », « Xterra Triathlon »), not a common word inside (« examens et concours »).
     return any(w[:1].isupper() and fold(w) in _EVENT_WORDS for w in {words[0], words[-1]})

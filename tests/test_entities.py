@@ -254,6 +254,44 @@ def test_a_country_ministry_is_its_portfolio_and_generic_tails_go(gazetteer):
     assert [e.text for e in found] == ["Affaires étrangères", "Cour constitutionnelle"]
 
 
+def test_a_venue_is_an_organisation_and_a_nationality_after_a_name_stays(gazetteer):
+    found = resolve(
+        [
+            Mention("Beacon Theatre", "LOC"),
+            Mention("Grande Mosquée de Paris", "LOC"),
+            Mention("ministère de l'Intérieur turc", "ORG"),
+            Mention("Réserve fédérale américaine", "ORG"),
+        ],
+        gazetteer,
+    )
+    assert {(e.text, e.type) for e in found} == {
+        ("Beacon Theatre", "ORG"),
+        ("Grande Mosquée de Paris", "ORG"),
+        ("ministère de l'Intérieur turc", "ORG"),
+        ("Réserve fédérale américaine", "ORG"),
+    }
+
+
+def test_generic_heads_before_a_name_go_and_texts_or_honours_are_not_bodies(gazetteer):
+    found = resolve(
+        [
+            Mention("agence Bloomberg", "ORG"),
+            Mention("éditions Gallimard", "ORG"),
+            Mention("Pacte de stabilité et de croissance", "ORG"),
+            Mention("Légion d'honneur", "ORG"),
+            Mention("Conférence des représentants des cultes mercredi matin", "ORG"),
+        ],
+        gazetteer,
+    )
+    assert {(e.text, e.type) for e in found} == {
+        ("Bloomberg", "ORG"),
+        ("Gallimard", "ORG"),
+        ("Pacte de stabilité et de croissance", "MISC"),
+        ("Légion d'honneur", "MISC"),
+        ("Conférence des représentants des cultes", "ORG"),
+    }
+
+
 # -- gazetteer before and after the model ---------------------------------------------
 def test_gazetteer_finds_a_name_the_model_misses(extractor):
     text = "Les combattants de Zorglubistan ont quitté Bamako."
