@@ -183,9 +183,8 @@ def is_demonym(text: str) -> bool:
 
 _TRAILING_DATE = re.compile(
     r"(?:\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?:\s+(?:matin|soir))?"
-    r"|\s+(?:de|en|d'ici|depuis)\s+\d{4})+$",
-    re.IGNORECASE,
-)
+    r"|\s+(?:de|en|d'ici|depuis)\s+\d{4})+$"
+)  # lower case only: French writes weekdays so; « Journal du Dimanche » is a name
 _EDGE_JUNK = " \t\n.,;:!?\"'«»“”‘’()[]{}#*/\\|-–—…"
 
 

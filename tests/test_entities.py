@@ -211,6 +211,7 @@ def test_a_name_stops_at_a_line_break_and_before_a_weekday(gazetteer):
             Mention("ONU lundi", "ORG"),
             Mention("Chambre des communes\nAlors que la tension", "ORG"),
             Mention("Agence du service civique de 2013", "ORG"),
+            Mention("Journal du Dimanche", "ORG"),
         ],
         gazetteer,
     )
@@ -218,6 +219,7 @@ def test_a_name_stops_at_a_line_break_and_before_a_weekday(gazetteer):
         "ONU",
         "Chambre des communes",
         "Agence du service civique",
+        "Journal du Dimanche",  # a capitalised weekday belongs to the name
     }
 
 
