@@ -73,6 +73,20 @@ def test_old_generations_are_pruned_but_the_previous_one_is_kept(tmp_path):
     assert len(gens) == store.KEEP_GENERATIONS
 
 
+def test_an_orphan_generation_never_outlives_the_one_that_served(tmp_path):
+    """A build killed between its rename and the switch leaves a complete,
+    never-served generation; the next build keeps the one that was serving."""
+    root = tmp_path / "ix"
+    WhooshBackend(root).build(make_article(i) for i in range(2))
+    serving = store.current_generation(root)
+    orphan = root / "gen-29991231T235959-1-000001"  # sorts after every real name
+    orphan.mkdir()
+    (orphan / "meta.json").write_text("{}", encoding="utf-8")
+    WhooshBackend(root).build(make_article(i) for i in range(3))
+    names = {p.name for p in root.glob("gen-*") if p.is_dir()}
+    assert names == {serving, store.current_generation(root)}
+
+
 def test_second_build_on_the_same_folder_is_refused_while_one_runs(tmp_path):
     root = tmp_path / "ix"
     with store.build_lock(root), pytest.raises(IndexBusy, match="already building"):

@@ -107,6 +107,10 @@ def publish(root: Path, building: Path, meta: dict) -> str:
     meta = {**meta, "files": file_sizes(building)}
     (building / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     final = root / name
+    try:
+        previous = current_generation(root)
+    except DamagedIndex:
+        previous = None  # a rebuild over a broken pointer: nothing served before it
     os.rename(building, final)
     tmp = root / (CURRENT + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
@@ -115,7 +119,7 @@ def publish(root: Path, building: Path, meta: dict) -> str:
         os.fsync(f.fileno())
     os.replace(tmp, root / CURRENT)
     _fsync_dir(root)
-    _drop_old_generations(root, keep=name)
+    _drop_old_generations(root, keep={name, previous} - {None})
     return name
 
 
@@ -153,14 +157,16 @@ def read_meta(root: Path, name: str) -> dict:
         return {}
 
 
-def _drop_old_generations(root: Path, keep: str) -> None:
-    gens = sorted(
-        (p for p in root.glob("gen-*") if p.is_dir() and not p.name.endswith(BUILDING_SUFFIX)),
-        key=lambda p: p.name,
-    )
-    old = [p for p in gens if p.name != keep][: max(0, len(gens) - KEEP_GENERATIONS)]
-    for p in old:
-        shutil.rmtree(p, ignore_errors=True)
+def _drop_old_generations(root: Path, keep: set[str]) -> None:
+    """Remove every finished generation but the new one and the one it replaced.
+
+    The replaced one stays for readers still in the middle of a query on it. Any
+    other is garbage, whatever its name says: an orphan renamed by a build killed
+    just before the switch never served, so it must not outlive the previous one.
+    """
+    for p in root.glob("gen-*"):
+        if p.is_dir() and not p.name.endswith(BUILDING_SUFFIX) and p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def _fsync_dir(path: Path) -> None:
