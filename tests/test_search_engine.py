@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from whoosh import query as whoosh_query
 
 from search.article import Article, Entity, Section
 from search.backends.base import Filters
 from search.backends.whoosh import WhooshBackend
+from search.backends.whoosh.querying import MAX_EXPANSIONS, Translator
 from search.gazetteer import Gazetteer, GazetteerEntry
 from search.query import QueryError
+from search.query import parse as parse_query
 from search.searcher import Limits, Searcher
 
 ARTICLES = [
@@ -236,6 +239,40 @@ def test_time_limit_returns_partial_results(tmp_path):
     hurried = Searcher(WhooshBackend(root), Limits(time_limit=0.0))
     results = hurried.search("Mali gouvernement sécurité")
     assert results.partial is True
+
+
+def test_counting_all_matches_stops_at_the_deadline(tmp_path):
+    root = tmp_path / "ix"
+    backend = WhooshBackend(root)
+    backend.build(iter(ARTICLES))
+    searcher = backend._generation().searcher()
+    everything = whoosh_query.Every()
+    found, cut = WhooshBackend._matching(searcher, everything, None)
+    assert (len(found), cut) == (len(ARTICLES), False)
+    found, cut = WhooshBackend._matching(searcher, everything, None, deadline=0.0)
+    assert (found, cut) == ([], True)
+
+
+def test_prefixes_share_one_expansion_budget(tmp_path):
+    """Sixty OR-ed prefixes, each matching ten words: 600 expansions without a
+    shared budget; the whole query stays within MAX_EXPANSIONS words."""
+    heads = [a + b for a in "bcdfghjlmnoprstuvwxz" for b in "aei"]
+    words = [
+        f"{head}{tail}"
+        for head in heads
+        for tail in ("lor", "mir", "nuk", "pat", "ros", "sil", "tam", "vex", "zor", "qil")
+    ]
+    articles = [
+        Article(id=f"w{i}", title=f"Article {i}", sections=[Section(None, " ".join(chunk))])
+        for i, chunk in enumerate(words[k : k + 50] for k in range(0, len(words), 50))
+    ]
+    backend = WhooshBackend(tmp_path / "ix")
+    backend.build(iter(articles))
+    reader = backend._generation().searcher().reader()
+    typed = " OR ".join(f"{head}*" for head in heads)
+    translation = Translator(reader).translate(parse_query(typed))
+    expanded = {t.text for t in translation.query.leaves() if isinstance(t, whoosh_query.Term)}
+    assert len(heads) * 4 <= len(expanded) <= MAX_EXPANSIONS
 
 
 @pytest.mark.parametrize(

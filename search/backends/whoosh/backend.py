@@ -58,6 +58,8 @@ from search.spelling import SpellingIndex
 GAZETTEER_FILE = "gazetteer.json"
 log = logging.getLogger(__name__)
 RERANK_DEPTH = 100  # candidates the all-words bonus re-ranks
+# Documents counted between two looks at the clock while gathering all matches.
+_CLOCK_EVERY = 4096
 
 
 def save_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
@@ -316,7 +318,12 @@ class WhooshBackend:
                 top = self._all_words_bonus(searcher, top, translation.all_words)[:wanted]
             if time.perf_counter() < deadline:
                 finder = Translator(reader, gazetteer, matching=True)
-                docnums = self._matching(searcher, finder.translate(request.query).query, fq)
+                docnums, cut = self._matching(
+                    searcher, finder.translate(request.query).query, fq, deadline
+                )
+                if cut:  # the count is a lower bound; the page's hits are in it
+                    partial = True
+                    docnums = sorted(set(docnums).union(d for d, _ in top))
             else:
                 partial = True
                 docnums = [d for d, _ in top]
@@ -368,13 +375,30 @@ class WhooshBackend:
         return sorted(rescored, key=lambda ds: -ds[1])
 
     @staticmethod
-    def _matching(searcher: Searcher, q: wq.Query, fq: wq.Query | None) -> list[int]:
-        """Every matching document number: the exact total and the facet base."""
-        docs = searcher.docs_for_query(q)
-        if fq is None:
-            return list(docs)
-        allowed = set(searcher.docs_for_query(fq))
-        return [d for d in docs if d in allowed]
+    def _matching(
+        searcher: Searcher, q: wq.Query, fq: wq.Query | None, deadline: float = float("inf")
+    ) -> tuple[list[int], bool]:
+        """Every matching document number (the exact total and the facet base),
+        and whether the deadline cut the count short.
+
+        A query of many OR-ed prefixes can match most of the corpus: the clock is
+        read every few thousand documents so that the time limit holds here too.
+        """
+
+        def collect(query: wq.Query) -> tuple[list[int], bool]:
+            found: list[int] = []
+            for n, docnum in enumerate(searcher.docs_for_query(query)):
+                if n % _CLOCK_EVERY == 0 and time.perf_counter() > deadline:
+                    return found, True
+                found.append(docnum)
+            return found, False
+
+        docs, cut = collect(q)
+        if fq is None or cut:
+            return docs, cut
+        allowed, cut = collect(fq)
+        kept = set(allowed)
+        return [d for d in docs if d in kept], cut
 
     def _hit(self, searcher: Searcher, docnum: int, score: float, stems, with_snippets) -> Hit:
         stored = searcher.stored_fields(docnum)["doc"]

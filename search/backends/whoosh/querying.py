@@ -12,8 +12,10 @@ Ranking rules, each a general rule rather than a per-query trick:
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from itertools import islice
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -34,7 +36,9 @@ NAMEKEY_BOOST = 1.0
 ALL_WORDS_BOOST = 1.0
 FREQUENT_WORD_SHARE = 0.10  # words in more than this share of articles: lean clauses
 FREQUENT_WORD_MIN_DOCS = 100  # …and in more than this many (small corpora keep every clause)
-MAX_EXPANSIONS = 256
+MAX_EXPANSIONS = 256  # expanded words per query, shared by its prefixes and fuzzy words
+MIN_EXPANSIONS_EACH = 4  # × 64 terms at most per query = MAX_EXPANSIONS
+PREFIX_SCAN = 20_000  # terms read for one prefix before ranking
 ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
 
 # Neutral field → (stemmed fields, exact fields), with boosts.
@@ -80,6 +84,7 @@ class Translator:
         self.gazetteer = gazetteer
         self.matching = matching
         self.top_level: Words | None = None  # set by translate()
+        self.expansions_each = MAX_EXPANSIONS  # shared out by translate()
         self.stem_fields = MATCH_STEM_FIELDS if matching else STEM_FIELDS
         self.exact_fields: dict[str, float] = {} if matching else EXACT_FIELDS
         self.phrase_fields = MATCH_PHRASE_FIELDS if matching else PHRASE_FIELDS
@@ -93,6 +98,10 @@ class Translator:
             node = Words((node,))  # a lone word may still be a gazetteer name
         self.top_level = node if isinstance(node, Words) else None
         self.all_words: list[wq.Query] = []
+        # Prefixes and fuzzy words share one budget of expansions for the whole
+        # query: forty OR-ed prefixes must not build forty times 256 matchers.
+        wildcards = sum(1 for t in _leaves(node) if t.prefix or t.fuzzy)
+        self.expansions_each = max(MIN_EXPANSIONS_EACH, MAX_EXPANSIONS // max(wildcards, 1))
         q = self._node(node)
         if q is None:
             q = wq.NullQuery
@@ -239,12 +248,13 @@ class Translator:
         prefix = fold(text.rstrip("*")).strip("'’-")
         if len(prefix) < 2:
             raise QueryError("un joker * demande au moins deux lettres avant lui")
-        found = []
-        for w in self.reader.expand_prefix("text_exact", prefix):
-            found.append(w.decode("utf-8") if isinstance(w, bytes) else w)
-            if len(found) >= 20_000:
-                break
-        return self._most_frequent(found)
+        # One pass over the prefix's terms with their statistics (no lookup per
+        # word), keeping the most frequent: the likeliest meant.
+        found = (
+            (info.doc_frequency(), w.decode("utf-8") if isinstance(w, bytes) else w)
+            for w, info in islice(self.reader.iter_prefix("text_exact", prefix), PREFIX_SCAN)
+        )
+        return [w for _, w in heapq.nlargest(self.expansions_each, found)]
 
     def _fuzzy_words(self, text: str) -> list[str]:
         word = fold(text.rstrip("~0123456789"))[:40]
@@ -258,10 +268,10 @@ class Translator:
         return self._most_frequent(found)
 
     def _most_frequent(self, words: list[str]) -> list[str]:
-        if len(words) <= MAX_EXPANSIONS:
+        if len(words) <= self.expansions_each:
             return words
         freq = self.reader.doc_frequency
-        return sorted(words, key=lambda w: -freq("text_exact", w))[:MAX_EXPANSIONS]
+        return sorted(words, key=lambda w: -freq("text_exact", w))[: self.expansions_each]
 
 
 def filter_query(filters: Filters) -> wq.Query | None:
@@ -287,3 +297,14 @@ def _or(subs: list[wq.Query]) -> wq.Query | None:
     if not subs:
         return None
     return subs[0] if len(subs) == 1 else wq.Or(subs)
+
+
+def _leaves(node: QNode) -> list[Term]:
+    """Every word of a query tree, negated or not (they all cost a lookup)."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Phrase):
+        return []
+    if isinstance(node, Not):
+        return _leaves(node.item)
+    return [t for item in node.items for t in _leaves(item)]
