@@ -88,8 +88,9 @@ def doc_mentions(doc: Doc) -> list[Mention]:
 def _join_hyphenated(doc: Doc) -> list[tuple[int, int, str]]:
     """« CNDD-FDD » is one name: the tokenizer cuts at the hyphen, the model may too.
 
-    Spans that touch through a hyphen written without spaces are joined, and a
-    span left hanging on a hyphen (« CNDD- ») takes the word glued after it.
+    Acronyms that touch through a hyphen written without spaces are joined, and
+    a span left hanging on a hyphen (« CNDD- ») takes the word glued after it.
+    Names are not: « France-Allemagne » is a match between two places.
     """
     spans: list[tuple[int, int, str]] = []
     for ent in doc.ents:
@@ -101,8 +102,9 @@ def _join_hyphenated(doc: Doc) -> list[tuple[int, int, str]]:
                 continue
             between = doc[last_end:start]
             glued = not doc[last_end - 1].whitespace_ and not any(t.whitespace_ for t in between)
+            acronyms = doc[last_start:last_end].text.rstrip("-").isupper() and ent.text.isupper()
             if glued and (
-                (len(between) == 1 and between[0].text == "-")
+                (len(between) == 1 and between[0].text == "-" and acronyms)
                 or (not between and doc[last_end - 1].text == "-")
             ):
                 spans[-1] = (last_start, end, last_label)

@@ -24,7 +24,7 @@ from search.gazetteer import Gazetteer, fold
 from search.lexicon import french_lexicon
 
 # Bump when the rules below change, so that cached entities made by older rules miss.
-RULES_VERSION = "6"
+RULES_VERSION = "7"
 ENTITY_LABELS = {"PER", "ORG", "LOC", "MISC"}
 
 

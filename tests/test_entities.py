@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from search.article import Article, Entity, Section
-from search.entities import EntityExtractor, Mention, resolve
+from search.entities import EntityExtractor, Mention, doc_mentions, resolve
 from search.gazetteer import Gazetteer, GazetteerEntry
 from search.lexicon import french_lexicon
 from search.ner_cache import NerCache
@@ -233,6 +233,21 @@ def test_team_sheet_surname_and_initial_is_a_person_and_codes_are_not_organisati
 def test_a_hyphenated_acronym_is_one_name(extractor):
     found = extractor.extract("Le parti au pouvoir (CNDD-FDD) a gagné. Le CNDD-FDD domine.")
     assert texts(found, "ORG") == {"CNDD-FDD"}
+
+
+def test_acronyms_glued_by_a_hyphen_join_but_two_names_do_not():
+    import spacy
+    from spacy.tokens import Span
+
+    doc = spacy.blank("fr").make_doc("Le CNDD-FDD gagne puis France-Allemagne.")
+    # tokens: Le CNDD - FDD gagne puis France - Allemagne .
+    doc.ents = [Span(doc, 1, 2, "ORG"), Span(doc, 3, 4, "ORG")]
+    doc.ents = [*doc.ents, Span(doc, 6, 7, "LOC"), Span(doc, 8, 9, "LOC")]
+    assert [(m.text, m.label) for m in doc_mentions(doc)] == [
+        ("CNDD-FDD", "ORG"),
+        ("France", "LOC"),
+        ("Allemagne", "LOC"),
+    ]
 
 
 def test_an_acronym_the_model_calls_a_place_is_a_place_only_when_listed(gazetteer):
