@@ -1,0 +1,567 @@
+"""`OpenSearchBackend`: Loupe's `Backend` protocol over an OpenSearch cluster.
+
+Generations: `build` indexes into a fresh `<name>-<timestamp>` index and moves
+the `<name>` alias onto it in one `_aliases` call, so a reader sees the old
+index or the new one, never half of one, and a failed build leaves the alias
+where it was. Older generations are deleted only after the switch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from functools import wraps
+from typing import Any, NoReturn, TypeVar
+
+from opensearchpy import OpenSearch, helpers
+from opensearchpy.exceptions import ConnectionError as ClusterUnreachable
+from opensearchpy.exceptions import NotFoundError
+
+from search.article import Article
+from search.backends.base import (
+    FACET_FIELDS,
+    SORTS,
+    FacetValue,
+    Hit,
+    IndexMissing,
+    IndexStats,
+    Results,
+    SearchRequest,
+)
+from search.backends.opensearch.documents import (
+    article_to_doc,
+    doc_to_article,
+    no_aliases,
+)
+from search.backends.opensearch.highlight import hit_snippets
+from search.backends.opensearch.mapping import (
+    DEFAULT_URL,
+    ENTITY_FIELDS,
+    ENTITY_TYPE_ALIASES,
+    FEW_RESULTS,
+    GAZETTEER_RECHECK_SECONDS,
+    MAX_CHECKED_TERMS,
+    MAX_PER_PAGE,
+    MAX_RESULT_WINDOW,
+    MAX_SNIPPETS,
+    SNIPPET_CHARS,
+    STOP_SET,
+    URL_ENV,
+    WORD_RE,
+    fold,
+    index_body,
+)
+from search.backends.opensearch.querying import (
+    MATCH_ALL,
+    checked_terms,
+    prefix_regex,
+    to_dsl,
+    with_corrections,
+)
+from search.gazetteer import Gazetteer, GazetteerEntry
+from search.query import Node, Term, to_text
+
+
+def url_from_env() -> str:
+    return os.environ.get(URL_ENV) or DEFAULT_URL
+
+
+_GENERATION_RE_TEMPLATE = r"^{name}-\d{{8}}t\d{{12}}$"
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _unreachable_is_missing(method: _Method) -> _Method:
+    """A cluster that cannot be reached serves no index: say so the way a missing
+    Whoosh folder does (`IndexMissing`), so the web answers 503 and the CLI one
+    line, instead of a transport traceback."""
+
+    @wraps(method)
+    def wrapper(self: OpenSearchBackend, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except ClusterUnreachable as error:
+            raise IndexMissing(f"cluster OpenSearch injoignable à {self.url}") from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+class OpenSearchBackend:
+    """Loupe's `Backend` protocol over an OpenSearch cluster reached by URL."""
+
+    def __init__(
+        self,
+        url: str,
+        index_name: str = "loupe",
+        *,
+        shards: int = 1,
+        replicas: int = 0,
+        **client_options: Any,
+    ) -> None:
+        if index_name != index_name.lower() or not index_name:
+            raise ValueError("OpenSearch index names are lower case and not empty")
+        self.url = url
+        self.index_name = index_name
+        self.shards = shards
+        self.replicas = replicas
+        client_options.setdefault("timeout", 60)
+        # several nodes as `http://a:9200,http://b:9200`: the client spreads requests
+        hosts = [h.strip() for h in url.split(",") if h.strip()]
+        self.client = OpenSearch(hosts=hosts, **client_options)
+        self._generation_re = re.compile(_GENERATION_RE_TEMPLATE.format(name=re.escape(index_name)))
+        # (checked at, generation, its gazetteer): replaced whole, so threads
+        # never see a gazetteer paired with another generation's name
+        self._gazetteer_state: tuple[float, str | None, Gazetteer | None] = (
+            -GAZETTEER_RECHECK_SECONDS,
+            None,
+            None,
+        )
+
+    @classmethod
+    def from_env(cls, index_name: str = "loupe", **options: Any) -> OpenSearchBackend:
+        return cls(url_from_env(), index_name, **options)
+
+    # -- generations --------------------------------------------------------
+
+    def _new_generation_name(self) -> str:
+        stamp = datetime.now(UTC).strftime("%Y%m%dt%H%M%S%f")
+        return f"{self.index_name}-{stamp}"
+
+    def current_generation(self) -> str | None:
+        """The concrete index the alias points to, or None before the first build."""
+        try:
+            found = self.client.indices.get_alias(name=self.index_name)
+        except NotFoundError:
+            return None
+        names = sorted(found)
+        return names[-1] if names else None
+
+    def generations(self) -> list[str]:
+        """Every index of this backend's name pattern, oldest first."""
+        try:
+            found = self.client.indices.get_alias(
+                index=f"{self.index_name}-*", expand_wildcards="all"
+            )
+        except NotFoundError:
+            return []
+        return sorted(n for n in found if self._generation_re.match(n))
+
+    @_unreachable_is_missing
+    def build(self, articles: Iterable[Article], gazetteer: Gazetteer | None = None) -> int:
+        """Index all articles into a fresh generation and switch the alias atomically.
+
+        The gazetteer's aliases are indexed with each entity, and the gazetteer
+        is saved with the generation: queries are expanded with the same aliases
+        the documents were indexed with (`search.indexer` passes it in)."""
+        if self.client.indices.exists(index=self.index_name) and not (
+            self.client.indices.exists_alias(name=self.index_name)
+        ):
+            raise RuntimeError(
+                f"{self.index_name!r} is a concrete index, not an alias; "
+                "Loupe will not overwrite it"
+            )
+        new = self._new_generation_name()
+        body = index_body(self.shards, replicas=0, gazetteer=gazetteer)
+        body["mappings"]["_meta"]["built_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.client.indices.create(index=new, body=body)
+        aliases_of = gazetteer.aliases_of if gazetteer is not None else no_aliases
+        try:
+            count, words = self._bulk_load(new, articles, aliases_of)
+            self.client.indices.put_settings(
+                index=new,
+                body={"index": {"refresh_interval": "1s", "number_of_replicas": self.replicas}},
+            )
+            self.client.indices.refresh(index=new)
+            self.client.indices.put_mapping(
+                index=new,
+                body={
+                    "_meta": {
+                        **body["mappings"]["_meta"],
+                        "articles": count,
+                        "terms": len(words),
+                    }
+                },
+            )
+            self.client.cluster.health(index=new, wait_for_status="yellow", request_timeout=40)
+            old = [n for n in self._alias_targets() if n != new]
+            actions = [{"remove": {"index": n, "alias": self.index_name}} for n in old]
+            actions.append({"add": {"index": new, "alias": self.index_name}})
+            self.client.indices.update_aliases(body={"actions": actions})
+            # this process's searches switch to the new gazetteer at once
+            self._gazetteer_state = (
+                time.monotonic(),
+                new,
+                gazetteer if gazetteer is not None and gazetteer.entries else None,
+            )
+        except BaseException:
+            # the alias never moved; drop the half-built generation, keep the first error
+            with contextlib.suppress(Exception):
+                self.client.indices.delete(index=new, ignore_unavailable=True)
+            raise
+        for name in self.generations():
+            if name != new:
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+        return count
+
+    def _alias_targets(self) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=self.index_name))
+        except NotFoundError:
+            return []
+
+    def _bulk_load(
+        self,
+        index: str,
+        articles: Iterable[Article],
+        aliases_of: Callable[[str], list[str]] = no_aliases,
+    ) -> tuple[int, set[str]]:
+        words: set[str] = set()
+        names: dict[str, str] = {}
+
+        def actions() -> Iterator[dict[str, Any]]:
+            for article in articles:
+                for text in [article.title, *article.headings, article.body]:
+                    words.update(w for w in WORD_RE.findall(fold(text)) if w not in STOP_SET)
+                doc = article_to_doc(article, names, aliases_of)
+                yield {"_index": index, "_id": article.id, "_source": doc}
+
+        count = 0
+        for ok, _item in helpers.streaming_bulk(
+            self.client,
+            actions(),
+            chunk_size=500,
+            max_chunk_bytes=20 * 1024 * 1024,
+            raise_on_error=True,
+            max_retries=3,
+        ):
+            if ok:
+                count += 1
+        return count, words
+
+    # -- reading ------------------------------------------------------------
+
+    def _gazetteer(self) -> Gazetteer | None:
+        """The gazetteer stored with the generation the alias serves (None if that
+        generation has none), re-read when a new generation goes live."""
+        checked, generation, gazetteer = self._gazetteer_state
+        now = time.monotonic()
+        if now - checked < GAZETTEER_RECHECK_SECONDS:
+            return gazetteer
+        current = self.current_generation()
+        if current != generation:
+            gazetteer = None
+            if current is not None:
+                mapping = self.client.indices.get_mapping(index=current)
+                entries = mapping[current]["mappings"].get("_meta", {}).get("gazetteer") or []
+                if entries:
+                    gazetteer = Gazetteer([GazetteerEntry(c, t, tuple(a)) for c, t, a in entries])
+        self._gazetteer_state = (now, current, gazetteer)
+        return gazetteer
+
+    def _raise_if_missing(self, error: NotFoundError) -> NoReturn:
+        raise IndexMissing(
+            f"no OpenSearch index behind alias {self.index_name!r} at {self.url}: run a build"
+        ) from error
+
+    @_unreachable_is_missing
+    def search(self, request: SearchRequest) -> Results:
+        if request.sort not in SORTS:
+            raise ValueError(f"unknown sort {request.sort!r}; expected one of {SORTS}")
+        per_page = max(1, min(request.per_page, MAX_PER_PAGE))
+        page = max(1, request.page)
+        start = (page - 1) * per_page
+        size = max(0, min(per_page, MAX_RESULT_WINDOW - start))
+
+        body: dict[str, Any] = {
+            "query": {
+                "bool": {
+                    "must": [to_dsl(request.query, self._gazetteer())],
+                    "filter": self._filters(request),
+                }
+            },
+            "from": min(start, MAX_RESULT_WINDOW),
+            "size": size,
+            "timeout": f"{max(1, int(request.time_limit * 1000))}ms",
+            "track_total_hits": True,
+            "track_scores": True,
+            "sort": self._sort(request.sort),
+            "_source": {
+                "includes": ["id", "title", "url", "source", "published", "sections", "entities"]
+            },
+        }
+        if request.with_snippets:
+            body["highlight"] = {
+                "pre_tags": ["<mark>"],
+                "post_tags": ["</mark>"],
+                "encoder": "html",
+                "type": "unified",
+                "fragment_size": SNIPPET_CHARS,
+                "number_of_fragments": MAX_SNIPPETS,
+                "order": "score",
+                # the query reads `text`; mark the same terms in the body, whose
+                # analyzers are the same (stemmed and exact)
+                "require_field_match": False,
+                "fields": {
+                    "body.exact": {},
+                    "body": {"no_match_size": SNIPPET_CHARS},
+                },
+            }
+        if request.with_facets:
+            body["aggs"] = self._facet_aggs(max(1, request.facet_limit))
+        checked = list(dict.fromkeys(checked_terms(request.query)))[:MAX_CHECKED_TERMS]
+        if checked:
+            body["suggest"] = self._spelling_suggesters(checked)
+
+        started = time.monotonic()
+        try:
+            resp = self.client.search(
+                index=self.index_name,
+                body=body,
+                request_timeout=request.time_limit + 10,
+                allow_partial_search_results=True,
+            )
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        took_ms = (time.monotonic() - started) * 1000
+
+        hits = [self._hit(h, request.with_snippets) for h in resp["hits"]["hits"]]
+        facets = self._facets(resp.get("aggregations", {})) if request.with_facets else {}
+        shards = resp.get("_shards", {})
+        return Results(
+            total=resp["hits"]["total"]["value"],
+            hits=hits,
+            facets=facets,
+            suggestion=self._suggestion(
+                request.query, checked, resp.get("suggest", {}), resp["hits"]["total"]["value"]
+            ),
+            took_ms=round(took_ms, 2),
+            partial=bool(resp.get("timed_out")) or bool(shards.get("failed")),
+            page=page,
+            per_page=per_page,
+        )
+
+    @staticmethod
+    def _filters(request: SearchRequest) -> list[dict[str, Any]]:
+        f = request.filters
+        clauses: list[dict[str, Any]] = []
+        for field, values in (
+            ("persons.folded", f.persons),
+            ("orgs.folded", f.orgs),
+            ("places.folded", f.places),
+            ("source.folded", f.sources),
+        ):
+            clauses.extend({"term": {field: value}} for value in values)
+        if f.date_from or f.date_to:
+            bounds = {}
+            if f.date_from:
+                bounds["gte"] = f.date_from.isoformat()
+            if f.date_to:
+                bounds["lte"] = f.date_to.isoformat()
+            clauses.append({"range": {"published": bounds}})
+        return clauses
+
+    @staticmethod
+    def _sort(sort: str) -> list[Any]:
+        if sort == "newest":
+            return [{"published": {"order": "desc", "missing": "_last"}}, "_score"]
+        if sort == "oldest":
+            return [{"published": {"order": "asc", "missing": "_last"}}, "_score"]
+        return ["_score", {"published": {"order": "desc", "missing": "_last"}}]
+
+    @staticmethod
+    def _facet_aggs(limit: int) -> dict[str, Any]:
+        aggs: dict[str, Any] = {
+            name: {"terms": {"field": f"{name}.keyword", "size": limit}}
+            for name in ("persons", "orgs", "places")
+        }
+        aggs["sources"] = {"terms": {"field": "source", "size": limit}}
+        aggs["months"] = {"terms": {"field": "month", "size": limit, "order": {"_key": "desc"}}}
+        return aggs
+
+    @staticmethod
+    def _facets(aggs: dict[str, Any]) -> dict[str, list[FacetValue]]:
+        return {
+            name: [
+                FacetValue(b["key"], b["doc_count"]) for b in aggs.get(name, {}).get("buckets", [])
+            ]
+            for name in FACET_FIELDS
+        }
+
+    @staticmethod
+    def _spelling_suggesters(terms: list[Term]) -> dict[str, Any]:
+        """Two term suggesters per word on the exact field: one for unknown words,
+        one for words in at most one article (used when few articles match)."""
+        suggesters: dict[str, Any] = {}
+        for i, term in enumerate(terms):
+            common = {"field": "words", "min_word_length": 3, "sort": "score", "size": 1}
+            suggesters[f"unknown{i}"] = {
+                "text": term.text,
+                "term": {**common, "suggest_mode": "missing"},
+            }
+            suggesters[f"rare{i}"] = {
+                "text": term.text,
+                "term": {**common, "suggest_mode": "popular", "max_term_freq": 1},
+            }
+        return suggesters
+
+    @staticmethod
+    def _suggestion(
+        query: Node | None, terms: list[Term], suggest: dict[str, Any], total: int
+    ) -> str | None:
+        """The query with misspelt words corrected, as query text; None if nothing to fix.
+
+        A word is corrected when the corpus lacks it, or, when fewer than
+        `FEW_RESULTS` articles match, when it stands in at most one article.
+        """
+        if query is None or not suggest:
+            return None
+        kind = "rare" if total < FEW_RESULTS else "unknown"
+        fixes: dict[Term, str] = {}
+        for i, term in enumerate(terms):
+            text = term.text
+            entries = suggest.get(f"{kind}{i}", [])
+            # replace from the end so earlier offsets stay valid
+            for entry in sorted(entries, key=lambda e: e["offset"], reverse=True):
+                if entry.get("options"):
+                    start, length = entry["offset"], entry["length"]
+                    text = text[:start] + entry["options"][0]["text"] + text[start + length :]
+            if text != term.text:
+                fixes[term] = text
+        return to_text(with_corrections(query, fixes)) if fixes else None
+
+    @staticmethod
+    def _hit(raw: dict[str, Any], with_snippets: bool) -> Hit:
+        doc = raw.get("_source", {})
+        published = doc.get("published")
+        entities: dict[str, list[str]] = {}
+        for e in doc.get("entities", []):
+            names = entities.setdefault(e["type"], [])
+            if e["canonical"] not in names:
+                names.append(e["canonical"])
+        sections = doc.get("sections", [])
+        return Hit(
+            id=doc.get("id", raw["_id"]),
+            title=doc.get("title") or "",
+            url=doc.get("url"),
+            source=doc.get("source"),
+            published=date.fromisoformat(published) if published else None,
+            score=round(float(raw.get("_score") or 0.0), 4),
+            snippets=hit_snippets(raw, sections) if with_snippets else [],
+            entities=entities,
+        )
+
+    def all_articles(self) -> Iterator[Article]:
+        """Every article of the live generation, for `loupe export` (scrolls, so
+        memory stays flat whatever the index size)."""
+        try:
+            for raw in helpers.scan(
+                self.client, index=self.index_name, query={"query": MATCH_ALL}, size=500
+            ):
+                yield doc_to_article(raw["_source"])
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        except ClusterUnreachable as error:
+            raise IndexMissing(f"cluster OpenSearch injoignable à {self.url}") from error
+
+    @_unreachable_is_missing
+    def get(self, article_id: str) -> Article | None:
+        try:
+            resp = self.client.get(index=self.index_name, id=article_id)
+        except NotFoundError as error:
+            if _is_missing_index(error):
+                self._raise_if_missing(error)
+            return None
+        return doc_to_article(resp["_source"])
+
+    @_unreachable_is_missing
+    def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
+        """Canonical entity names, most cited first, one of whose words starts with `prefix`."""
+        if type_ is None:
+            types = list(ENTITY_FIELDS)
+        else:
+            try:
+                types = [ENTITY_TYPE_ALIASES[type_]]
+            except KeyError:
+                raise ValueError(f"unknown entity type {type_!r}") from None
+        limit = max(1, min(limit, 1000))
+        aggs = {}
+        for t in types:
+            terms: dict[str, Any] = {"field": f"{ENTITY_FIELDS[t]}.keyword", "size": limit}
+            if prefix.strip():
+                terms["include"] = prefix_regex(prefix.strip())
+            aggs[t] = {"terms": terms}
+        try:
+            resp = self.client.search(index=self.index_name, body={"size": 0, "aggs": aggs})
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        merged: Counter[str] = Counter()
+        for t in types:
+            for bucket in resp["aggregations"][t]["buckets"]:
+                merged[bucket["key"]] += bucket["doc_count"]
+        ranked = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [FacetValue(name, count) for name, count in ranked[:limit]]
+
+    @_unreachable_is_missing
+    def suggest(self, prefix: str, limit: int) -> list[str]:
+        """Autocomplete: entity names, then corpus words completing the last word typed."""
+        prefix = prefix.strip()
+        if len(prefix) < 2:
+            return []
+        limit = max(1, min(limit, 50))
+        out = [v.value for v in self.entities(None, prefix, limit)]
+        head, _, last = prefix.rpartition(" ")
+        if len(last) >= 1:
+            body = {
+                "suggest": {
+                    "complete": {
+                        "prefix": last,
+                        "completion": {"field": "suggest", "size": limit, "skip_duplicates": True},
+                    }
+                },
+                "_source": False,
+            }
+            try:
+                resp = self.client.search(index=self.index_name, body=body)
+            except NotFoundError as error:
+                self._raise_if_missing(error)
+            for option in resp["suggest"]["complete"][0]["options"]:
+                out.append(f"{head} {option['text']}".strip())
+        seen: set[str] = set()
+        unique = []
+        for text in out:
+            if text.lower() not in seen:
+                seen.add(text.lower())
+                unique.append(text)
+        return unique[:limit]
+
+    @_unreachable_is_missing
+    def stats(self) -> IndexStats:
+        generation = self.current_generation()
+        if generation is None:
+            raise IndexMissing(f"no OpenSearch index behind alias {self.index_name!r}")
+        mapping = self.client.indices.get_mapping(index=generation)
+        meta = mapping[generation]["mappings"].get("_meta", {})
+        aggs = {
+            t: {"cardinality": {"field": f"{field}.keyword"}} for t, field in ENTITY_FIELDS.items()
+        }
+        resp = self.client.search(
+            index=generation, body={"size": 0, "track_total_hits": True, "aggs": aggs}
+        )
+        return IndexStats(
+            generation=generation,
+            articles=resp["hits"]["total"]["value"],
+            terms=int(meta.get("terms", 0)),
+            entities={t: int(resp["aggregations"][t]["value"]) for t in ENTITY_FIELDS},
+            built_at=meta.get("built_at"),
+        )
+
+
+def _is_missing_index(error: NotFoundError) -> bool:
+    info = error.info if isinstance(error.info, dict) else {}
+    reason = info.get("error", {})
+    return isinstance(reason, dict) and reason.get("type") == "index_not_found_exception"

@@ -1,0 +1,278 @@
+"""OpenSearch index settings: the French analysis chain, the fields, the mapping.
+
+Everything Loupe-specific about French is built here from OpenSearch's own filters
+(elision, lowercase, asciifolding, French stop words folded, the plural -s taken
+off, the Snowball French stemmer), so any stock OpenSearch 2.x node can serve it;
+`fold` mirrors `lowercase | asciifolding` in Python for the few queries
+OpenSearch does not analyse (prefix, fuzzy).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from search.gazetteer import Gazetteer
+
+URL_ENV = "LOUPE_OPENSEARCH_URL"
+DEFAULT_URL = "http://127.0.0.1:9200"
+
+# ---------------------------------------------------------------------------
+# Language data (tables, apart from the code)
+
+ELISION_ARTICLES = (
+    "l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu",
+)  # fmt: skip
+
+# Lucene's `_french_` stop list (snowball), folded: it runs after asciifolding,
+# so `à` and `a`, `même` and `meme` are both dropped whatever the writer typed.
+FRENCH_STOP_WORDS = tuple(
+    """
+    au aux avec ce ces dans de des du elle en et eux il je la le leur lui ma mais
+    me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses
+    sur ta te tes toi ton tu un une vos votre vous c d j l a m n s t y etee etees
+    etant suis es etes sont serai seras sera serons serez seront serais serait
+    serions seriez seraient etais etait etions etiez etaient fus fut fumes futes
+    furent sois soit soyons soyez soient fusse fusses fussions fussiez fussent
+    ayant eu eue eues eus ai avons avez ont aurai aurons aurez auront aurais
+    aurait aurions auriez auraient avais avait aviez avaient eut eumes eutes
+    eurent aie aies ait ayons ayez aient eusse eusses eussions eussiez eussent
+    ceci cela cet cette ici ils les leurs quel quels quelle quelles sans soi
+    """.split()  # noqa: SIM905 - a table meant to be read, one block
+)
+STOP_SET = frozenset(FRENCH_STOP_WORDS)
+
+# Neutral entity types → index fields (and the facet each one feeds).
+ENTITY_FIELDS = {"PER": "persons", "ORG": "orgs", "LOC": "places", "MISC": "misc"}
+ENTITY_TYPE_ALIASES = {
+    **{t: t for t in ENTITY_FIELDS},
+    **{f: t for t, f in ENTITY_FIELDS.items()},
+    "person": "PER",
+    "org": "ORG",
+    "place": "LOC",
+}
+
+# A plain word, as the Whoosh backend ranks it: few fields, each a general rule.
+STEM_FIELDS = {"text": 1.0, "title": 2.0}  # stemmed: the whole text, the title boosted
+EXACT_FIELDS = {"text.exact": 0.6}  # the folded form as typed: a bonus over a stem match
+PHRASE_FIELDS = {"text.exact": 1.0, "title.exact": 2.0}  # phrases, aliases, prefix, fuzzy
+NAMEKEY_BOOST = 1.0  # a transliteration of a name (Tinzawaten ~ Tinzaouaten)
+ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
+FIELDED_EXACT_BOOST = 1.5  # under a field prefix, the exact form outranks a stem match
+
+# Neutral query fields → (stemmed fields, exact fields), with their boosts.
+FIELD_MAP: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    None: (
+        tuple(f"{f}^{b:g}" for f, b in STEM_FIELDS.items()),
+        tuple(f"{f}^{b:g}" for f, b in PHRASE_FIELDS.items()),
+    ),
+    "title": (("title",), ("title.exact",)),
+    "headings": (("headings",), ("headings.exact",)),
+    "person": (("persons", "persons_mentions"), ("persons.exact", "persons_mentions.exact")),
+    "org": (("orgs", "orgs_mentions"), ("orgs.exact", "orgs_mentions.exact")),
+    "place": (("places", "places_mentions"), ("places.exact", "places_mentions.exact")),
+    "source": (("source.text",), ("source.text",)),
+}
+
+# Juxtaposed words: any of them matches, those holding all rank first (the
+# all-words bonus) — the same rule as the Whoosh backend.
+WORDS_MINIMUM_SHOULD_MATCH = "1"
+ALL_WORDS_BOOST = 1.0  # the bonus that ranks articles holding every word first
+# How often a search re-reads which generation the alias serves, to pick up the
+# gazetteer stored with it: a round trip per search would cost more than the
+# search, and a gazetteer a few seconds stale only misses a new alias briefly.
+GAZETTEER_RECHECK_SECONDS = 5.0
+MAX_PER_PAGE = 100
+MAX_CHECKED_TERMS = 16  # words sent to the spelling suggester
+FEW_RESULTS = 5  # below this many hits, rare words get a suggestion too
+MAX_RESULT_WINDOW = 10_000  # OpenSearch's index.max_result_window default
+SNIPPET_CHARS = 160
+MAX_SNIPPETS = 3
+
+# ---------------------------------------------------------------------------
+# Index settings and mapping
+
+
+def _text_with_exact() -> dict[str, Any]:
+    return {
+        "type": "text",
+        "analyzer": "loupe_french",
+        "fields": {"exact": {"type": "text", "analyzer": "loupe_exact"}},
+    }
+
+
+def _entity_field() -> dict[str, Any]:
+    return {
+        "type": "text",
+        "analyzer": "loupe_french",
+        "fields": {
+            "exact": {"type": "text", "analyzer": "loupe_exact"},
+            # canonical display form, for facets
+            "keyword": {"type": "keyword", "ignore_above": 256},
+            # folded canonical form, for case- and accent-blind filters
+            "folded": {"type": "keyword", "normalizer": "loupe_folded", "ignore_above": 256},
+        },
+    }
+
+
+# The stemming steps of `loupe_french`, after folding (as in search/analysis.py):
+# Loupe's rule takes the plural -s off words of five letters or more (not -ss)
+# before Snowball, which reads some plurals as verb endings (« démissions » →
+# dem, « démission » → demiss); the rule makes singular and plural always meet.
+# Measured on the dev queries (python -m bench.relevance --system loupe,opensearch),
+# this beats both Snowball alone and OpenSearch's `light_french`.
+STEM_FILTERS = ("loupe_plural", "loupe_stemmer")
+
+
+def index_body(
+    shards: int = 1, replicas: int = 0, gazetteer: Gazetteer | None = None
+) -> dict[str, Any]:
+    """Settings and mapping of one generation; `gazetteer` is kept in `_meta`,
+    so that queries expand names with the aliases the documents carry."""
+    meta: dict[str, Any] = {"loupe_schema": 2}
+    if gazetteer is not None and gazetteer.entries:
+        meta["gazetteer"] = [[e.canonical, e.type, list(e.aliases)] for e in gazetteer.entries]
+    return {
+        "settings": {
+            "index": {
+                "number_of_shards": shards,
+                "number_of_replicas": replicas,
+                "refresh_interval": "-1",  # restored after the bulk load
+            },
+            "analysis": {
+                "filter": {
+                    "loupe_elision": {
+                        "type": "elision",
+                        "articles_case": True,
+                        "articles": list(ELISION_ARTICLES),
+                    },
+                    "loupe_stop": {"type": "stop", "stopwords": list(FRENCH_STOP_WORDS)},
+                    "loupe_plural": {
+                        "type": "pattern_replace",
+                        "pattern": "^(.{3,}[^s])s$",
+                        "replacement": "$1",
+                    },
+                    "loupe_stemmer": {"type": "stemmer", "language": "french"},
+                },
+                "analyzer": {
+                    "loupe_french": {
+                        "type": "custom",
+                        "tokenizer": "standard",
+                        "filter": [
+                            "loupe_elision",
+                            "lowercase",
+                            "asciifolding",
+                            "loupe_stop",
+                            *STEM_FILTERS,
+                        ],
+                    },
+                    "loupe_exact": {
+                        "type": "custom",
+                        "tokenizer": "standard",
+                        "filter": ["loupe_elision", "lowercase", "asciifolding", "loupe_stop"],
+                    },
+                    "loupe_completion": {
+                        "type": "custom",
+                        "tokenizer": "keyword",
+                        "filter": ["lowercase", "asciifolding"],
+                    },
+                },
+                "normalizer": {
+                    "loupe_folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}
+                },
+            },
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": meta,
+            "properties": {
+                "id": {"type": "keyword"},
+                "title": {**_text_with_exact(), "copy_to": ["words", "text"]},
+                "headings": {
+                    **_text_with_exact(),
+                    "copy_to": ["words", "text"],
+                    "position_increment_gap": 100,
+                },
+                # one value per section, so phrases never run across sections
+                "body": {
+                    **_text_with_exact(),
+                    "copy_to": ["words", "text"],
+                    "position_increment_gap": 100,
+                },
+                # spellings of the article's names the text may lack: canonical
+                # forms, gazetteer aliases, hashtags (Putin meets « Poutine »)
+                "names": {
+                    "type": "text",
+                    "analyzer": "loupe_exact",
+                    "copy_to": "text",
+                    "position_increment_gap": 100,
+                },
+                # what a plain word is ranked on: title, headings, body and names
+                "text": {**_text_with_exact(), "position_increment_gap": 100},
+                # transliteration keys of the names (search.variants.name_key)
+                "namekeys": {"type": "keyword"},
+                "words": {"type": "text", "analyzer": "loupe_exact"},  # the spelling suggester's
+                "persons": _entity_field(),
+                "orgs": _entity_field(),
+                "places": _entity_field(),
+                "misc": _entity_field(),
+                # the spellings met in the text, for `personne:`-style queries
+                "persons_mentions": _text_with_exact(),
+                "orgs_mentions": _text_with_exact(),
+                "places_mentions": _text_with_exact(),
+                "misc_mentions": _text_with_exact(),
+                "hashtags": {
+                    "type": "keyword",
+                    "fields": {"text": {"type": "text", "analyzer": "loupe_exact"}},
+                },
+                "source": {
+                    "type": "keyword",
+                    "fields": {
+                        "folded": {"type": "keyword", "normalizer": "loupe_folded"},
+                        "text": {"type": "text", "analyzer": "loupe_exact"},
+                    },
+                },
+                "published": {"type": "date", "format": "strict_date"},
+                "published_inferred": {"type": "boolean"},
+                "month": {"type": "keyword"},
+                "url": {"type": "keyword", "index": False},
+                "author": {"type": "text", "analyzer": "loupe_exact"},
+                "license": {"type": "keyword", "index": False},
+                "path": {"type": "keyword", "index": False},
+                "checksum": {"type": "keyword"},
+                # kept whole in _source so `get` rebuilds the Article; not indexed
+                "sections": {"type": "object", "enabled": False},
+                "entities": {"type": "object", "enabled": False},
+                "suggest": {
+                    "type": "completion",
+                    "analyzer": "loupe_completion",
+                    "preserve_separators": True,
+                    "max_input_length": 100,
+                },
+            },
+        },
+    }
+
+
+# ---------------------------------------------------------------------------
+# Folding in Python, for the few queries OpenSearch does not analyse (prefix, fuzzy)
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "'"})
+_ELISION_RE = re.compile(r"^(?:" + "|".join(ELISION_ARTICLES) + r")['’]", re.IGNORECASE)
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, no ligatures: what `lowercase | asciifolding` yields."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def strip_elision(word: str) -> str:
+    return _ELISION_RE.sub("", word)
+
+
+def is_stop_word(text: str) -> bool:
+    words = WORD_RE.findall(fold(strip_elision(text.strip())))
+    return bool(words) and all(w in STOP_SET for w in words)

@@ -1,0 +1,280 @@
+"""Loupe's query tree to OpenSearch query DSL, with the Whoosh backend's ranking rules.
+
+A word is looked up stemmed in `text` and in the title, boosted; its exact form
+adds a bonus; its transliteration key meets the names in `namekeys`; juxtaposed
+words match articles holding most of them and an all-words clause lifts those
+holding every one; a run of words spelling a gazetteer name also matches every
+other spelling of that name, as a phrase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from search.backends.opensearch.mapping import (
+    ALIAS_BOOST,
+    ALL_WORDS_BOOST,
+    EXACT_FIELDS,
+    FIELD_MAP,
+    FIELDED_EXACT_BOOST,
+    NAMEKEY_BOOST,
+    PHRASE_FIELDS,
+    STEM_FIELDS,
+    WORD_RE,
+    WORDS_MINIMUM_SHOULD_MATCH,
+    fold,
+    is_stop_word,
+    strip_elision,
+)
+from search.gazetteer import Gazetteer
+from search.gazetteer import fold as fold_name
+from search.names import NameRun, with_names
+from search.query import And, Node, Not, Or, Phrase, Term, Words
+from search.variants import name_key
+
+MATCH_ALL: dict[str, Any] = {"match_all": {}}
+MATCH_NONE: dict[str, Any] = {"match_none": {}}
+
+
+def _field_list(field: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    try:
+        return FIELD_MAP[field]
+    except KeyError:
+        raise ValueError(f"unknown field {field!r}") from None
+
+
+def _strip_boost(field: str) -> tuple[str, float]:
+    name, _, boost = field.partition("^")
+    return name, float(boost) if boost else 1.0
+
+
+def _fuzzy_or_prefix(term: Term, exact: tuple[str, ...]) -> dict[str, Any]:
+    """A prefix (`secu*`) or fuzzy (`canicyle~`) word, on the exact (unstemmed) fields."""
+    tokens = WORD_RE.findall(fold(strip_elision(term.text.strip())))
+    if not tokens:
+        return MATCH_NONE
+    if len(tokens) > 1:
+        # `État-maj*`, `Al-Qaeda~`: several tokens, let OpenSearch analyse them
+        how: dict[str, Any] = (
+            {"type": "phrase_prefix"} if term.prefix else {"fuzziness": "AUTO", "operator": "and"}
+        )
+        return {"multi_match": {"query": term.text, "fields": list(exact), **how}}
+    value = tokens[0]
+    clauses = []
+    for field in exact:
+        name, boost = _strip_boost(field)
+        if term.prefix:
+            clauses.append({"prefix": {name: {"value": value, "boost": boost}}})
+        else:
+            clauses.append({"fuzzy": {name: {"value": value, "fuzziness": "AUTO", "boost": boost}}})
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _fielded_term(term: Term) -> dict[str, Any]:
+    """A word under a field prefix (`titre:`, `personne:`…): only that field's parts."""
+    stemmed, exact = _field_list(term.field)
+    return {
+        "bool": {
+            "should": [
+                {
+                    "multi_match": {
+                        "query": term.text,
+                        "fields": list(fields),
+                        "type": "best_fields",
+                        "tie_breaker": 0.3,
+                        "operator": "and",
+                        **({"boost": boost} if boost != 1.0 else {}),
+                    }
+                }
+                for fields, boost in ((stemmed, 1.0), (exact, FIELDED_EXACT_BOOST))
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def _term_query(term: Term) -> dict[str, Any]:
+    """One word, ranked as the Whoosh backend ranks it: stemmed in the whole text and
+    in the title (boosted), its exact form as a bonus, its name key.
+
+    The clauses of a `bool.should` add up, as Whoosh's `Or` does. A word the
+    tokenizer splits (`Al-Qaïda`, `États-Unis`) needs all its parts for a stem
+    match and gets the exact bonus only where the parts stand together.
+    """
+    if term.prefix or term.fuzzy:
+        return _fuzzy_or_prefix(term, _field_list(term.field)[1])
+    if term.field is not None:
+        return _fielded_term(term)
+    clauses: list[dict[str, Any]] = [
+        {"match": {f: {"query": term.text, "operator": "and", "boost": b}}}
+        for f, b in STEM_FIELDS.items()
+    ]
+    clauses += [
+        {"match_phrase": {f: {"query": term.text, "boost": b}}} for f, b in EXACT_FIELDS.items()
+    ]
+    key = name_key(term.text)
+    if key:
+        clauses.append({"term": {"namekeys": {"value": key, "boost": NAMEKEY_BOOST}}})
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _phrase_query(phrase: Phrase) -> dict[str, Any]:
+    """Words together, in order, in their exact forms; the title counts double."""
+    fields = {f: 1.0 for f in _field_list(phrase.field)[1]} if phrase.field else PHRASE_FIELDS
+    return _exact_phrase(phrase.text, fields)
+
+
+def _exact_phrase(text: str, fields: dict[str, float], boost: float = 1.0) -> dict[str, Any]:
+    """`text` as a phrase of exact forms in each field; the fields' scores add up."""
+    clauses = [
+        {"match_phrase": {f: {"query": text, "boost": b * boost}}} for f, b in fields.items()
+    ]
+    return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses}}
+
+
+def _is_stop_only(node: Node) -> bool:
+    """A bare stop word matches nothing; dropping it keeps `le Mali` meaning `Mali`."""
+    return isinstance(node, Term) and not node.prefix and not node.fuzzy and is_stop_word(node.text)
+
+
+class Translator:
+    """The backend-neutral tree as an OpenSearch query, with names expanded.
+
+    `gazetteer` (the one stored with the generation searched) turns a run of
+    words spelling a known name into a query for every spelling of it, as the
+    Whoosh backend does: `Vladimir Putin` also finds « Vladimir Poutine ».
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+        self.gazetteer = gazetteer
+
+    def dsl(self, node: Node | None) -> dict[str, Any]:
+        if node is None:
+            return MATCH_ALL
+        if isinstance(node, Term):
+            # alone, a stop word finds nothing; a lone word may still be a name
+            return MATCH_NONE if _is_stop_only(node) else self._words((node,), soft=True)
+        if isinstance(node, Phrase):
+            return _phrase_query(node)
+        if isinstance(node, Not):
+            return {"bool": {"must": [MATCH_ALL], "must_not": [self.dsl(node.item)]}}
+        if isinstance(node, And):
+            return self._words(node.items, soft=False)
+        if isinstance(node, Or):
+            return {
+                "bool": {
+                    "should": [self.dsl(n) for n in node.items],
+                    "minimum_should_match": 1,
+                }
+            }
+        if isinstance(node, Words):
+            return self._words(node.items, soft=True)
+        raise TypeError(f"not a query node: {node!r}")
+
+    def _words(self, items: Iterable[Node], soft: bool) -> dict[str, Any]:
+        """Juxtaposed (`soft`) or AND-ed items. Soft: most items must match, and an
+        all-items clause ranks the articles holding every one first."""
+        positive: list[dict[str, Any]] = []
+        negative: list[dict[str, Any]] = []
+        for item in with_names(items, self.gazetteer):
+            if isinstance(item, NameRun):
+                positive.append(self._name(list(item.words), list(item.forms)))
+            elif isinstance(item, Not):
+                negative.append(self.dsl(item.item))
+            elif isinstance(item, Term):
+                if not _is_stop_only(item):
+                    positive.append(_term_query(item))
+            else:
+                positive.append(self.dsl(item))
+        query: dict[str, Any] = {"bool": {"must_not": negative}} if negative else {"bool": {}}
+        if not positive:
+            query["bool"]["must"] = [MATCH_ALL if negative else MATCH_NONE]
+        elif len(positive) == 1:
+            if not negative:
+                return positive[0]
+            query["bool"]["must"] = positive
+        elif not soft:
+            query["bool"]["must"] = positive
+        else:
+            query["bool"]["must"] = [
+                {"bool": {"should": positive, "minimum_should_match": WORDS_MINIMUM_SHOULD_MATCH}}
+            ]
+            query["bool"]["should"] = [{"bool": {"must": positive, "boost": ALL_WORDS_BOOST}}]
+        return query
+
+    def _name(self, span: list[Term], forms: list[str]) -> dict[str, Any]:
+        """The words as typed (all of them), or any other spelling as a phrase."""
+        as_typed = [_term_query(t) for t in span if not _is_stop_only(t)]
+        clauses: list[dict[str, Any]] = []
+        if as_typed:
+            clauses.append(as_typed[0] if len(as_typed) == 1 else {"bool": {"must": as_typed}})
+        typed = fold_name(" ".join(t.text for t in span))
+        for form in forms:
+            if fold_name(form) == typed or is_stop_word(form):
+                continue
+            clauses.append(_exact_phrase(form, PHRASE_FIELDS, ALIAS_BOOST))
+        if not clauses:
+            return MATCH_NONE
+        return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses}}
+
+
+def to_dsl(node: Node | None, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+    """The backend-neutral tree as an OpenSearch query (names expanded with `gazetteer`)."""
+    return Translator(gazetteer).dsl(node)
+
+
+def checked_terms(node: Node | None) -> list[Term]:
+    """Words typed as such (no prefix, no fuzzy): what the spelling suggester checks.
+    Phrases are taken as typed."""
+    if node is None or isinstance(node, Phrase):
+        return []
+    if isinstance(node, Term):
+        return [] if node.prefix or node.fuzzy or _is_stop_only(node) else [node]
+    if isinstance(node, Not):
+        return checked_terms(node.item)
+    return [t for item in node.items for t in checked_terms(item)]
+
+
+def with_corrections(node: Node, fixes: dict[Term, str]) -> Node:
+    """The same tree with misspelt terms replaced."""
+    if isinstance(node, Term):
+        return replace(node, text=fixes[node]) if node in fixes else node
+    if isinstance(node, Not):
+        return Not(with_corrections(node.item, fixes))
+    if isinstance(node, Words | And | Or):
+        return type(node)(tuple(with_corrections(i, fixes) for i in node.items))
+    return node
+
+
+# ---------------------------------------------------------------------------
+# Lucene regular expressions for `entities(prefix=…)`
+
+_LUCENE_RESERVED = set('.?+*|{}[]()"\\#@&<>~')
+_VARIANTS = {
+    "a": "aàâäáãå",
+    "c": "cç",
+    "e": "eéèêë",
+    "i": "iîïíì",
+    "n": "nñ",
+    "o": "oôöóòõ",
+    "u": "uùûüú",
+    "y": "yÿý",
+}
+
+
+def prefix_regex(prefix: str) -> str:
+    """A Lucene regexp matching names with a word starting with `prefix`, in any case
+    and with or without accents: `lav` → `(.*[ \\-'])?[lL][aAàÀ…][vV].*`."""
+    parts = []
+    for char in fold(prefix):
+        variants = _VARIANTS.get(char, char)
+        letters = sorted({v for c in variants for v in (c, c.upper())})
+        if len(letters) > 1:
+            parts.append("[" + "".join(letters) + "]")
+        elif char in _LUCENE_RESERVED:
+            parts.append("\\" + char)
+        else:
+            parts.append(char)
+    return "(.*[ \\-'’])?" + "".join(parts) + ".*"
