@@ -4,7 +4,7 @@ A capitalised word that opens every sentence it stands in gives no sign of being
 a name: « Rappelons », « Cinéma », « Installée » are words any French dictionary
 holds, and the model, seeing a capital, often labels them. The French model
 already carries a dictionary: its lemmatizer's tables list about 95,000 lemmas
-by part of speech and 217,000 inflected forms. We read them (≈ 0.6 s, once per
+by part of speech and 217,000 inflected forms. We read them (about a second, once per
 process) rather than ship a word list of our own.
 
 Place names and surnames can be words too (« Paris » is the plural of « pari »,
