@@ -112,6 +112,17 @@ class IndexMissing(Exception):
     """No usable index where one was expected (never built, or damaged)."""
 
 
+def distinct_suggestions(texts: list[str], limit: int) -> list[str]:
+    """Completions in order, each once whatever its case (« Mali » and « mali »)."""
+    seen: set[str] = set()
+    unique = []
+    for text in texts:
+        if text.lower() not in seen:
+            seen.add(text.lower())
+            unique.append(text)
+    return unique[:limit]
+
+
 class Backend(Protocol):
     def build(self, articles: Iterable[Article]) -> int:
         """Index all articles into a fresh generation and switch to it atomically."""

@@ -32,6 +32,7 @@ from search.backends.base import (
     IndexStats,
     Results,
     SearchRequest,
+    distinct_suggestions,
 )
 from search.backends.opensearch.documents import (
     article_to_doc,
@@ -531,13 +532,7 @@ class OpenSearchBackend:
                 self._raise_if_missing(error)
             for option in resp["suggest"]["complete"][0]["options"]:
                 out.append(f"{head} {option['text']}".strip())
-        seen: set[str] = set()
-        unique = []
-        for text in out:
-            if text.lower() not in seen:
-                seen.add(text.lower())
-                unique.append(text)
-        return unique[:limit]
+        return distinct_suggestions(out, limit)
 
     @_unreachable_is_missing
     def stats(self) -> IndexStats:

@@ -35,6 +35,7 @@ from search.backends.base import (
     IndexStats,
     Results,
     SearchRequest,
+    distinct_suggestions,
 )
 from search.backends.whoosh import store
 from search.backends.whoosh.facets import FacetTable
@@ -507,12 +508,7 @@ class WhooshBackend:
             head = " ".join(prefix.split()[:-1])
             for _, w in sorted(expansions, reverse=True)[:limit]:
                 out.append(f"{head} {w}".strip())
-        seen, unique = set(), []
-        for s in out:
-            if s.lower() not in seen:
-                seen.add(s.lower())
-                unique.append(s)
-        return unique[:limit]
+        return distinct_suggestions(out, limit)
 
     @_reads_index
     def stats(self) -> IndexStats:
