@@ -7,6 +7,8 @@ find it written another way.
 - `with_names(items, gazetteer)`: in a query's word list, each longest run of
   plain words that spells a gazetteer entry, marked as a `NameRun` with every
   spelling of that entry — `Vladimir Putin` also looks for « Vladimir Poutine ».
+- `canonical_filters(filters, gazetteer)`: filter values written as an alias
+  (`org=ONU`, `place=Tinzawaten`) turned into the canonical name facets hold.
 
 Every backend applies both, so they rank names alike.
 """
@@ -14,9 +16,10 @@ Every backend applies both, so they rank names alike.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from search.article import Article
+from search.backends.base import Filters
 from search.gazetteer import Gazetteer
 from search.query import Node, Term
 from search.variants import name_key
@@ -78,3 +81,24 @@ def with_names(items: Iterable[Node], gazetteer: Gazetteer | None) -> list[Node 
             out.append(items[i])
             i += 1
     return out
+
+
+def canonical_filters(filters: Filters, gazetteer: Gazetteer | None) -> Filters:
+    """Person, organisation and place values as the canonical names facets use.
+
+    Entities are filtered by their canonical form; a reader who types the
+    acronym or another spelling the gazetteer lists (« ONU », « Tinzawaten »)
+    means the same entity. Unknown values, and names of another type, stay as typed.
+    """
+    if gazetteer is None or filters.is_empty():
+        return filters
+
+    def canonical(values: tuple[str, ...], entity_type: str) -> tuple[str, ...]:
+        return tuple(gazetteer.canonical(v, entity_type) or v for v in values)
+
+    return replace(
+        filters,
+        persons=canonical(filters.persons, "PER"),
+        orgs=canonical(filters.orgs, "ORG"),
+        places=canonical(filters.places, "LOC"),
+    )

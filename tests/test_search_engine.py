@@ -216,6 +216,13 @@ def test_filters_combine_with_the_query_and_each_other(searcher):
     assert set(ids(searcher.search("Mali", filters=dated))) == {"mali-attaque", "russie-wagner"}
 
 
+def test_a_filter_written_as_an_alias_means_the_canonical_entity(searcher):
+    assert ids(searcher.search("", filters=Filters(places=("Tinzawaten",)))) == ["mali-attaque"]
+    assert ids(searcher.search("", filters=Filters(orgs=("GSIM",)))) == ["mali-attaque"]
+    # an alias of another type is not this entity: the value stays as typed
+    assert searcher.search("", filters=Filters(persons=("GSIM",))).total == 0
+
+
 def test_filter_without_query_lists_the_filtered_articles(searcher):
     results = searcher.search("", filters=Filters(persons=("Assimi Goïta",)))
     assert results.total == 2

@@ -27,6 +27,7 @@ from search.backends.base import (
     FACET_FIELDS,
     SORTS,
     FacetValue,
+    Filters,
     Hit,
     IndexMissing,
     IndexStats,
@@ -65,6 +66,7 @@ from search.backends.opensearch.querying import (
     with_corrections,
 )
 from search.gazetteer import Gazetteer, GazetteerEntry
+from search.names import canonical_filters
 from search.query import Node, Term, to_text
 
 
@@ -277,12 +279,13 @@ class OpenSearchBackend:
         page = max(1, request.page)
         start = (page - 1) * per_page
         size = max(0, min(per_page, MAX_RESULT_WINDOW - start))
+        gazetteer = self._gazetteer()
 
         body: dict[str, Any] = {
             "query": {
                 "bool": {
-                    "must": [to_dsl(request.query, self._gazetteer())],
-                    "filter": self._filters(request),
+                    "must": [to_dsl(request.query, gazetteer)],
+                    "filter": self._filters(canonical_filters(request.filters, gazetteer)),
                 }
             },
             "from": min(start, MAX_RESULT_WINDOW),
@@ -347,8 +350,7 @@ class OpenSearchBackend:
         )
 
     @staticmethod
-    def _filters(request: SearchRequest) -> list[dict[str, Any]]:
-        f = request.filters
+    def _filters(f: Filters) -> list[dict[str, Any]]:
         clauses: list[dict[str, Any]] = []
         for field, values in (
             ("persons.folded", f.persons),

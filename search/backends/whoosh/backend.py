@@ -50,6 +50,7 @@ from search.backends.whoosh.schema import (
     to_document,
 )
 from search.gazetteer import Gazetteer, GazetteerEntry
+from search.names import canonical_filters
 from search.query import And as QAnd
 from search.query import Node, QueryError, Term, Words, to_text
 from search.query import Not as QNot
@@ -287,7 +288,7 @@ class WhooshBackend:
         reader, gazetteer = searcher.reader(), gen.gazetteer()
         translation = Translator(reader, gazetteer).translate(request.query)
         q = translation.query
-        fq = filter_query(request.filters)
+        fq = filter_query(canonical_filters(request.filters, gazetteer))
         page, per_page = request.page, request.per_page
         partial = False
 
