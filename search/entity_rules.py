@@ -24,7 +24,7 @@ from search.gazetteer import Gazetteer, fold
 from search.lexicon import french_lexicon
 
 # Bump when the rules below change, so that cached entities made by older rules miss.
-RULES_VERSION = "7"
+RULES_VERSION = "8"
 ENTITY_LABELS = {"PER", "ORG", "LOC", "MISC"}
 
 
@@ -163,8 +163,20 @@ _DEMONYMS = frozenset(fold(f) for stem in _DEMONYM_STEMS for f in _inflect(stem)
 }
 
 
+_FOLDED_DEMONYM_STEMS = frozenset(fold(stem) for stem in _DEMONYM_STEMS)
 # Forms that are also a country's name when capitalised.
-_COUNTRY_HOMOGRAPHS = frozenset({"Suisse", "Argentine", "Bénin"})
+_COUNTRY_HOMOGRAPHS = frozenset({"Suisse", "Argentine", "Bénin", "Philippines"})
+
+
+def _gives_a_demonym(text: str) -> bool:
+    """« Japon » (japonais), « Chine » (chinois), « Paris » (parisien): a place's name,
+    whatever the dictionary says « japon », « chine » or « paris » also mean."""
+    base = re.sub(r"(?:es|e|s|a)$", "", fold(text))
+    if len(base) < 3:
+        return False
+    return any(
+        stem.startswith(base) and len(stem) - len(base) <= 4 for stem in _FOLDED_DEMONYM_STEMS
+    )
 
 
 def is_demonym(text: str) -> bool:
@@ -203,7 +215,11 @@ def _clean(text: str) -> str:
 
 
 def _capitalised(word: str) -> bool:
-    return re.sub(r"^[a-zA-Z]{1,3}'", "", word)[:1].isupper()
+    """« Azawad », « l'Azawad », « al-Ansari », « ould-Abdallah »: a name's word."""
+    return _GLUED_PARTICLE.sub("", re.sub(r"^[a-zA-Z]{1,3}'", "", word))[:1].isupper()
+
+
+_GLUED_PARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ben|bin|ibn|ould|ag|abu|abou)-")
 
 
 def strip_determiner(
@@ -303,6 +319,7 @@ _GENERIC_TAIL = re.compile(r"\s+(?:du pays|de la ville|de la région|de l'État)
 _MINISTRY_OF_A_COUNTRY = re.compile(
     r"^ministère ([a-zéèëï-]+) (?:de la |de l'|des |du |de |d')([A-ZÀ-Ý].+)$"
 )
+_ROAD = re.compile(r"[ADMN]\d{1,4}")
 _SURNAME_INITIAL = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'’-]+ [A-ZÀ-Ý]\.$")
 # Buildings that are run as institutions: the news names the house, not the spot.
 _VENUE_WORDS = frozenset(
@@ -345,7 +362,7 @@ def is_junk(
             return True
         if sentence_initial and (key in stop_words or (key.endswith("ment") and len(key) > 6)):
             return True
-        if initial_only and text in french_lexicon():
+        if initial_only and text in french_lexicon() and not _gives_a_demonym(text):
             return True
     if key in _NOT_NAMES or text in _COMMON_ABBREVIATIONS:
         return True
@@ -397,6 +414,8 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
             ministry = _MINISTRY_OF_A_COUNTRY.match(text)
             if ministry and is_demonym(ministry.group(1)):
                 text = ministry.group(2)  # « ministère turc des Affaires étrangères »
+        if label == "LOC" and _ROAD.fullmatch(text):
+            return Entity(text, "LOC", text)  # « A8 », « N7 »: a road, not a code
         initial = mention.sentence_initial and not titled
         if is_junk(text, initial, stop_words, initial and mention.initial_only):
             return None

@@ -309,6 +309,37 @@ def test_generic_heads_before_a_name_go_and_texts_or_honours_are_not_bodies(gaze
     }
 
 
+def test_country_names_that_look_like_words_stay_places(gazetteer):
+    found = resolve(
+        [
+            Mention("Philippines", "LOC"),  # also « philippines », the demonym
+            Mention("Japon", "LOC", sentence_initial=True, initial_only=True),  # « japon »
+            Mention("Canada", "LOC", sentence_initial=True, initial_only=True),
+            Mention("Industrie", "LOC", sentence_initial=True, initial_only=True),
+        ],
+        gazetteer,
+    )
+    assert [e.text for e in found] == ["Philippines", "Japon", "Canada"]
+
+
+def test_glued_arabic_particles_belong_to_the_name_and_roads_are_places(gazetteer):
+    found = resolve(
+        [
+            Mention("Abou Mohammed al-Adnani", "PER"),
+            Mention("Hessa al-Jaber", "PER"),
+            Mention("autoroute A7", "LOC"),
+            Mention("A8", "LOC"),
+        ],
+        gazetteer,
+    )
+    assert [(e.text, e.type) for e in found] == [
+        ("Abou Mohammed al-Adnani", "PER"),
+        ("Hessa al-Jaber", "PER"),
+        ("A7", "LOC"),
+        ("A8", "LOC"),
+    ]
+
+
 # -- gazetteer before and after the model ---------------------------------------------
 def test_gazetteer_finds_a_name_the_model_misses(extractor):
     text = "Les combattants de Zorglubistan ont quitté Bamako."
