@@ -24,7 +24,7 @@ from search.gazetteer import Gazetteer, fold
 from search.lexicon import french_lexicon
 
 # Bump when the rules below change, so that cached entities made by older rules miss.
-RULES_VERSION = "8"
+RULES_VERSION = "9"
 ENTITY_LABELS = {"PER", "ORG", "LOC", "MISC"}
 
 
@@ -319,6 +319,7 @@ _GENERIC_TAIL = re.compile(r"\s+(?:du pays|de la ville|de la région|de l'État)
 _MINISTRY_OF_A_COUNTRY = re.compile(
     r"^ministère ([a-zéèëï-]+) (?:de la |de l'|des |du |de |d')([A-ZÀ-Ý].+)$"
 )
+_PARTITIVE_NAME = re.compile(r"^(?:du|des|de la) [A-ZÀ-Ý][\w'’-]*$")
 _ROAD = re.compile(r"[ADMN]\d{1,4}")
 _SURNAME_INITIAL = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'’-]+ [A-ZÀ-Ý]\.$")
 # Buildings that are run as institutions: the news names the house, not the spot.
@@ -399,6 +400,8 @@ def normalise(mention: Mention, gazetteer: Gazetteer, stop_words: frozenset[str]
         text = _clean(without_demonym)
         if label == "PER":
             text = _strip_trailing_lowercase(text)
+            if _PARTITIVE_NAME.match(text):
+                return None  # « du Canada », « des Nations »: a place or a body, no first name
         elif label == "LOC":
             if text.startswith("ministère "):
                 label = "ORG"  # « ministère russe de la Défense »: the portfolio is the name
@@ -587,7 +590,7 @@ def _complete_person_names(entities: list[Entity], gazetteer: Gazetteer) -> list
     full_names: dict[str, str] = {}
     for e in entities:
         words = e.text.split(" ")
-        if e.type == "PER" and len(words) > 1:
+        if e.type == "PER" and len(words) > 1 and _capitalised(words[0]):
             full_names.setdefault(fold(words[-1]), e.canonical)
     result = []
     for e in entities:

@@ -340,6 +340,13 @@ def test_glued_arabic_particles_belong_to_the_name_and_roads_are_places(gazettee
     ]
 
 
+def test_a_partitive_and_one_name_is_not_a_person(gazetteer):
+    found = resolve([Mention("du Canada", "PER"), Mention("Canada", "LOC")], gazetteer)
+    assert found == [Entity("Canada", "LOC", "Canada")]
+    kept = resolve([Mention("Charles de Gaulle", "PER"), Mention("Gaulle", "LOC")], gazetteer)
+    assert [(e.text, e.type) for e in kept] == [("Charles de Gaulle", "PER"), ("Gaulle", "PER")]
+
+
 # -- gazetteer before and after the model ---------------------------------------------
 def test_gazetteer_finds_a_name_the_model_misses(extractor):
     text = "Les combattants de Zorglubistan ont quitté Bamako."
