@@ -8,8 +8,9 @@ when the full name is a person two lines above. Each of those has a general rule
 here; names the model does not know or spells many ways are the gazetteer's job.
 
 This module holds only language: tables of French words and the rules reading
-them, with no model in sight, so that a rule can be read, tested and changed
-without loading spaCy. `search.entities` runs the model and calls in here.
+them, so that a rule can be read, tested and changed without running the model.
+The one outside table is the French dictionary (`search.lexicon`), read from the
+model's package files, never run. `search.entities` runs the model and calls in here.
 """
 
 from __future__ import annotations
