@@ -38,6 +38,7 @@ from search.backends.base import (
     distinct_suggestions,
 )
 from search.backends.whoosh import store
+from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.facets import FacetTable
 from search.backends.whoosh.highlight import make_snippets
 from search.backends.whoosh.querying import ALL_WORDS_BOOST, Translator, filter_query
@@ -300,8 +301,10 @@ class WhooshBackend:
             sortedby = None if request.sort == "relevance" else "published"
             # Filters go into the query, scoring nothing, rather than the
             # collector's `filter=`, which TimeLimitCollector bypasses (and
-            # Whoosh's Require trips an assertion when skipping blocks).
-            scored = q if fq is None else wq.And([q, wq.ConstantScoreQuery(fq, 0.0)])
+            # Whoosh's Require trips an assertion when skipping blocks). Their
+            # documents are found once, for the ranking and the count.
+            allowed = None if fq is None else DocSetQuery(searcher, fq)
+            scored = q if allowed is None else wq.And([q, allowed])
             bonus = sortedby is None and len(translation.all_words) > 1
             wanted = page * per_page
             collector = searcher.collector(
@@ -321,7 +324,7 @@ class WhooshBackend:
             if time.perf_counter() < deadline:
                 finder = Translator(reader, gazetteer, matching=True)
                 docnums, cut = self._matching(
-                    searcher, finder.translate(request.query).query, fq, deadline
+                    searcher, finder.translate(request.query).query, allowed, deadline
                 )
                 if cut:  # the count is a lower bound; the page's hits are in it
                     partial = True
@@ -378,7 +381,10 @@ class WhooshBackend:
 
     @staticmethod
     def _matching(
-        searcher: Searcher, q: wq.Query, fq: wq.Query | None, deadline: float = float("inf")
+        searcher: Searcher,
+        q: wq.Query,
+        allowed: DocSetQuery | None,
+        deadline: float = float("inf"),
     ) -> tuple[list[int], bool]:
         """Every matching document number (the exact total and the facet base),
         and whether the deadline cut the count short.
@@ -386,21 +392,14 @@ class WhooshBackend:
         A query of many OR-ed prefixes can match most of the corpus: the clock is
         read every few thousand documents so that the time limit holds here too.
         """
-
-        def collect(query: wq.Query) -> tuple[list[int], bool]:
-            found: list[int] = []
-            for n, docnum in enumerate(searcher.docs_for_query(query)):
-                if n % _CLOCK_EVERY == 0 and time.perf_counter() > deadline:
-                    return found, True
+        kept = None if allowed is None else set(allowed.docnums)
+        found: list[int] = []
+        for n, docnum in enumerate(searcher.docs_for_query(q)):
+            if n % _CLOCK_EVERY == 0 and time.perf_counter() > deadline:
+                return found, True
+            if kept is None or docnum in kept:
                 found.append(docnum)
-            return found, False
-
-        docs, cut = collect(q)
-        if fq is None or cut:
-            return docs, cut
-        allowed, cut = collect(fq)
-        kept = set(allowed)
-        return [d for d in docs if d in kept], cut
+        return found, False
 
     def _hit(self, searcher: Searcher, docnum: int, score: float, stems, with_snippets) -> Hit:
         stored = searcher.stored_fields(docnum)["doc"]
