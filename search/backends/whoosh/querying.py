@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import islice
 
 from whoosh import query as wq
@@ -22,7 +22,7 @@ from whoosh.reading import IndexReader
 
 from search.analysis import exact_analyzer, fold, stem, stemmed_analyzer
 from search.backends.base import Filters
-from search.backends.whoosh.schema import facet_key
+from search.backends.whoosh.schema import facet_key, month_of
 from search.gazetteer import Gazetteer
 from search.names import NameRun, with_names
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words
@@ -38,6 +38,7 @@ FREQUENT_WORD_SHARE = 0.10  # words in more than this share of articles: lean cl
 FREQUENT_WORD_MIN_DOCS = 100  # …and in more than this many (small corpora keep every clause)
 MAX_EXPANSIONS = 256  # expanded words per query, shared by its prefixes and fuzzy words
 MIN_EXPANSIONS_EACH = 4  # × 64 terms at most per query = MAX_EXPANSIONS
+MAX_MONTH_YEARS = 50  # longer date ranges stay one numeric range
 PREFIX_SCAN = 20_000  # terms read for one prefix before ranking
 ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
 
@@ -285,12 +286,48 @@ def filter_query(filters: Filters) -> wq.Query | None:
     ):
         clauses.extend(wq.Term(field_name, facet_key(v)) for v in values if v.strip())
     if filters.date_from or filters.date_to:
-        start = datetime.combine(filters.date_from, time.min) if filters.date_from else None
-        end = datetime.combine(filters.date_to, time.max) if filters.date_to else None
-        clauses.append(wq.DateRange("published", start, end))
+        clauses.append(date_filter(filters.date_from, filters.date_to))
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+def date_filter(start: date | None, end: date | None) -> wq.Query:
+    """Publication dates from `start` to `end` (inclusive) as a query.
+
+    A range over `published` makes Whoosh expand and merge many numeric trie
+    terms (≈ 0.25 s for a year at 100,000 articles); a whole month is one term
+    of the `months` field. So the months the range covers whole are read as
+    month terms, and only the partial months at either end as ranges.
+    """
+    if start is None or end is None or end < start or end.year - start.year > MAX_MONTH_YEARS:
+        return _date_range(start, end)
+    clauses: list[wq.Query] = []
+    month = start
+    if start.day != 1:
+        head_end = min(_next_month(start) - timedelta(days=1), end)
+        clauses.append(_date_range(start, head_end))
+        month = _next_month(start)
+    ends_a_month = _next_month(end) - timedelta(days=1) == end
+    stop = _next_month(end) if ends_a_month else end.replace(day=1)
+    while month < stop:
+        clauses.append(wq.Term("months", month_of(month)))
+        month = _next_month(month)
+    if not ends_a_month and end >= month:  # the days of the last month not yet covered
+        clauses.append(_date_range(month, end))
+    return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+
+
+def _date_range(start: date | None, end: date | None) -> wq.Query:
+    return wq.DateRange(
+        "published",
+        datetime.combine(start, time.min) if start else None,
+        datetime.combine(end, time.max) if end else None,
+    )
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _or(subs: list[wq.Query]) -> wq.Query | None:
