@@ -188,12 +188,12 @@ class Gazetteer:
         « Sud » in « le Sud Africain » is not the union SUD; `lookup` answers queries,
         where case means nothing, this answers for spans read in an article.
         """
-        entry = self.lookup(text)
-        if entry is None or not unidecode(text).isupper():
-            forms = [f for f in entry.forms if match_key(f) == match_key(text)] if entry else []
-            if forms and all(_is_acronym(f) for f in forms):
-                return None
-        return entry
+        key = match_key(text)
+        entry = self._by_key.get(key)
+        if entry is None or unidecode(text).isupper():
+            return entry
+        spelled = [f for f in entry.forms if match_key(f) == key]  # never empty
+        return None if all(_is_acronym(f) for f in spelled) else entry
 
     def is_form(self, text: str) -> bool:
         """Whether `text` is written exactly as a listed name or alias (accents and case apart).

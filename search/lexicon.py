@@ -90,7 +90,8 @@ _LOCK = threading.Lock()
 def french_lexicon() -> Lexicon:
     """The model's dictionary, loaded on first use."""
     global _LEXICON
-    with _LOCK:
-        if _LEXICON is None:
-            _LEXICON = Lexicon.from_model()
-        return _LEXICON
+    if _LEXICON is None:  # asked once per mention: no lock once loaded
+        with _LOCK:
+            if _LEXICON is None:
+                _LEXICON = Lexicon.from_model()
+    return _LEXICON

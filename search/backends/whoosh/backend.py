@@ -392,13 +392,12 @@ class WhooshBackend:
         A query of many OR-ed prefixes can match most of the corpus: the clock is
         read every few thousand documents so that the time limit holds here too.
         """
-        kept = None if allowed is None else set(allowed.docnums)
+        query = q if allowed is None else wq.And([q, allowed])
         found: list[int] = []
-        for n, docnum in enumerate(searcher.docs_for_query(q)):
+        for n, docnum in enumerate(searcher.docs_for_query(query)):
             if n % _CLOCK_EVERY == 0 and time.perf_counter() > deadline:
                 return found, True
-            if kept is None or docnum in kept:
-                found.append(docnum)
+            found.append(docnum)
         return found, False
 
     def _hit(self, searcher: Searcher, docnum: int, score: float, stems, with_snippets) -> Hit:
