@@ -339,15 +339,75 @@ def stats_command(index_dir: Path, backend: dict) -> None:
 @main.command("export")
 @index_option
 @backend_options
-@click.option("--json", "as_json", is_flag=True, required=True, help="Une ligne JSON par article.")
-def export_command(index_dir: Path, as_json: bool, backend: dict) -> None:
-    """Écrit chaque article indexé en JSON lines sur la sortie standard."""
-    engine = _open_backend(index_dir, backend)
+@click.option("--json", "as_json", is_flag=True, help="Une ligne JSON par article (tout l'index).")
+@click.option("--query", "-q", "query", help="Exporter tous les résultats de cette recherche.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Format des résultats exportés."
+)
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option("--person", multiple=True, help="Filtrer sur une personne.")
+@click.option("--org", multiple=True, help="Filtrer sur une organisation.")
+@click.option("--place", multiple=True, help="Filtrer sur un lieu.")
+@click.option("--source", multiple=True, help="Filtrer sur une source.")
+@click.option("--from", "date_from", callback=_parse_date, help="Depuis (AAAA-MM-JJ).")
+@click.option("--to", "date_to", callback=_parse_date, help="Jusqu'au (AAAA-MM-JJ).")
+@click.option("--bom", is_flag=True, help="CSV précédé d'un BOM UTF-8 (pour les tableurs).")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Fichier de sortie."
+)
+def export_command(
+    index_dir: Path,
+    as_json: bool,
+    query: str | None,
+    fmt: str | None,
+    sort: str,
+    person: tuple[str, ...],
+    org: tuple[str, ...],
+    place: tuple[str, ...],
+    source: tuple[str, ...],
+    date_from: date | None,
+    date_to: date | None,
+    bom: bool,
+    output: Path | None,
+    backend: dict,
+) -> None:
+    """Exporte l'index entier (--json) ou tous les résultats d'une recherche
+    (--query et/ou filtres, --format csv|jsonl), sans limite de pages."""
+    filters = Filters(person, org, place, source, date_from, date_to)
+    if query is None and fmt is None and filters.is_empty():
+        if not as_json:
+            _fail("choisir --json (tout l'index) ou --query/--format (une recherche)", code=2)
+        engine = _open_backend(index_dir, backend)
+        try:
+            for article in engine.all_articles():
+                click.echo(json.dumps(article_to_json(article), ensure_ascii=False))
+        except IndexMissing as exc:
+            _fail(str(exc))
+        return
+    _export_search(index_dir, backend, query or "", filters, sort, fmt or "csv", bom, output)
+
+
+def _export_search(index_dir, backend, query, filters, sort, fmt, bom, output) -> None:
+    from search.export import export_lines
+    from search.searcher import Searcher
+
     try:
-        for article in engine.all_articles():
-            click.echo(json.dumps(article_to_json(article), ensure_ascii=False))
+        searcher = Searcher(_open_backend(index_dir, backend))
+        lines = export_lines(searcher, query, filters, sort, fmt, bom=bom)
+        if output is None:
+            for line in lines:
+                click.echo(line, nl=False)
+            return
+        newline = "" if fmt == "csv" else None  # the csv module writes its own \r\n
+        with open(output, "w", encoding="utf-8", newline=newline) as out:
+            for line in lines:
+                out.write(line)
+    except QueryError as exc:
+        _fail(f"requête mal formée : {exc.message}", code=2)
     except IndexMissing as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _fail(f"impossible d'écrire {output} : {exc.strerror or exc}")
 
 
 # -- serve -------------------------------------------------------------------

@@ -64,6 +64,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+
+    from web import investigate
+
+    app.register_blueprint(investigate.bp)
     return app
 
 

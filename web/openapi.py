@@ -323,3 +323,36 @@ def openapi_document() -> dict:
             "components": {"schemas": SCHEMAS},
         }
     )
+
+
+# -- investigating: exports, timelines, batch search (web/investigate.py) ------------------
+EXPORT_PARAMETERS = [
+    p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")
+] + [
+    _param("format", "csv or JSON lines", {"enum": ["csv", "jsonl"], "default": "csv"}),
+    _param(
+        "bom",
+        "1: begin the CSV with a UTF-8 byte order mark (spreadsheets then read accents right)",
+        {"enum": ["0", "1"], "default": "0"},
+    ),
+]
+
+PATHS["/api/export"] = _get(
+    "Every hit of a search, streamed, in its order and with its filters",
+    {
+        "200": {
+            "description": (
+                "CSV (id, title, published, source, url, score, snippet, persons, orgs, places, "
+                "misc; cells beginning with = + - @ tab or CR are prefixed with an apostrophe) "
+                "or JSON lines (exact text)"
+            ),
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        },
+        **ERRORS,
+    },
+    EXPORT_PARAMETERS,
+    operationId="export",
+)

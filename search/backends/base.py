@@ -96,6 +96,19 @@ class Results:
 
 
 @dataclass(frozen=True)
+class DateCounts:
+    """How many articles of a set were published each day (for timelines).
+
+    `total` counts the whole set, dated or not: `sum(per_day) + undated == total`.
+    """
+
+    per_day: dict[date, int]
+    undated: int
+    total: int
+    partial: bool = False  # the time limit cut the count short: a lower bound
+
+
+@dataclass(frozen=True)
 class IndexStats:
     generation: str
     articles: int

@@ -16,7 +16,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from whoosh.searching import Searcher
 from search.analysis import fold
 from search.article import Article
 from search.backends.base import (
+    DateCounts,
     FacetValue,
     Hit,
     IndexMissing,
@@ -38,6 +39,7 @@ from search.backends.base import (
     distinct_suggestions,
 )
 from search.backends.whoosh import store
+from search.backends.whoosh.dates import DayTable
 from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.facets import FacetTable
 from search.backends.whoosh.highlight import make_snippets
@@ -96,6 +98,7 @@ class _Generation:
     _facets: FacetTable | None = None
     _spelling: SpellingIndex | None = None
     _gazetteer: Gazetteer | None = None
+    _days: DayTable | None = None
     _opened: list = field(default_factory=list)
     _opened_lock: threading.Lock = field(default_factory=threading.Lock)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -124,6 +127,13 @@ class _Generation:
                         self.searcher().reader(), self.meta.get("display", {})
                     )
         return self._facets
+
+    def days(self) -> DayTable:
+        if self._days is None:
+            with self._lock:
+                if self._days is None:
+                    self._days = DayTable(self.searcher().reader())
+        return self._days
 
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
@@ -350,6 +360,69 @@ class WhooshBackend:
             page=page,
             per_page=per_page,
         )
+
+    # -- investigating: whole result sets --------------------------------------
+    def iter_hits(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of `request` in its order (for exports), one stored article
+        read at a time: the ranking holds (docnum, score) pairs only, and
+        nothing more is read once the consumer stops. No time limit: an export
+        is complete or it is nothing."""
+        try:
+            gen = self._generation()
+            searcher = gen.searcher()
+            reader, gazetteer = searcher.reader(), gen.gazetteer()
+            translation = Translator(reader, gazetteer).translate(request.query)
+            q = translation.query
+            if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+                return
+            fq = filter_query(canonical_filters(request.filters, gazetteer))
+            scored = q if fq is None else wq.And([q, DocSetQuery(searcher, fq)])
+            sortedby = None if request.sort == "relevance" else "published"
+            collector = searcher.collector(
+                limit=None, sortedby=sortedby, reverse=request.sort == "newest"
+            )
+            searcher.search_with_collector(scored, collector)
+            top = [(hit.docnum, hit.score or 0.0) for hit in collector.results()]
+            if sortedby is None and len(translation.all_words) > 1:
+                top = self._all_words_bonus(searcher, top, translation.all_words)
+            for docnum, score in top:
+                yield self._hit(
+                    searcher, docnum, score, translation.highlight_stems, request.with_snippets
+                )
+        except (IndexMissing, QueryError, GeneratorExit, *PROGRAMMING_ERRORS):
+            raise
+        except Exception as exc:  # same reasons as _reads_index, for a generator
+            log.info("index read failed in %s", self.root, exc_info=True)
+            raise store.DamagedIndex(
+                f"l'index {self.root} est endommagé ({exc.__class__.__name__}) : "
+                "reconstruisez-le avec `loupe index`"
+            ) from exc
+
+    @_reads_index
+    def date_counts(self, request: SearchRequest | None) -> DateCounts:
+        """Matches of `request` per publication day (None: the whole index),
+        from the generation's day table; the match set is found as for the
+        total, under the request's time limit."""
+        started = time.perf_counter()
+        gen = self._generation()
+        table = gen.days()
+        if request is None or (request.query is None and request.filters.is_empty()):
+            return table.count(None)
+        searcher = gen.searcher()
+        gazetteer = gen.gazetteer()
+        finder = Translator(searcher.reader(), gazetteer, matching=True)
+        q = finder.translate(request.query).query
+        if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+            return table.count([])
+        fq = filter_query(canonical_filters(request.filters, gazetteer))
+        allowed = None if fq is None else DocSetQuery(searcher, fq)
+        docnums, cut = self._matching(searcher, q, allowed, started + request.time_limit)
+        counts = table.count(docnums)
+        return replace(counts, partial=cut) if cut else counts
+
+    def gazetteer(self) -> Gazetteer:
+        """The gazetteer the live generation was built with (its queries expand with it)."""
+        return self._generation().gazetteer()
 
     @staticmethod
     def _all_words_bonus(searcher: Searcher, top, words: list[wq.Query]):
