@@ -326,9 +326,7 @@ def openapi_document() -> dict:
 
 
 # -- investigating: exports, timelines, batch search (web/investigate.py) ------------------
-EXPORT_PARAMETERS = [
-    p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")
-] + [
+EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")] + [
     _param("format", "csv or JSON lines", {"enum": ["csv", "jsonl"], "default": "csv"}),
     _param(
         "bom",
