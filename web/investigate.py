@@ -12,14 +12,33 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from search.export import FORMATS, export_lines
+from search.query import QueryError
+from search.timeline import (
+    INTERVALS,
+    MAX_SERIES,
+    Point,
+    build_timeline,
+    timeline_csv,
+    timeline_to_json,
+)
 from web import get_searcher
-from web.params import SearchParams, choice_param, parse_search
+from web.chart import MEASURES, bar_chart
+from web.formatting import date_fr, month_fr
+from web.params import (
+    MAX_PARAM_LENGTH,
+    BadParameter,
+    MultiArgs,
+    SearchParams,
+    choice_param,
+    parse_search,
+)
 
 bp = Blueprint("investigate", __name__)
 
@@ -81,3 +100,121 @@ def export():
         f'attachment; filename="{download_name(params.q, fmt)}"'
     )
     return response
+
+
+# -- attention over time -------------------------------------------------------------------
+def compare_params(args: MultiArgs) -> list[str]:
+    """The queries to draw beside `q` (`compare`, repeatable): blank and repeated dropped."""
+    values: list[str] = []
+    for raw in args.getlist("compare"):
+        value = raw.strip()
+        if not value or value in values:
+            continue
+        if len(value) > MAX_PARAM_LENGTH:
+            raise BadParameter(
+                "compare", f"« compare » trop long : {MAX_PARAM_LENGTH} caractères au plus"
+            )
+        values.append(value)
+    if len(values) > MAX_SERIES - 1:
+        raise BadParameter("compare", f"« compare » : {MAX_SERIES - 1} recherches au plus")
+    return values
+
+
+@bp.get("/api/timeline")
+def timeline():
+    params = parse_search(request.args)
+    compare = compare_params(request.args)
+    interval = choice_param(request.args, "interval", INTERVALS)
+    fmt = choice_param(request.args, "format", ("json", "csv")) or "json"
+    bom = choice_param(request.args, "bom", ("0", "1")) == "1"
+    series = build_timeline(get_searcher(), [params.q, *compare], params.filters, interval)
+    if fmt == "csv":
+        response = Response(timeline_csv(series, bom=bom), content_type=CONTENT_TYPES["csv"])
+        name = download_name(params.q, "csv").replace("loupe-", "loupe-chronologie-", 1)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return jsonify({"query": params.q, **timeline_to_json(series)})
+
+
+def period_name(interval: str) -> Callable[[Point], str]:
+    def name(point: Point) -> str:
+        if interval == "month":
+            return month_fr(point.period)
+        if interval == "week":
+            return f"semaine du {date_fr(point.start)}"
+        return date_fr(point.start)
+
+    return name
+
+
+def _page_href(params: SearchParams, extra: list[tuple[str, str]]) -> str:
+    pairs = params.pairs() + extra
+    return url_for("pages.search") + "?" + urlencode(pairs)
+
+
+@bp.app_template_global()
+def timeline_panel(params: SearchParams) -> dict:
+    """What the results page's chart shows: the series, the bars, the links — or
+    the error that stopped them (the page itself still answers)."""
+    args = request.args
+    try:
+        compare = compare_params(args)
+        interval = choice_param(args, "interval", INTERVALS)
+        measure = choice_param(args, "measure", MEASURES) or "count"
+        series = build_timeline(get_searcher(), [params.q, *compare], params.filters, interval)
+    except (BadParameter, QueryError) as exc:
+        return {"error": exc.message}
+    kept = [("compare", c) for c in compare]
+    keep_interval = [("interval", interval)] if interval else []
+
+    def bar_href(index: int, point: Point) -> str:
+        query = series.series[index].query
+        narrowed = replace(
+            params,
+            q=query,
+            filters=replace(params.filters, date_from=point.start, date_to=point.end),
+            page=1,
+        )
+        return _page_href(narrowed, [])
+
+    chart = bar_chart(series, measure, bar_href, period_name(series.interval))
+    base = replace(params, page=1)
+    measure_links = {
+        m: _page_href(base, [*kept, *keep_interval, *([("measure", m)] if m != "count" else [])])
+        for m in MEASURES
+    }
+    interval_links = {
+        i: _page_href(base, [*kept, ("interval", i), *_measure_pair(measure)]) for i in INTERVALS
+    }
+    removals = {
+        c: _page_href(
+            base,
+            [*[("compare", o) for o in compare if o != c], *keep_interval, *_measure_pair(measure)],
+        )
+        for c in compare
+    }
+    csv_pairs = [(k, v) for k, v in params.pairs() if k not in ("page", "per_page", "sort")]
+    csv_href = (
+        url_for("investigate.timeline")
+        + "?"
+        + urlencode(
+            [*csv_pairs, *kept, ("interval", series.interval), ("format", "csv"), ("bom", "1")]
+        )
+    )
+    return {
+        "error": None,
+        "timeline": series,
+        "chart": chart,
+        "measure": measure,
+        "compare": compare,
+        "period_name": period_name(series.interval),
+        "measure_links": measure_links,
+        "interval_links": interval_links,
+        "removals": removals,
+        "csv_href": csv_href,
+        "hidden": [*[(k, v) for k, v in params.pairs() if k != "page"], *kept, *keep_interval],
+    }
+
+
+def _measure_pair(measure: str) -> list[tuple[str, str]]:
+    return [("measure", measure)] if measure != "count" else []

@@ -354,3 +354,68 @@ PATHS["/api/export"] = _get(
     EXPORT_PARAMETERS,
     operationId="export",
 )
+
+SCHEMAS["TimelinePoint"] = _obj(
+    {
+        "period": {"type": "string", "description": "2024-08, 2024-W31 (ISO week) or 2024-08-01"},
+        "start": {"type": "string", "format": "date"},
+        "end": {"type": "string", "format": "date", "description": "last day of the period"},
+        "count": {"type": "integer", "minimum": 0},
+        "share": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1,
+            "description": "count / every article of the index published in the period",
+        },
+    }
+)
+SCHEMAS["TimelineSeries"] = _obj(
+    {
+        "query": {"type": "string"},
+        "total": {"type": "integer", "minimum": 0},
+        "undated": {"type": "integer", "minimum": 0},
+        "partial": {"type": "boolean"},
+        "points": {"type": "array", "items": _ref("TimelinePoint")},
+    }
+)
+SCHEMAS["TimelineResponse"] = _obj(
+    {
+        "query": {"type": "string"},
+        "interval": {"enum": ["month", "week", "day"]},
+        "series": {"type": "array", "items": _ref("TimelineSeries"), "minItems": 1},
+    }
+)
+TIMELINE_PARAMETERS = [
+    p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page", "sort")
+] + [
+    _param(
+        "compare",
+        "another query to draw beside q; repeat for several (4 at most)",
+        {"type": "array", "items": {"type": "string", "maxLength": MAX_PARAM_LENGTH}},
+        style="form",
+        explode=True,
+    ),
+    _param(
+        "interval",
+        "month, week or day; by default chosen from the range (day up to two months, "
+        "week up to a year); 400 periods at most",
+        {"enum": ["month", "week", "day"]},
+    ),
+    _param("format", "json, or csv (one row per query and period)", {"enum": ["json", "csv"]}),
+    _param("bom", "1: CSV with a UTF-8 byte order mark", {"enum": ["0", "1"], "default": "0"}),
+]
+PATHS["/api/timeline"] = _get(
+    "Matching articles per period, as counts and as shares of all articles of the period",
+    {
+        "200": {
+            "description": "the series (from the index's per-day counts, no hit is read)",
+            "content": {
+                "application/json": {"schema": _ref("TimelineResponse")},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+        **ERRORS,
+    },
+    TIMELINE_PARAMETERS,
+    operationId="timeline",
+)
