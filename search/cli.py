@@ -410,6 +410,140 @@ def _export_search(index_dir, backend, query, filters, sort, fmt, bom, output) -
         _fail(f"impossible d'écrire {output} : {exc.strerror or exc}")
 
 
+# -- batch -------------------------------------------------------------------
+@main.command("batch")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@index_option
+@backend_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Fichier de sortie (défaut : sortie standard).",
+)
+@click.option("--bom", is_flag=True, help="CSV précédé d'un BOM UTF-8 (pour les tableurs).")
+@click.option(
+    "--max-lines",
+    type=click.IntRange(1, 100_000),
+    default=1_000,
+    show_default=True,
+    help="Lignes exécutées au plus ; les suivantes sont signalées.",
+)
+@click.option(
+    "--time-per-query",
+    type=click.FloatRange(0.05, 60),
+    default=2.0,
+    show_default=True,
+    help="Secondes par requête (au-delà : résultats partiels).",
+)
+@click.option(
+    "--total-time",
+    type=click.FloatRange(0),
+    default=0,
+    show_default="sans limite",
+    help="Secondes pour tout le lot (0 : sans limite).",
+)
+@click.option(
+    "--max-size",
+    type=click.FloatRange(0.001, 1024),
+    default=50.0,
+    show_default=True,
+    help="Taille max du fichier (Mo).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
+def batch_command(
+    file: Path,
+    index_dir: Path,
+    fmt: str,
+    output: Path | None,
+    bom: bool,
+    max_lines: int,
+    time_per_query: float,
+    total_time: float,
+    max_size: float,
+    quiet: bool,
+    backend: dict,
+) -> None:
+    """Cherche chaque ligne de FILE (une requête par ligne, ou un CSV avec une
+    colonne query) et écrit une ligne de résultats par ligne (- : entrée standard)."""
+    from search.batch import BatchError, BatchLimits, BatchRunner, read_batch, write_rows
+    from search.searcher import Searcher
+
+    limits = BatchLimits(
+        max_lines=max_lines,
+        time_per_query=time_per_query,
+        total_time=total_time,
+        max_bytes=int(max_size * 2**20),
+    )
+    try:
+        data = _read_input(file, limits.max_bytes)
+        batch = read_batch(data, limits)
+    except BatchError as exc:
+        _fail(f"{file} : {exc}")
+    except OSError as exc:
+        _fail(f"impossible de lire {file} : {exc.strerror or exc}")
+    for note in batch.notes:
+        click.echo(f"Remarque : {note}", err=True)
+    try:
+        runner = BatchRunner(Searcher(_open_backend(index_dir, backend)), limits)
+        rows = _with_progress(runner.run(batch), len(batch.lines), quiet)
+        counts = {"ok": 0, "error": 0}
+
+        def counted(rows):
+            for row in rows:
+                counts[row.status] += 1
+                yield row
+
+        lines = write_rows(counted(rows), batch, fmt, bom)
+        if output is None:
+            for line in lines:
+                click.echo(line, nl=False)
+        else:
+            with open(output, "w", encoding="utf-8", newline="" if fmt == "csv" else None) as out:
+                for line in lines:
+                    out.write(line)
+    except IndexMissing as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"impossible d'écrire {output} : {exc.strerror or exc}")
+    summary = f"{counts['ok']} lignes ok, {counts['error']} en erreur"
+    if batch.not_run:
+        cut = batch.not_run
+        summary += (
+            f" ; lignes {cut.from_line} à {cut.to_line} non exécutées ({cut.count}) : {cut.reason}"
+        )
+    click.echo(summary, err=True)
+    if batch.not_run:
+        sys.exit(EXIT_SKIPPED)
+
+
+def _read_input(file: Path, max_bytes: int) -> bytes:
+    """The file's bytes (or standard input's), refusing more than `max_bytes` early."""
+    from search.batch import BatchError
+
+    if str(file) == "-":
+        data = click.get_binary_stream("stdin").read(max_bytes + 1)
+    else:
+        if file.stat().st_size > max_bytes:
+            raise BatchError(f"fichier trop volumineux : {max_bytes / 2**20:g} Mo au plus")
+        data = file.read_bytes()
+    if len(data) > max_bytes:
+        raise BatchError(f"fichier trop volumineux : {max_bytes / 2**20:g} Mo au plus")
+    return data
+
+
+def _with_progress(rows, total: int, quiet: bool):
+    """A tqdm bar on standard error while rows come (not when quiet or not a terminal)."""
+    if quiet or not sys.stderr.isatty():
+        return rows
+    from tqdm import tqdm
+
+    return tqdm(rows, total=total, unit="requête", file=sys.stderr, leave=False)
+
+
 # -- serve -------------------------------------------------------------------
 @main.command("serve")
 @index_option

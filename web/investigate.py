@@ -16,8 +16,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    stream_template,
+    url_for,
+)
 
+from search.batch import FORMATS as BATCH_FORMATS
+from search.batch import BatchError, BatchInput, BatchLimits, BatchRunner, read_batch, write_rows
 from search.export import FORMATS, export_lines
 from search.query import QueryError
 from search.timeline import (
@@ -30,6 +41,7 @@ from search.timeline import (
 )
 from web import get_searcher
 from web.chart import MEASURES, bar_chart
+from web.errors import error_response
 from web.formatting import date_fr, month_fr
 from web.params import (
     MAX_PARAM_LENGTH,
@@ -41,6 +53,19 @@ from web.params import (
 )
 
 bp = Blueprint("investigate", __name__)
+BATCH_ENDPOINTS = ("investigate.batch_api", "investigate.batch_page")
+BATCH_TYPES = ("text/plain", "text/csv", "multipart/form-data", "application/x-www-form-urlencoded")
+
+
+@bp.record_once
+def _body_limits(state) -> None:
+    """The batch routes take a body: up to the batch limit, the rest of the app none."""
+    limits = state.app.config.setdefault("LOUPE_BATCH_LIMITS", BatchLimits())
+    body_limits = dict(state.app.config.get("LOUPE_BODY_LIMITS", {}))
+    # a multipart upload carries its own headers and boundaries: a little room for them
+    body_limits.update({e: limits.max_bytes + 64 * 1024 for e in BATCH_ENDPOINTS})
+    state.app.config["LOUPE_BODY_LIMITS"] = body_limits
+
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -218,3 +243,123 @@ def timeline_panel(params: SearchParams) -> dict:
 
 def _measure_pair(measure: str) -> list[tuple[str, str]]:
     return [("measure", measure)] if measure != "count" else []
+
+
+# -- batch search --------------------------------------------------------------------------
+def batch_limits() -> BatchLimits:
+    return current_app.config["LOUPE_BATCH_LIMITS"]
+
+
+def _size(limits: BatchLimits) -> str:
+    return f"{limits.max_bytes / 2**20:g} Mo"
+
+
+@bp.errorhandler(413)
+def _batch_too_large(_exc):
+    limits = batch_limits()
+    return error_response(
+        413,
+        f"lot trop volumineux : {_size(limits)} au plus ({limits.max_lines} lignes) ; "
+        "découpez la liste",
+    )
+
+
+class UnsupportedType(Exception):
+    pass
+
+
+def batch_bytes() -> bytes:
+    """The list as sent: a raw TXT/CSV body, an uploaded file, or the pasted text."""
+    mimetype = request.mimetype
+    if mimetype in ("text/plain", "text/csv"):
+        return request.get_data(cache=False)
+    if mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            return upload.read()
+        return (request.form.get("lines") or "").encode("utf-8")
+    raise UnsupportedType(mimetype)
+
+
+def _read_request_batch() -> BatchInput:
+    return read_batch(batch_bytes(), batch_limits())
+
+
+def _limits_json(limits: BatchLimits) -> dict:
+    return limits.describe()
+
+
+@bp.post("/api/batch")
+def batch_api():
+    fmt = choice_param(request.args, "format", ("json", *BATCH_FORMATS)) or "json"
+    bom = choice_param(request.args, "bom", ("0", "1")) == "1"
+    limits = batch_limits()
+    try:
+        batch = _read_request_batch()
+    except UnsupportedType:
+        return error_response(
+            415,
+            f"type de contenu « {request.mimetype or 'absent'} » non accepté : "
+            f"{', '.join(BATCH_TYPES)}",
+        )
+    except BatchError as exc:
+        return error_response(400, str(exc), "invalid_batch", limits=_limits_json(limits))
+    runner = BatchRunner(get_searcher(), limits)
+    if fmt != "json":
+        body = chunked(write_rows(runner.run(batch), batch, fmt, bom), current_app.logger, "lot")
+        response = Response(body, content_type=CONTENT_TYPES[fmt])
+        response.headers["Content-Disposition"] = f'attachment; filename="loupe-lot.{fmt}"'
+        return response
+    rows = [row.to_json() for row in runner.run(batch)]
+    cut = batch.not_run
+    return jsonify(
+        {
+            "limits": _limits_json(limits),
+            "mode": batch.mode,
+            "encoding": batch.encoding,
+            "notes": batch.notes,
+            "lines": len(batch.lines) + (cut.count if cut else 0),
+            "rows": rows,
+            "not_run": None if cut is None else vars(cut),
+        }
+    )
+
+
+@bp.get("/batch")
+def batch_form():
+    return render_template("batch.html", params=SearchParams(), limits=batch_limits(), rows=None)
+
+
+@bp.post("/batch")
+def batch_page():
+    limits = batch_limits()
+    try:
+        batch = _read_request_batch()
+    except UnsupportedType:
+        return error_response(415, "envoyez le formulaire de la page Lot")
+    except BatchError as exc:
+        page = render_template(
+            "batch.html", params=SearchParams(), limits=limits, rows=None, error=str(exc)
+        )
+        return page, 400
+    runner = BatchRunner(get_searcher(), limits)
+    if request.form.get("format") == "csv":
+        body = chunked(
+            write_rows(runner.run(batch), batch, "csv", bom=True), current_app.logger, "lot"
+        )
+        response = Response(body, content_type=CONTENT_TYPES["csv"])
+        response.headers["Content-Disposition"] = 'attachment; filename="loupe-lot.csv"'
+        return response
+    # Streamed: each row reaches the browser as soon as it is found, which is the
+    # page's progress (no JavaScript needed); the table is sortable with it.
+    return Response(
+        stream_template(
+            "batch.html",
+            params=SearchParams(),
+            limits=limits,
+            batch=batch,
+            rows=runner.run(batch),
+            not_run=batch.not_run,
+            search_url=url_for("pages.search"),
+        )
+    )
