@@ -201,7 +201,9 @@ def _read_lines(text: str, limits: BatchLimits) -> BatchInput:
         _checked(number, query.strip(), "", Filters(), limits)
         for number, query in enumerate(raw, start=1)
     ]
-    return _cut(BatchInput(lines, "lines", "utf-8"), limits)
+    notes: list[str] = []
+    lines = _without_trailing_blanks(lines, notes)
+    return _cut(BatchInput(lines, "lines", "utf-8", notes=notes), limits)
 
 
 def _read_csv(text: str, dialect, limits: BatchLimits) -> BatchInput:
@@ -243,10 +245,22 @@ def _read_csv(text: str, dialect, limits: BatchLimits) -> BatchInput:
         lines.append(
             _checked(number, cells.get("query", ""), cells.get("label", ""), filters, limits)
         )
+    lines = _without_trailing_blanks(lines, notes)
     if not lines:
         raise BatchError("en-tête seul : aucune requête sous la ligne d'en-tête")
     batch = BatchInput(lines, "csv", "utf-8", notes=notes)
     return _cut(batch, limits)
+
+
+def _without_trailing_blanks(lines: list[BatchLine], notes: list[str]) -> list[BatchLine]:
+    """Blank lines at the very end are a file's trailing newlines, not requests: dropped,
+    and said so (a blank line between two queries keeps its error row)."""
+    end = len(lines)
+    while end and not lines[end - 1].query.strip() and lines[end - 1].filters.is_empty():
+        end -= 1
+    if end < len(lines):
+        notes.append(f"{len(lines) - end} ligne(s) vide(s) en fin de fichier ignorée(s)")
+    return lines[:end]
 
 
 def _filters(cells: dict[str, str]) -> Filters:

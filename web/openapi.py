@@ -419,3 +419,126 @@ PATHS["/api/timeline"] = _get(
     TIMELINE_PARAMETERS,
     operationId="timeline",
 )
+
+SCHEMAS["BatchHit"] = _obj(
+    {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "published": DATE_OR_NULL,
+        "source": NULLABLE_STRING,
+        "snippet": {"type": "string", "description": "plain text"},
+    }
+)
+SCHEMAS["BatchRow"] = _obj(
+    {
+        "line": {"type": "integer", "minimum": 1, "description": "where the line begins"},
+        "query": {"type": "string"},
+        "label": {"type": "string"},
+        "status": {"enum": ["ok", "error"]},
+        "error": {"type": "string", "description": "why the line failed; empty when ok"},
+        "total": {"type": "integer", "minimum": 0},
+        "first": DATE_OR_NULL,
+        "last": DATE_OR_NULL,
+        "aliases": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "other gazetteer spellings of the line's names found in its matches",
+        },
+        "sources": {"type": "array", "items": {"type": "string"}},
+        "persons": {"type": "array", "items": {"type": "string"}},
+        "orgs": {"type": "array", "items": {"type": "string"}},
+        "places": {"type": "array", "items": {"type": "string"}},
+        "hits": {"type": "array", "items": _ref("BatchHit")},
+        "partial": {"type": "boolean", "description": "the time per query cut the search"},
+        "took_ms": {"type": "number", "minimum": 0},
+        "search": {"type": "string", "description": "query string of the full search (/search?…)"},
+    }
+)
+SCHEMAS["BatchLimits"] = _obj(
+    {
+        "max_lines": {"type": "integer"},
+        "max_line_chars": {"type": "integer"},
+        "time_per_query_s": {"type": "number"},
+        "total_time_s": {"type": "number"},
+        "max_bytes": {"type": "integer"},
+    }
+)
+SCHEMAS["BatchResponse"] = _obj(
+    {
+        "limits": _ref("BatchLimits"),
+        "mode": {"enum": ["lines", "csv"]},
+        "encoding": {"type": "string"},
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "lines": {"type": "integer", "minimum": 0},
+        "rows": {"type": "array", "items": _ref("BatchRow")},
+        "not_run": {
+            "oneOf": [
+                {"type": "null"},
+                _obj(
+                    {
+                        "from_line": {"type": "integer"},
+                        "to_line": {"type": "integer"},
+                        "count": {"type": "integer"},
+                        "reason": {"type": "string"},
+                    }
+                ),
+            ]
+        },
+    }
+)
+SCHEMAS["ErrorBody"]["properties"]["limits"] = _ref("BatchLimits")
+PATHS["/api/batch"] = {
+    "post": {
+        "summary": "Batch search: one row of findings per line of the list sent",
+        "description": (
+            "The only route that takes a body. Each line is one query (the full query "
+            "language), or, when the first line is a CSV header naming a `query` column, one "
+            "CSV record (label, person, org, place, source, from, to columns). A line that cannot "
+            "be searched gets its own error row; lines past the limits are reported in "
+            "`not_run` (as a last error row in CSV and JSON lines)."
+        ),
+        "operationId": "batch",
+        "parameters": [
+            _param("format", "json (default), jsonl or csv", {"enum": ["json", "jsonl", "csv"]}),
+            _param("bom", "1: CSV with a UTF-8 byte order mark", {"enum": ["0", "1"]}),
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/plain": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "lines": {"type": "string"},
+                        },
+                    }
+                },
+                "application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "properties": {"lines": {"type": "string"}}}
+                },
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "one row per line",
+                "content": {
+                    "application/json": {"schema": _ref("BatchResponse")},
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+            },
+            "400": _json(
+                "Error", "the list as a whole cannot be read (binary, empty, header only)"
+            ),
+            "413": _json("Error", "body larger than the batch limit"),
+            "415": _json("Error", "not text/plain, text/csv, multipart/form-data or a form"),
+            "414": LIMITS["414"],
+            "431": LIMITS["431"],
+            "503": ERRORS["503"],
+            "500": ERRORS["500"],
+        },
+    }
+}
