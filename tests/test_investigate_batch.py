@@ -17,11 +17,32 @@ from search.cli import EXIT_SKIPPED, main
 # makes it slower), while a one-word line takes a few milliseconds.
 SLOW_LINE = " OR ".join(
     f"{w}~"
-    for w in (
-        "armee malienne attaque president gouvernement election ministre francais politique "
-        "economie securite militaire terroriste frontiere population manifestation "
-        "parlement opposition presidentielle democratie elections candidat victoire defaite"
-    ).split()
+    for w in [
+        "armee",
+        "malienne",
+        "attaque",
+        "president",
+        "gouvernement",
+        "election",
+        "ministre",
+        "francais",
+        "politique",
+        "economie",
+        "securite",
+        "militaire",
+        "terroriste",
+        "frontiere",
+        "population",
+        "manifestation",
+        "parlement",
+        "opposition",
+        "presidentielle",
+        "democratie",
+        "elections",
+        "candidat",
+        "victoire",
+        "defaite",
+    ]
 )
 
 
