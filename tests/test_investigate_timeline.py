@@ -159,3 +159,29 @@ def test_hostile_article_is_inert_in_the_chart(client):
     section = html[html.index('<section class="timeline"') :]
     section = section[: section.index("</section>")]
     assert "<script>" not in section and "&lt;script&gt;" in section
+
+
+def test_undated_articles_are_counted_apart_not_fatal(tmp_path):
+    """An article without a date holds the column's out-of-range default: the day
+    table must read it as undated (it once broke every timeline of such an index)."""
+    import json
+
+    from search.indexer import index_corpus
+    from web import create_app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    records = [
+        {"id": "sans-date", "title": "Sans date", "text": "dépêche glorbulante sans date"},
+        {"id": "datee", "title": "Datée", "date": "2020-03-04", "text": "dépêche glorbulante"},
+    ]
+    (corpus / "x.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", "utf-8")
+    index_corpus(corpus, tmp_path / "index", ner=False)
+    client = create_app({"TESTING": True, "LOUPE_INDEX": str(tmp_path / "index")}).test_client()
+    (series,) = timeline(client, q="glorbulante")["series"]
+    assert (series["total"], series["undated"]) == (2, 1)
+    assert [(p["period"], p["count"]) for p in series["points"]] == [("2020-03-04", 1)]
+    (row,) = client.post("/api/batch", data="glorbulante", content_type="text/plain").get_json()[
+        "rows"
+    ]
+    assert (row["total"], row["first"], row["last"]) == (2, "2020-03-04", "2020-03-04")

@@ -28,11 +28,17 @@ class DayTable:
         n = reader.doc_count_all()
         days = np.zeros(n, dtype=np.int32)
         if reader.has_column("published"):
-            column = reader.column_reader("published", translate=True)
+            field = reader.schema["published"]
+            # Raw column values: an undated document holds the column's default (an
+            # out-of-range sentinel that the translating reader cannot turn into a date).
+            missing = field.column_type.default_value(False)
+            column = reader.column_reader("published", translate=False)
             for docnum in range(n):
-                value = column[docnum]
-                if isinstance(value, datetime):
-                    days[docnum] = value.toordinal()
+                raw = column[docnum]
+                if raw != missing:
+                    value = field.from_column_value(raw)
+                    if isinstance(value, datetime):
+                        days[docnum] = value.toordinal()
         self.days = days
         self.live = np.ones(n, dtype=bool)
         for docnum in range(n):
