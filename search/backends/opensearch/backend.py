@@ -26,6 +26,7 @@ from search.article import Article
 from search.backends.base import (
     FACET_FIELDS,
     SORTS,
+    DateCounts,
     FacetValue,
     Filters,
     Hit,
@@ -457,6 +458,59 @@ class OpenSearchBackend:
             snippets=hit_snippets(raw, sections) if with_snippets else [],
             entities=entities,
         )
+
+    # -- investigating: per-day counts for timelines --------------------------------
+    @_unreachable_is_missing
+    def date_counts(self, request: SearchRequest | None) -> DateCounts:
+        """Matches per publication day (None: the whole index), from a date
+        histogram aggregation: no hit is fetched."""
+        gazetteer = self._gazetteer()
+        if request is None:
+            query: dict[str, Any] = {"match_all": {}}
+            timeout = "10s"
+        else:
+            query = {
+                "bool": {
+                    "must": [to_dsl(request.query, gazetteer)],
+                    "filter": self._filters(canonical_filters(request.filters, gazetteer)),
+                }
+            }
+            timeout = f"{max(1, int(request.time_limit * 1000))}ms"
+        body = {
+            "query": query,
+            "size": 0,
+            "timeout": timeout,
+            "track_total_hits": True,
+            "aggs": {
+                "days": {
+                    "date_histogram": {
+                        "field": "published",
+                        "calendar_interval": "day",
+                        "min_doc_count": 1,
+                    }
+                },
+                "undated": {"missing": {"field": "published"}},
+            },
+        }
+        try:
+            resp = self.client.search(index=self.index_name, body=body)
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        aggs = resp.get("aggregations", {})
+        per_day = {
+            datetime.fromtimestamp(b["key"] / 1000, tz=UTC).date(): b["doc_count"]
+            for b in aggs.get("days", {}).get("buckets", [])
+        }
+        return DateCounts(
+            per_day=per_day,
+            undated=aggs.get("undated", {}).get("doc_count", 0),
+            total=resp["hits"]["total"]["value"],
+            partial=bool(resp.get("timed_out")),
+        )
+
+    def gazetteer(self) -> Gazetteer | None:
+        """The gazetteer stored with the live generation (batch rows report its spellings)."""
+        return self._gazetteer()
 
     def all_articles(self) -> Iterator[Article]:
         """Every article of the live generation, for `loupe export` (scrolls, so
