@@ -285,10 +285,6 @@ def _read_request_batch() -> BatchInput:
     return read_batch(batch_bytes(), batch_limits())
 
 
-def _limits_json(limits: BatchLimits) -> dict:
-    return limits.describe()
-
-
 @bp.post("/api/batch")
 def batch_api():
     fmt = choice_param(request.args, "format", ("json", *BATCH_FORMATS)) or "json"
@@ -303,7 +299,7 @@ def batch_api():
             f"{', '.join(BATCH_TYPES)}",
         )
     except BatchError as exc:
-        return error_response(400, str(exc), "invalid_batch", limits=_limits_json(limits))
+        return error_response(400, str(exc), "invalid_batch", limits=limits.describe())
     runner = BatchRunner(get_searcher(), limits)
     if fmt != "json":
         body = chunked(write_rows(runner.run(batch), batch, fmt, bom), current_app.logger, "lot")
@@ -314,7 +310,7 @@ def batch_api():
     cut = batch.not_run
     return jsonify(
         {
-            "limits": _limits_json(limits),
+            "limits": limits.describe(),
             "mode": batch.mode,
             "encoding": batch.encoding,
             "notes": batch.notes,
