@@ -387,7 +387,17 @@ def export_command(
     _export_search(index_dir, backend, query or "", filters, sort, fmt or "csv", bom, output)
 
 
-def _export_search(index_dir, backend, query, filters, sort, fmt, bom, output) -> None:
+def _export_search(
+    index_dir: Path,
+    backend: dict,
+    query: str,
+    filters: Filters,
+    sort: str,
+    fmt: str,
+    bom: bool,
+    output: Path | None,
+) -> None:
+    """Every hit of one search, streamed to `output` (or standard output)."""
     from search.export import export_lines
     from search.searcher import Searcher
 

@@ -315,7 +315,8 @@ def openapi_document() -> dict:
                 "description": (
                     "Every HTML page has a JSON twin with the same parameters. Errors are "
                     '`{"error": {"code", "message"}}` with a 4xx status, or 503 when no index is '
-                    "available. Unknown parameters are ignored. Only GET and HEAD are accepted."
+                    "available. Unknown parameters are ignored. Only GET and HEAD are accepted, "
+                    "except POST on /api/batch (the one route that reads a body)."
                 ),
                 "license": {"name": "MIT", "identifier": "MIT"},
             },
