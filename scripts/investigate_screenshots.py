@@ -42,7 +42,15 @@ def main(base: str) -> None:
         page.goto(base + "/search?q=Mali&compare=Niger&compare=Syrie")
         page.locator(".timeline").screenshot(path=str(DOCS / "screenshot-timeline.png"))
         page.goto(base + "/search?q=attaque&place=Mali")
-        page.locator(".results-bar").screenshot(path=str(DOCS / "screenshot-export.png"))
+        top = page.locator("#results-title").bounding_box()
+        bar = page.locator(".results-bar").bounding_box()
+        clip = {
+            "x": top["x"] - 8,
+            "y": top["y"] - 8,
+            "width": max(bar["width"], top["width"]) + 16,
+            "height": bar["y"] + bar["height"] - top["y"] + 16,
+        }
+        page.screenshot(path=str(DOCS / "screenshot-export.png"), clip=clip)
         browser.close()
 
 

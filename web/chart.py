@@ -16,7 +16,7 @@ from search.timeline import Point, Timeline
 
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 8, 10, 34  # margins around the plot
-MAX_X_LABELS = 8
+MAX_X_LABELS = 7
 MEASURES = ("count", "share")
 
 
@@ -63,8 +63,11 @@ def bar_chart(
     measure: str,
     href: Callable[[int, Point], str],
     period_name: Callable[[Point], str],
+    axis_name: Callable[[Point], str] | None = None,
 ) -> Chart:
-    """Grouped bars, one group per period and one bar per series in it."""
+    """Grouped bars, one group per period and one bar per series in it; `axis_name`
+    labels the x axis (shorter than the tooltips' `period_name`)."""
+    axis_name = axis_name or period_name
     n_periods = max((len(s.points) for s in timeline.series), default=0)
     n_series = len(timeline.series)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -97,7 +100,7 @@ def bar_chart(
     step = max(1, -(-n_periods // MAX_X_LABELS))
     points = timeline.series[0].points if timeline.series else []
     x_labels = [
-        Tick(round(LEFT + j * group + group / 2, 2), period_name(p))
+        Tick(round(LEFT + j * group + group / 2, 2), axis_name(p))
         for j, p in enumerate(points)
         if j % step == 0
     ]

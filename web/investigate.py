@@ -172,6 +172,15 @@ def period_name(interval: str) -> Callable[[Point], str]:
     return name
 
 
+def axis_name(interval: str) -> Callable[[Point], str]:
+    """Short x-axis labels: « juillet 2012 », « 2016-W01 », « 04/01/2016 »."""
+    if interval == "month":
+        return lambda point: month_fr(point.period)
+    if interval == "week":
+        return lambda point: point.period
+    return lambda point: point.start.strftime("%d/%m/%Y")
+
+
 def _page_href(params: SearchParams, extra: list[tuple[str, str]]) -> str:
     pairs = params.pairs() + extra
     return url_for("pages.search") + "?" + urlencode(pairs)
@@ -202,7 +211,9 @@ def timeline_panel(params: SearchParams) -> dict:
         )
         return _page_href(narrowed, [])
 
-    chart = bar_chart(series, measure, bar_href, period_name(series.interval))
+    chart = bar_chart(
+        series, measure, bar_href, period_name(series.interval), axis_name(series.interval)
+    )
     base = replace(params, page=1)
     measure_links = {
         m: _page_href(base, [*kept, *keep_interval, *([("measure", m)] if m != "count" else [])])
