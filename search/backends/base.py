@@ -6,12 +6,13 @@ speak in `SearchRequest` and `Results`, never in Whoosh or OpenSearch objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
 from search.article import Article
+from search.gazetteer import Gazetteer
 from search.query import Node
 
 FACET_FIELDS = ("persons", "orgs", "places", "sources", "months")
@@ -152,3 +153,13 @@ class Backend(Protocol):
     def suggest(self, prefix: str, limit: int) -> list[str]: ...
 
     def stats(self) -> IndexStats: ...
+
+    # -- investigating (search/export.py, timeline.py, batch.py use them when present)
+    def iter_hits(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of `request` in its order, one at a time (full exports)."""
+
+    def date_counts(self, request: SearchRequest | None) -> DateCounts:
+        """Matches per publication day, without reading hits (None: the whole index)."""
+
+    def gazetteer(self) -> Gazetteer | None:
+        """The gazetteer the live generation was built with."""

@@ -70,6 +70,8 @@ from search.gazetteer import Gazetteer, GazetteerEntry
 from search.names import canonical_filters
 from search.query import Node, Term, to_text
 
+EXPORT_SCROLL_SIZE = 500  # hits per scroll page of an export
+
 
 def url_from_env() -> str:
     return os.environ.get(URL_ENV) or DEFAULT_URL
@@ -300,22 +302,7 @@ class OpenSearchBackend:
             },
         }
         if request.with_snippets:
-            body["highlight"] = {
-                "pre_tags": ["<mark>"],
-                "post_tags": ["</mark>"],
-                "encoder": "html",
-                "type": "unified",
-                "fragment_size": SNIPPET_CHARS,
-                "number_of_fragments": MAX_SNIPPETS,
-                "order": "score",
-                # the query reads `text`; mark the same terms in the body, whose
-                # analyzers are the same (stemmed and exact)
-                "require_field_match": False,
-                "fields": {
-                    "body.exact": {},
-                    "body": {"no_match_size": SNIPPET_CHARS},
-                },
-            }
+            body["highlight"] = self._highlight()
         if request.with_facets:
             body["aggs"] = self._facet_aggs(max(1, request.facet_limit))
         checked = list(dict.fromkeys(checked_terms(request.query)))[:MAX_CHECKED_TERMS]
@@ -349,6 +336,25 @@ class OpenSearchBackend:
             page=page,
             per_page=per_page,
         )
+
+    @staticmethod
+    def _highlight() -> dict[str, Any]:
+        return {
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "encoder": "html",
+            "type": "unified",
+            "fragment_size": SNIPPET_CHARS,
+            "number_of_fragments": MAX_SNIPPETS,
+            "order": "score",
+            # the query reads `text`; mark the same terms in the body, whose
+            # analyzers are the same (stemmed and exact)
+            "require_field_match": False,
+            "fields": {
+                "body.exact": {},
+                "body": {"no_match_size": SNIPPET_CHARS},
+            },
+        }
 
     @staticmethod
     def _filters(f: Filters) -> list[dict[str, Any]]:
@@ -507,6 +513,41 @@ class OpenSearchBackend:
             total=resp["hits"]["total"]["value"],
             partial=bool(resp.get("timed_out")),
         )
+
+    def iter_hits(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of `request` in its order (for exports), through a scroll that
+        keeps the search's sort: no result window, a few hundred hits in memory."""
+        gazetteer = self._gazetteer()
+        body: dict[str, Any] = {
+            "query": {
+                "bool": {
+                    "must": [to_dsl(request.query, gazetteer)],
+                    "filter": self._filters(canonical_filters(request.filters, gazetteer)),
+                }
+            },
+            "track_scores": True,
+            "sort": self._sort(request.sort),
+            "_source": {
+                "includes": ["id", "title", "url", "source", "published", "sections", "entities"]
+            },
+        }
+        if request.with_snippets:
+            body["highlight"] = self._highlight()
+        try:
+            for raw in helpers.scan(
+                self.client,
+                query=body,
+                index=self.index_name,
+                preserve_order=True,
+                size=EXPORT_SCROLL_SIZE,
+                scroll="2m",
+                clear_scroll=True,
+            ):
+                yield self._hit(raw, request.with_snippets)
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        except ClusterUnreachable as error:
+            raise IndexMissing(f"cluster OpenSearch injoignable à {self.url}") from error
 
     def gazetteer(self) -> Gazetteer | None:
         """The gazetteer stored with the live generation (batch rows report its spellings)."""
