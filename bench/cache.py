@@ -37,7 +37,7 @@ def tree_digest(root: Path, pattern: str = "*.py") -> str:
     """Hash of every matching file under `root`, names included, in a stable order."""
     h = hashlib.sha256()
     for path in sorted(root.rglob(pattern)):
-        if "__pycache__" in path.parts:
+        if "__pycache__" in path.parts or not path.is_file():
             continue
         h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())
