@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from search.backends.base import Filters, IndexBusy, IndexMissing, Results
+from search.core.model import Filters, IndexBusy, IndexMissing, Results
 from search.query import QueryError
 from search.serialize import article_to_json, results_to_json
 

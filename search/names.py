@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from search.article import Article
-from search.backends.base import Filters
+from search.core.model import Filters
 from search.gazetteer import Gazetteer
 from search.query import Node, Term
 from search.variants import name_key

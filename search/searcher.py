@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.article import Article
-from search.backends.base import (
+from search.backends.base import Backend
+from search.core.model import (
     SORTS,
-    Backend,
     FacetValue,
     Filters,
     IndexStats,

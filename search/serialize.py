@@ -7,7 +7,7 @@ script reading one can read the others.
 from __future__ import annotations
 
 from search.article import Article
-from search.backends.base import Results
+from search.core.model import Results
 
 
 def results_to_json(results: Results) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 
-from search.backends.base import IndexMissing
+from search.core.model import IndexMissing
 from search.serialize import article_to_json, results_to_json
 from web import get_searcher
 from web.errors import CODES, MESSAGES

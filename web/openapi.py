@@ -11,7 +11,7 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
-from search.backends.base import FACET_FIELDS, SORTS
+from search.core.model import FACET_FIELDS, SORTS
 from search.searcher import MAX_PER_PAGE
 from web.params import (
     ARTICLE_ID,

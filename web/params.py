@@ -22,7 +22,7 @@ from datetime import date
 from typing import Protocol
 from urllib.parse import urlencode
 
-from search.backends.base import Filters
+from search.core.model import Filters
 
 DEFAULT_PER_PAGE = 10
 MAX_VALUES_PER_FILTER = 10
