@@ -21,6 +21,7 @@ from search.core.model import (
     Results,
     SearchRequest,
 )
+from search.marking import mark_sections
 from search.query import QueryError, parse
 
 MAX_PER_PAGE = 100
@@ -146,6 +147,4 @@ class Searcher:
         Needs no backend: marking compares the article's words with the query's
         stems, the way every backend analyses French (see `search.marking`).
         """
-        from search.marking import mark_sections
-
         return mark_sections(article.sections, query)

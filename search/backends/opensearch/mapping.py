@@ -3,45 +3,36 @@
 Everything Loupe-specific about French is built here from OpenSearch's own filters
 (elision, lowercase, asciifolding, French stop words folded, the plural -s taken
 off, the Snowball French stemmer), so any stock OpenSearch 2.x node can serve it;
-`fold` mirrors `lowercase | asciifolding` in Python for the few queries
-OpenSearch does not analyse (prefix, fuzzy).
+the tables (elisions, stop words) and the Python-side `fold` for the few
+queries OpenSearch does not analyse (prefix, fuzzy) are Loupe's own, from
+`search.core.french`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
+from search.core.french import (  # noqa: F401 - fold, is_stop_word… re-exported for this package
+    ELISIONS,
+    STOP_WORDS,
+    WORD_PATTERN,
+    fold,
+    is_stop_word,
+    strip_elision,
+)
 from search.gazetteer import Gazetteer
+
+WORD_RE = WORD_PATTERN
 
 URL_ENV = "LOUPE_OPENSEARCH_URL"
 DEFAULT_URL = "http://127.0.0.1:9200"
 
-# ---------------------------------------------------------------------------
-# Language data (tables, apart from the code)
-
-ELISION_ARTICLES = (
-    "l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu",
-)  # fmt: skip
-
-# Lucene's `_french_` stop list (snowball), folded: it runs after asciifolding,
-# so `à` and `a`, `même` and `meme` are both dropped whatever the writer typed.
-FRENCH_STOP_WORDS = tuple(
-    """
-    au aux avec ce ces dans de des du elle en et eux il je la le leur lui ma mais
-    me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses
-    sur ta te tes toi ton tu un une vos votre vous c d j l a m n s t y etee etees
-    etant suis es etes sont serai seras sera serons serez seront serais serait
-    serions seriez seraient etais etait etions etiez etaient fus fut fumes futes
-    furent sois soit soyons soyez soient fusse fusses fussions fussiez fussent
-    ayant eu eue eues eus ai avons avez ont aurai aurons aurez auront aurais
-    aurait aurions auriez auraient avais avait aviez avaient eut eumes eutes
-    eurent aie aies ait ayons ayez aient eusse eusses eussions eussiez eussent
-    ceci cela cet cette ici ils les leurs quel quels quelle quelles sans soi
-    """.split()  # noqa: SIM905 - a table meant to be read, one block
-)
-STOP_SET = frozenset(FRENCH_STOP_WORDS)
+# Language data: Loupe's own tables (search/core/french.py), the same for every engine.
+# The stop words run after asciifolding, so they are folded: `à` and `a`, `même`
+# and `meme` are both dropped whatever the writer typed.
+ELISION_ARTICLES = tuple(sorted(ELISIONS))
+FRENCH_STOP_WORDS = tuple(sorted(STOP_WORDS))
+STOP_SET = STOP_WORDS
 
 # Neutral entity types → index fields (and the facet each one feeds).
 ENTITY_FIELDS = {"PER": "persons", "ORG": "orgs", "LOC": "places", "MISC": "misc"}
@@ -122,7 +113,19 @@ def _entity_field() -> dict[str, Any]:
 # dem, « démission » → demiss); the rule makes singular and plural always meet.
 # Measured on the dev queries (python -m bench.relevance --system loupe,opensearch),
 # this beats both Snowball alone and OpenSearch's `light_french`.
-STEM_FILTERS = ("loupe_plural", "loupe_stemmer")
+STEM_FILTERS = ("loupe_keep_compounds", "loupe_plural", "loupe_stemmer")
+# The steps up to stemming, in search.core.french's order: words → elision →
+# fold → stop words → compounds (parts that are stop words dropped).
+EXACT_FILTERS = (
+    "loupe_elision",
+    "lowercase",
+    "asciifolding",
+    "loupe_stop",
+    "loupe_compounds",
+    "loupe_stop",
+)
+# search.core.french's plural rule: five letters or more, one final -s, no compound.
+PLURAL_PATTERN = "^([^-']{3,}[^s'-])s$"
 
 
 def index_body(
@@ -148,29 +151,45 @@ def index_body(
                         "articles": list(ELISION_ARTICLES),
                     },
                     "loupe_stop": {"type": "stop", "stopwords": list(FRENCH_STOP_WORDS)},
+                    # compounds whole and by part (al-qaida, al, qaida), as search.core.french
+                    "loupe_compounds": {
+                        "type": "word_delimiter_graph",
+                        "preserve_original": True,
+                        "split_on_case_change": False,
+                        "split_on_numerics": False,
+                        "stem_english_possessive": False,
+                        "type_table": ["_ => ALPHA"],
+                    },
+                    # hyphenated wholes stay unstemmed; their parts are stemmed
+                    "loupe_keep_compounds": {
+                        "type": "keyword_marker",
+                        "keywords_pattern": ".*[-'].*",
+                    },
                     "loupe_plural": {
                         "type": "pattern_replace",
-                        "pattern": "^(.{3,}[^s])s$",
+                        "pattern": PLURAL_PATTERN,
                         "replacement": "$1",
                     },
                     "loupe_stemmer": {"type": "stemmer", "language": "french"},
                 },
+                "tokenizer": {
+                    "loupe_words": {
+                        "type": "pattern",
+                        "pattern": WORD_PATTERN.pattern,
+                        "group": 0,
+                        "flags": "UNICODE_CHARACTER_CLASS",
+                    }
+                },
                 "analyzer": {
                     "loupe_french": {
                         "type": "custom",
-                        "tokenizer": "standard",
-                        "filter": [
-                            "loupe_elision",
-                            "lowercase",
-                            "asciifolding",
-                            "loupe_stop",
-                            *STEM_FILTERS,
-                        ],
+                        "tokenizer": "loupe_words",
+                        "filter": [*EXACT_FILTERS, *STEM_FILTERS],
                     },
                     "loupe_exact": {
                         "type": "custom",
-                        "tokenizer": "standard",
-                        "filter": ["loupe_elision", "lowercase", "asciifolding", "loupe_stop"],
+                        "tokenizer": "loupe_words",
+                        "filter": list(EXACT_FILTERS),
                     },
                     "loupe_completion": {
                         "type": "custom",
@@ -253,26 +272,3 @@ def index_body(
             },
         },
     }
-
-
-# ---------------------------------------------------------------------------
-# Folding in Python, for the few queries OpenSearch does not analyse (prefix, fuzzy)
-
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "'"})
-_ELISION_RE = re.compile(r"^(?:" + "|".join(ELISION_ARTICLES) + r")['’]", re.IGNORECASE)
-WORD_RE = re.compile(r"\w+", re.UNICODE)
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, no ligatures: what `lowercase | asciifolding` yields."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
-def strip_elision(word: str) -> str:
-    return _ELISION_RE.sub("", word)
-
-
-def is_stop_word(text: str) -> bool:
-    words = WORD_RE.findall(fold(strip_elision(text.strip())))
-    return bool(words) and all(w in STOP_SET for w in words)

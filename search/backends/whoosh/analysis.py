@@ -1,6 +1,8 @@
-"""French text analysis as Whoosh analyzer chains.
+"""French text analysis as Whoosh analyzer chains, built from `search.core.french`.
 
-Two chains share every step but the last:
+The rules and tables (word pattern, elisions, fold, the one stop-word list,
+compounds, the stemmer) are Loupe's, in `search/core/french.py`; this module
+only wraps them as Whoosh filters. Two chains share every step but the last:
 
     words → elision → fold (lower case + unidecode) → stop words → compounds → stem
 
@@ -16,30 +18,23 @@ as written in the article, never the stem.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import lru_cache
-from pathlib import Path
 
-import Stemmer
-from unidecode import unidecode
 from whoosh.analysis import Analyzer, Filter, RegexTokenizer, StopFilter, Token
 
-# A word: letters/digits, possibly joined by hyphens or apostrophes (Al-Qaïda,
-# l'armée, aujourd'hui). Apostrophes: ASCII ' and typographic ’.
-WORD_PATTERN = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
-
-ELISIONS = frozenset(
-    ["l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"]
+from search.core.french import (
+    COMPOUND_SPLIT,
+    ELISIONS,
+    STOP_WORDS,
+    WORD_PATTERN,
+    elision_length,
+    fold,
+    is_compound,
+    stem,
 )
 
-# French stop words, folded (accents removed) because they are matched after folding.
-_STOP_FILE = Path(__file__).parent / "data" / "stopwords-fr.txt"
-FRENCH_STOP_WORDS = frozenset(
-    line.strip()
-    for line in _STOP_FILE.read_text("utf-8").splitlines()
-    if line.strip() and not line.startswith("#")
-)
+FRENCH_STOP_WORDS = STOP_WORDS  # the name this module has always exported
 
 
 class ElisionFilter(Filter):
@@ -53,26 +48,13 @@ class ElisionFilter(Filter):
         self.elisions = elisions
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        elisions = self.elisions
         for t in tokens:
-            text = t.text
-            first = min((i for i in (text.find("'"), text.find("’")) if i >= 0), default=-1)
-            if first > 0 and text[:first].lower() in elisions and first + 1 < len(text):
-                skip = first + 1
-                t.text = text[skip:]
+            skip = elision_length(t.text)
+            if skip:
+                t.text = t.text[skip:]
                 if t.chars:
                     t.startchar += skip
             yield t
-
-
-@lru_cache(maxsize=200_000)
-def fold(text: str) -> str:
-    """Lower case and strip accents: `Sécurité` → `securite`, `Œuvre` → `oeuvre`.
-
-    unidecode also turns the typographic apostrophe into ASCII, so both
-    spellings of `aujourd’hui` meet.
-    """
-    return unidecode(text).lower()
 
 
 class FoldFilter(Filter):
@@ -93,7 +75,7 @@ class CompoundFilter(Filter):
     renumbered so phrase positions stay consistent.
     """
 
-    SPLIT = re.compile(r"[-']")
+    SPLIT = COMPOUND_SPLIT
 
     def __init__(self, stops: frozenset[str] = FRENCH_STOP_WORDS) -> None:
         self.stops = stops
@@ -103,7 +85,7 @@ class CompoundFilter(Filter):
         for t in tokens:
             if t.positions:
                 t.pos += shift
-            if "-" not in t.text and "'" not in t.text:
+            if not is_compound(t.text):
                 yield t
                 continue
             whole = t.copy()
@@ -133,44 +115,19 @@ class CompoundFilter(Filter):
 
 
 class StemFilter(Filter):
-    """French Snowball stemming through PyStemmer (C).
-
-    19× faster than Whoosh's pure-Python Snowball French on the real corpus,
-    with 0.2% of tokens stemmed differently (bench/stemmers.py).
+    """French stemming (`search.core.french.stem`: plural rule, then Snowball
+    through PyStemmer, 19× faster than Whoosh's pure-Python Snowball French).
     Hyphenated wholes (`al-qaida`) are left unstemmed: their parts are stemmed.
     """
 
     is_morph = True
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        stem = _french_stemmer()  # module-level: the schema pickles this filter
         for t in tokens:
             text = t.text
-            if "-" not in text and "'" not in text:
+            if not is_compound(text):
                 t.text = stem(text)
             yield t
-
-
-@lru_cache(maxsize=1)
-def _french_stemmer():
-    # No per-word cache: PyStemmer's C call (≈1 µs) is cheaper than an
-    # lru_cache lookup around it (bench/stemmers.py).
-    snowball = Stemmer.Stemmer("french").stemWord
-
-    def stem_singular(word: str) -> str:
-        # Snowball reads some plurals as verb endings (« démissions » → dem,
-        # « démission » → demiss); taking the plural -s off first makes the
-        # singular and the plural of a noun always meet.
-        if len(word) > 4 and word[-1] == "s" and word[-2] != "s":
-            word = word[:-1]
-        return snowball(word)
-
-    return stem_singular
-
-
-def stem(word: str) -> str:
-    """The French stem of an already folded word."""
-    return _french_stemmer()(word)
 
 
 def _chain(stemmed: bool) -> Analyzer:

@@ -26,7 +26,6 @@ from whoosh import scoring
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
-from search.analysis import fold
 from search.article import Article
 from search.backends.base import (
     FacetValue,
@@ -50,6 +49,7 @@ from search.backends.whoosh.schema import (
     facet_key,
     to_document,
 )
+from search.core.french import fold
 from search.gazetteer import Gazetteer, GazetteerEntry
 from search.names import canonical_filters
 from search.query import And as QAnd

@@ -20,9 +20,10 @@ from itertools import islice
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from search.analysis import exact_analyzer, fold, stem, stemmed_analyzer
 from search.backends.base import Filters
+from search.backends.whoosh.analysis import exact_analyzer, stemmed_analyzer
 from search.backends.whoosh.schema import facet_key, month_of
+from search.core.french import fold, stem
 from search.gazetteer import Gazetteer
 from search.names import NameRun, with_names
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words

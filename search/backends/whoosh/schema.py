@@ -16,8 +16,8 @@ from datetime import date, datetime
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from search.analysis import exact_analyzer, fold, stemmed_analyzer
 from search.article import Article, Entity, Section
+from search.backends.whoosh.analysis import exact_analyzer, fold, stemmed_analyzer
 from search.names import name_keys
 
 # Entity type → keyword field (filters/facets) and text field (prefix queries).
