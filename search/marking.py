@@ -21,13 +21,18 @@ from html import escape
 
 from search.article import Section
 from search.core.french import analyze, fold, stem_token, tokens
+from search.core.ranking import (
+    MAX_FUZZY_WORD,
+    MIN_FUZZY_LETTERS,
+    MIN_PREFIX_LETTERS,
+    fuzzy_distance,
+)
 from search.query import Node, Not, Phrase, QueryError, Term, parse
 
 # Beyond this many characters per article the rest is shown escaped but
 # unmarked: analysing megabytes of text per page view would make the page a
 # denial-of-service lever.
 MAX_MARKED_CHARS = 200_000
-MAX_FUZZY_WORD = 40
 
 
 @dataclass
@@ -119,7 +124,7 @@ def _collect(node: Node | None, found: Matcher, negated: bool) -> None:
 def _add_term(term: Term, found: Matcher) -> None:
     if term.prefix:
         prefix = fold(term.text).strip("'’-")
-        if len(prefix) >= 2:
+        if len(prefix) >= MIN_PREFIX_LETTERS:
             found.prefixes.add(prefix)
     elif term.fuzzy:
         word = fold(term.text)[:MAX_FUZZY_WORD]
@@ -142,9 +147,9 @@ _stem_of = stem_token  # hyphenated wholes stay unstemmed, as in the index
 def _within(word: str, target: str) -> bool:
     """Edit distance ≤ 1 (short words) or 2, with the first letter fixed — the
     backend's fuzzy rule (`terms_within(..., prefix=1)`)."""
-    if len(target) < 3:
+    if len(target) < MIN_FUZZY_LETTERS:
         return word == target
-    maxdist = 1 if len(target) <= 5 else 2
+    maxdist = fuzzy_distance(target)
     if not word or word[0] != target[0] or abs(len(word) - len(target)) > maxdist:
         return False
     return _distance(word, target, maxdist) <= maxdist

@@ -21,13 +21,14 @@ from search.core.model import (
     Results,
     SearchRequest,
 )
+from search.core.ranking import (  # noqa: F401 - MAX_PER_PAGE… re-exported for older imports
+    DEFAULT_TIME_LIMIT,
+    MAX_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    MAX_RESULT_WINDOW,
+)
 from search.marking import mark_sections
 from search.query import QueryError, parse
-
-MAX_PER_PAGE = 100
-MAX_RESULT_WINDOW = 10_000  # page × per_page: deep paging is a scraper, not a reader
-MAX_QUERY_LENGTH = 1_000
-DEFAULT_TIME_LIMIT = 2.0
 
 
 @dataclass(frozen=True)

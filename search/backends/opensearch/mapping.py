@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from search.core import ranking
 from search.core.french import (  # noqa: F401 - fold, is_stop_word… re-exported for this package
     ELISIONS,
     STOP_WORDS,
@@ -19,6 +20,16 @@ from search.core.french import (  # noqa: F401 - fold, is_stop_word… re-export
     fold,
     is_stop_word,
     strip_elision,
+)
+from search.core.ranking import (  # noqa: F401 - re-exported for this package
+    ALIAS_BOOST,
+    ALL_WORDS_BOOST,
+    FEW_RESULTS,
+    MAX_CHECKED_TERMS,
+    MAX_PER_PAGE,
+    MAX_SNIPPETS,
+    NAMEKEY_BOOST,
+    SNIPPET_CHARS,
 )
 from search.gazetteer import Gazetteer
 
@@ -34,52 +45,61 @@ ELISION_ARTICLES = tuple(sorted(ELISIONS))
 FRENCH_STOP_WORDS = tuple(sorted(STOP_WORDS))
 STOP_SET = STOP_WORDS
 
-# Neutral entity types → index fields (and the facet each one feeds).
-ENTITY_FIELDS = {"PER": "persons", "ORG": "orgs", "LOC": "places", "MISC": "misc"}
-ENTITY_TYPE_ALIASES = {
-    **{t: t for t in ENTITY_FIELDS},
-    **{f: t for t, f in ENTITY_FIELDS.items()},
-    "person": "PER",
-    "org": "ORG",
-    "place": "LOC",
+# Loupe's ranking (search/core/ranking.py) on this mapping's fields: each
+# ranking role → its stemmed fields and its exact (folded, unstemmed) fields.
+STEMMED_FIELDS_OF: dict[str, tuple[str, ...]] = {
+    "text": ("text",),
+    "title": ("title",),
+    "headings": ("headings",),
+    "person": ("persons", "persons_mentions"),
+    "org": ("orgs", "orgs_mentions"),
+    "place": ("places", "places_mentions"),
+    "source": (),
+}
+EXACT_FIELDS_OF: dict[str, tuple[str, ...]] = {
+    "text": ("text.exact",),
+    "title": ("title.exact",),
+    "headings": ("headings.exact",),
+    "person": ("persons.exact", "persons_mentions.exact"),
+    "org": ("orgs.exact", "orgs_mentions.exact"),
+    "place": ("places.exact", "places_mentions.exact"),
+    "source": ("source.text",),
 }
 
-# A plain word, as the Whoosh backend ranks it: few fields, each a general rule.
-STEM_FIELDS = {"text": 1.0, "title": 2.0}  # stemmed: the whole text, the title boosted
-EXACT_FIELDS = {"text.exact": 0.6}  # the folded form as typed: a bonus over a stem match
-PHRASE_FIELDS = {"text.exact": 1.0, "title.exact": 2.0}  # phrases, aliases, prefix, fuzzy
-NAMEKEY_BOOST = 1.0  # a transliteration of a name (Tinzawaten ~ Tinzaouaten)
-ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
-FIELDED_EXACT_BOOST = 1.5  # under a field prefix, the exact form outranks a stem match
 
-# Neutral query fields → (stemmed fields, exact fields), with their boosts.
+def _on_fields(boosts: dict[str, float], fields: dict[str, tuple[str, ...]]) -> dict[str, float]:
+    return {f: boost for role, boost in boosts.items() if boost for f in fields[role]}
+
+
+STEM_FIELDS = _on_fields(ranking.STEM_BOOSTS, STEMMED_FIELDS_OF)
+EXACT_FIELDS = _on_fields(ranking.EXACT_BOOSTS, EXACT_FIELDS_OF)
+PHRASE_FIELDS = _on_fields(ranking.PHRASE_BOOSTS, EXACT_FIELDS_OF)
+
+
+def _boosted(fields: dict[str, float]) -> tuple[str, ...]:
+    return tuple(f"{f}^{b:g}" for f, b in fields.items())
+
+
+# Neutral query fields → (stemmed fields, exact fields), as `name^boost`.
 FIELD_MAP: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    None: (
-        tuple(f"{f}^{b:g}" for f, b in STEM_FIELDS.items()),
-        tuple(f"{f}^{b:g}" for f, b in PHRASE_FIELDS.items()),
-    ),
-    "title": (("title",), ("title.exact",)),
-    "headings": (("headings",), ("headings.exact",)),
-    "person": (("persons", "persons_mentions"), ("persons.exact", "persons_mentions.exact")),
-    "org": (("orgs", "orgs_mentions"), ("orgs.exact", "orgs_mentions.exact")),
-    "place": (("places", "places_mentions"), ("places.exact", "places_mentions.exact")),
-    "source": (("source.text",), ("source.text",)),
+    None: (_boosted(STEM_FIELDS), _boosted(PHRASE_FIELDS)),
+    **{
+        role: (
+            _boosted(_on_fields({role: stemmed}, STEMMED_FIELDS_OF)),
+            _boosted(_on_fields({role: exact}, EXACT_FIELDS_OF)),
+        )
+        for role, (stemmed, exact) in ranking.FIELDED_BOOSTS.items()
+    },
 }
 
 # Juxtaposed words: any of them matches, those holding all rank first (the
 # all-words bonus) — the same rule as the Whoosh backend.
 WORDS_MINIMUM_SHOULD_MATCH = "1"
-ALL_WORDS_BOOST = 1.0  # the bonus that ranks articles holding every word first
 # How often a search re-reads which generation the alias serves, to pick up the
 # gazetteer stored with it: a round trip per search would cost more than the
 # search, and a gazetteer a few seconds stale only misses a new alias briefly.
 GAZETTEER_RECHECK_SECONDS = 5.0
-MAX_PER_PAGE = 100
-MAX_CHECKED_TERMS = 16  # words sent to the spelling suggester
-FEW_RESULTS = 5  # below this many hits, rare words get a suggestion too
 MAX_RESULT_WINDOW = 10_000  # OpenSearch's index.max_result_window default
-SNIPPET_CHARS = 160
-MAX_SNIPPETS = 3
 
 # ---------------------------------------------------------------------------
 # Index settings and mapping
