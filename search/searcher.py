@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.article import Article
+from search.backends import open_backend
 from search.backends.base import Backend
 from search.core.model import (
     SORTS,
@@ -56,8 +57,6 @@ class Searcher:
     ) -> Searcher:
         """A searcher over the configured backend: by default the Whoosh index in
         `index_dir` (the embedded default), else the one `open_backend` names."""
-        from search.backends import open_backend
-
         engine = open_backend(
             backend,
             index_dir=index_dir,

@@ -14,12 +14,11 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from browser_page import CHROMIUM, Watched
 from conftest import HOSTILE_ID, HOSTILE_WORD, SEED_ID
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "test-output"
 STARTUP_TIMEOUT = 60.0
@@ -37,9 +36,8 @@ def free_port() -> int:
 
 
 def serve_command() -> list[str]:
-    """The installed `loupe` command when there is one, else the same CLI via -m."""
-    loupe = shutil.which("loupe")
-    return [loupe] if loupe else [sys.executable, "-m", "search.cli"]
+    """The `loupe` program of this checkout (`web.cli`, what the console script runs)."""
+    return [sys.executable, "-m", "web.cli"]
 
 
 @pytest.fixture(scope="module")
@@ -103,35 +101,6 @@ def browser():
         )
         yield chromium
         chromium.close()
-
-
-class Watched:
-    """A page with everything it tried to do recorded: dialogs, console errors,
-    page errors, and every request URL."""
-
-    def __init__(self, context):
-        self.page = context.new_page()
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.page.on("dialog", self._dialog)
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on(
-            "console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None
-        )
-        self.page.on("request", lambda request: self.requests.append(request.url))
-
-    def _dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def foreign_requests(self) -> list[str]:
-        return [
-            u
-            for u in self.requests
-            if urlsplit(u).scheme not in ("data", "blob")
-            and urlsplit(u).hostname not in ("127.0.0.1", "localhost")
-        ]
 
 
 @pytest.fixture()

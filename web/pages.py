@@ -14,7 +14,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from search.core.entity_types import ENTITY_PARAMS, group_entities
 from search.query import QueryError
-from web import get_searcher
+from web.context import get_searcher
 from web.params import (
     FACET_PARAMS,
     BadParameter,

@@ -153,12 +153,16 @@ class OpenSearchBackend:
         return sorted(n for n in found if self._generation_re.match(n))
 
     @_unreachable_is_missing
-    def build(self, articles: Iterable[Article], gazetteer: Gazetteer | None = None) -> int:
+    def build(
+        self, articles: Iterable[Article], gazetteer: Gazetteer | None = None, wait: bool = False
+    ) -> int:
         """Index all articles into a fresh generation and switch the alias atomically.
 
         The gazetteer's aliases are indexed with each entity, and the gazetteer
         is saved with the generation: queries are expanded with the same aliases
-        the documents were indexed with (`search.indexer` passes it in)."""
+        the documents were indexed with (`search.indexer` passes it in).
+        `wait` changes nothing here: each build writes its own generation and the
+        alias switch is one atomic call, so two builds never share an index."""
         if self.client.indices.exists(index=self.index_name) and not (
             self.client.indices.exists_alias(name=self.index_name)
         ):

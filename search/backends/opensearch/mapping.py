@@ -31,6 +31,7 @@ from search.core.ranking import (  # noqa: F401 - re-exported for this package
     NAMEKEY_BOOST,
     SNIPPET_CHARS,
 )
+from search.core.records import gazetteer_to_json
 from search.gazetteer import Gazetteer
 
 WORD_RE = WORD_PATTERN
@@ -155,7 +156,7 @@ def index_body(
     so that queries expand names with the aliases the documents carry."""
     meta: dict[str, Any] = {"loupe_schema": 2}
     if gazetteer is not None and gazetteer.entries:
-        meta["gazetteer"] = [[e.canonical, e.type, list(e.aliases)] for e in gazetteer.entries]
+        meta["gazetteer"] = gazetteer_to_json(gazetteer)
     return {
         "settings": {
             "index": {
