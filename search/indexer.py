@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 from search.article import Article
@@ -21,7 +22,10 @@ from search.backends.base import Backend
 from search.gazetteer import Gazetteer
 from search.readers import CorpusError, Note, Skipped, read_corpus
 
-BUNDLED_GAZETTEER = Path(__file__).resolve().parent.parent / "corpus" / "entities.yml"
+# The gazetteer shipped inside the package (search/data/entities.yml, a link to
+# the repository's editable corpus/entities.yml that installs as a real file):
+# an installed Loupe applies it to any folder that has no gazetteer of its own.
+BUNDLED_GAZETTEER = Path(str(files("search") / "data" / "entities.yml"))
 
 
 class EmptyCorpus(CorpusError):
@@ -64,7 +68,7 @@ class IndexReport:
 
 
 def find_gazetteer(corpus: Path, explicit: Path | None = None) -> Path | None:
-    """The corpus's own `entities.yml`, else the bundled one."""
+    """`--gazetteer FILE`, else the corpus's own `entities.yml`, else the bundled one."""
     if explicit is not None:
         return explicit
     own = corpus / "entities.yml"
