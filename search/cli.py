@@ -19,7 +19,8 @@ from pathlib import Path
 
 import click
 
-from search.core.model import Filters, IndexBusy, IndexMissing, Results
+from search.core.model import SORTS, Filters, IndexBusy, IndexMissing, Results
+from search.core.ranking import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_RESULT_WINDOW
 from search.query import QueryError
 from search.serialize import article_to_json, results_to_json
 
@@ -231,9 +232,15 @@ def _parse_date(_ctx, param, value: str | None) -> date | None:
 @click.argument("query", nargs=-1, required=True)
 @index_option
 @backend_options
-@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True)
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(1, MAX_PER_PAGE),
+    default=DEFAULT_PER_PAGE,
+    show_default=True,
+)
+@click.option("--page", type=click.IntRange(1, MAX_RESULT_WINDOW), default=1, show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance")
 @click.option("--person", multiple=True, help="Filtrer sur une personne (forme canonique).")
 @click.option("--org", multiple=True, help="Filtrer sur une organisation.")
 @click.option("--place", multiple=True, help="Filtrer sur un lieu.")
