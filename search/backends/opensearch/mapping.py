@@ -154,7 +154,7 @@ def index_body(
 ) -> dict[str, Any]:
     """Settings and mapping of one generation; `gazetteer` is kept in `_meta`,
     so that queries expand names with the aliases the documents carry."""
-    meta: dict[str, Any] = {"loupe_schema": 2}
+    meta: dict[str, Any] = {"loupe_schema": 3}  # 3: the core French chain (pattern tokenizer)
     if gazetteer is not None and gazetteer.entries:
         meta["gazetteer"] = gazetteer_to_json(gazetteer)
     return {
