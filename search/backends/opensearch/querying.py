@@ -1,4 +1,4 @@
-"""Loupe's query tree to OpenSearch query DSL, with the Whoosh backend's ranking rules.
+"""Loupe's query tree to OpenSearch query DSL, with the core's ranking (search/core/ranking.py).
 
 A word is looked up stemmed in `text` and in the title, boosted; its exact form
 adds a bonus; its transliteration key meets the names in `namekeys`; juxtaposed
