@@ -12,7 +12,13 @@ import math
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from search.core.entity_types import ENTITY_PARAMS, group_entities
+from search.core.entity_types import (
+    ENTITY_FIELDS,
+    ENTITY_LABELS,
+    ENTITY_PARAMS,
+    LISTED_TYPES,
+    group_entities,
+)
 from search.query import QueryError
 from web.context import get_searcher
 from web.params import (
@@ -29,9 +35,7 @@ bp = Blueprint("pages", __name__)
 
 SORT_LABELS = {"relevance": "pertinence", "newest": "plus récents", "oldest": "plus anciens"}
 FACET_LABELS = {
-    "persons": "Personnes",
-    "orgs": "Organisations",
-    "places": "Lieux",
+    **{ENTITY_FIELDS[t]: ENTITY_LABELS[t] for t in LISTED_TYPES},
     "sources": "Sources",
     "months": "Mois",
 }
