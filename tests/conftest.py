@@ -105,27 +105,6 @@ def empty_app(tmp_path):
     return create_app({"TESTING": True, "LOUPE_INDEX": str(tmp_path / "no-index")})
 
 
-ENGINE_FILTER_BUG = (
-    "engine bug: filters restrict `total` and facets but not the hits — "
-    "WhooshBackend.search wraps the FilterCollector from searcher.collector(filter=…) "
-    "in a TimeLimitCollector, whose collect_matches() calls child.matches()/collect() "
-    "directly and so bypasses the filter (search/backends/whoosh/backend.py)"
-)
-
-
-def skip_unless_filters_restrict_hits(client) -> None:
-    """Skip a test about filtered hits while the engine ignores filters for them.
-
-    Probes the real engine each time, so the tests run again by themselves as
-    soon as the engine is fixed."""
-    places = client.get("/api/search?per_page=100").get_json()["facets"]["places"]
-    probe = client.get(
-        "/api/search", query_string={"place": places[-1]["value"], "per_page": 100}
-    ).get_json()
-    if len(probe["hits"]) != probe["total"]:
-        pytest.skip(ENGINE_FILTER_BUG)
-
-
 # -- a real OpenSearch node, one per session, shared by every test file ------------------
 def _load_node_helper():
     """tests/opensearch/node.py is a script beside its Maven project, not a package."""

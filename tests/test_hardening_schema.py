@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from live_server import serving
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
@@ -18,7 +19,6 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from test_hardening_index import serving
 
 from web.openapi import openapi_document
 
