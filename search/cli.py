@@ -19,7 +19,8 @@ from pathlib import Path
 
 import click
 
-from search.backends.base import Filters, IndexBusy, IndexMissing, Results
+from search.core.model import SORTS, Filters, IndexBusy, IndexMissing, Results
+from search.core.ranking import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_RESULT_WINDOW
 from search.query import QueryError
 from search.serialize import article_to_json, results_to_json
 
@@ -231,9 +232,15 @@ def _parse_date(_ctx, param, value: str | None) -> date | None:
 @click.argument("query", nargs=-1, required=True)
 @index_option
 @backend_options
-@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True)
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(1, MAX_PER_PAGE),
+    default=DEFAULT_PER_PAGE,
+    show_default=True,
+)
+@click.option("--page", type=click.IntRange(1, MAX_RESULT_WINDOW), default=1, show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance")
 @click.option("--person", multiple=True, help="Filtrer sur une personne (forme canonique).")
 @click.option("--org", multiple=True, help="Filtrer sur une organisation.")
 @click.option("--place", multiple=True, help="Filtrer sur un lieu.")
@@ -552,47 +559,6 @@ def _with_progress(rows, total: int, quiet: bool):
     from tqdm import tqdm
 
     return tqdm(rows, total=total, unit="requête", file=sys.stderr, leave=False)
-
-
-# -- serve -------------------------------------------------------------------
-@main.command("serve")
-@index_option
-@backend_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=None,
-    help="Processus serveurs (défaut : un par cœur, 8 au plus).",
-)
-@click.option(
-    "--corpus",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=str(DEFAULT_CORPUS),
-    show_default=True,
-    help="Corpus à indexer d'abord s'il n'y a pas encore d'index.",
-)
-def serve_command(
-    index_dir: Path, host: str, port: int, workers: int | None, corpus: Path, backend: dict
-) -> None:
-    """Lance le site et l'API JSON (serveur WSGI de production)."""
-    from search.readers import CorpusError
-    from web.server import serve  # Flask is imported only when serving
-
-    try:
-        _open_backend(index_dir, backend)  # an incomplete configuration fails here, in one line
-        serve(
-            index_dir,
-            host=host,
-            port=port,
-            workers=workers,
-            corpus=corpus,
-            echo=click.echo,
-            **backend,
-        )
-    except (IndexMissing, CorpusError) as exc:
-        _fail(str(exc))
 
 
 if __name__ == "__main__":

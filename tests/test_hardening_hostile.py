@@ -19,8 +19,8 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from test_browser import CHROMIUM, Watched
-from test_hardening_index import get, serving
+from browser_page import CHROMIUM, Watched
+from live_server import get, serving
 
 from search.article import Article, Entity, Section
 from search.backends.whoosh import WhooshBackend

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from search.backends.base import IndexMissing
+from search.core.model import IndexMissing
 from search.query import QueryError
 from web.params import BadParameter
 

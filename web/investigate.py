@@ -39,8 +39,8 @@ from search.timeline import (
     timeline_csv,
     timeline_to_json,
 )
-from web import get_searcher
 from web.chart import MEASURES, bar_chart
+from web.context import get_searcher
 from web.errors import error_response
 from web.formatting import date_fr, month_fr
 from web.params import (

@@ -11,7 +11,9 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
-from search.backends.base import FACET_FIELDS, SORTS
+from search.article import ENTITY_TYPES
+from search.core.entity_types import LISTED_TYPES
+from search.core.model import FACET_FIELDS, SORTS
 from search.searcher import MAX_PER_PAGE
 from web.params import (
     ARTICLE_ID,
@@ -116,7 +118,7 @@ SCHEMAS: dict[str, dict] = {
     "Section": _obj({"heading": NULLABLE_STRING, "text": {"type": "string"}}),
     "Entity": _obj(
         {
-            "type": {"enum": ["PER", "ORG", "LOC", "MISC"]},
+            "type": {"enum": list(ENTITY_TYPES)},
             "text": {"type": "string", "description": "as written in the article"},
             "canonical": {"type": "string", "description": "the form filters and facets use"},
         }
@@ -140,7 +142,7 @@ SCHEMAS: dict[str, dict] = {
     ),
     "EntitiesResponse": _obj(
         {
-            "type": {"enum": ["PER", "ORG", "LOC", None]},
+            "type": {"enum": [*LISTED_TYPES, None]},
             "prefix": {"type": "string"},
             "entities": {"type": "array", "items": _ref("FacetValue")},
         }
@@ -262,9 +264,7 @@ PATHS = {
         "Canonical entities with the number of articles naming them, most frequent first",
         {"200": _json("EntitiesResponse", "entities"), **ERRORS},
         [
-            _param(
-                "type", "PER, ORG or LOC; all three when absent", {"enum": ["PER", "ORG", "LOC"]}
-            ),
+            _param("type", "PER, ORG or LOC; all three when absent", {"enum": list(LISTED_TYPES)}),
             _param(
                 "prefix",
                 "start of the name (or of one of its words), accents and case ignored",

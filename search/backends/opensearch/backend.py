@@ -22,7 +22,7 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as ClusterUnreachable
 from opensearchpy.exceptions import NotFoundError
 
-from search.article import Article
+from search.article import Article, Entity
 from search.backends.base import (
     FACET_FIELDS,
     SORTS,
@@ -34,7 +34,6 @@ from search.backends.base import (
     IndexStats,
     Results,
     SearchRequest,
-    distinct_suggestions,
 )
 from search.backends.opensearch.documents import (
     article_to_doc,
@@ -44,31 +43,30 @@ from search.backends.opensearch.documents import (
 from search.backends.opensearch.highlight import hit_snippets
 from search.backends.opensearch.mapping import (
     DEFAULT_URL,
-    ENTITY_FIELDS,
-    ENTITY_TYPE_ALIASES,
-    FEW_RESULTS,
     GAZETTEER_RECHECK_SECONDS,
-    MAX_CHECKED_TERMS,
-    MAX_PER_PAGE,
     MAX_RESULT_WINDOW,
-    MAX_SNIPPETS,
-    SNIPPET_CHARS,
-    STOP_SET,
     URL_ENV,
-    WORD_RE,
-    fold,
     index_body,
 )
-from search.backends.opensearch.querying import (
-    MATCH_ALL,
-    checked_terms,
-    prefix_regex,
-    to_dsl,
-    with_corrections,
+from search.backends.opensearch.querying import MATCH_ALL, prefix_regex, to_dsl
+from search.core.entity_types import ENTITY_FIELDS, group_entities, listed_types
+from search.core.french import STOP_WORDS, WORD_PATTERN, fold
+from search.core.ranking import (
+    MAX_ENTITY_LIST,
+    MAX_PER_PAGE,
+    MAX_SNIPPETS,
+    SNIPPET_CHARS,
 )
-from search.gazetteer import Gazetteer, GazetteerEntry
+from search.core.records import gazetteer_from_json
+from search.core.suggestions import (
+    autocomplete,
+    checked_terms,
+    corrected_query,
+    max_frequency_to_correct,
+)
+from search.gazetteer import Gazetteer
 from search.names import canonical_filters
-from search.query import Node, Term, to_text
+from search.query import Node, Term
 
 EXPORT_SCROLL_SIZE = 500  # hits per scroll page of an export
 
@@ -158,12 +156,16 @@ class OpenSearchBackend:
         return sorted(n for n in found if self._generation_re.match(n))
 
     @_unreachable_is_missing
-    def build(self, articles: Iterable[Article], gazetteer: Gazetteer | None = None) -> int:
+    def build(
+        self, articles: Iterable[Article], gazetteer: Gazetteer | None = None, wait: bool = False
+    ) -> int:
         """Index all articles into a fresh generation and switch the alias atomically.
 
         The gazetteer's aliases are indexed with each entity, and the gazetteer
         is saved with the generation: queries are expanded with the same aliases
-        the documents were indexed with (`search.indexer` passes it in)."""
+        the documents were indexed with (`search.indexer` passes it in).
+        `wait` changes nothing here: each build writes its own generation and the
+        alias switch is one atomic call, so two builds never share an index."""
         if self.client.indices.exists(index=self.index_name) and not (
             self.client.indices.exists_alias(name=self.index_name)
         ):
@@ -232,7 +234,7 @@ class OpenSearchBackend:
         def actions() -> Iterator[dict[str, Any]]:
             for article in articles:
                 for text in [article.title, *article.headings, article.body]:
-                    words.update(w for w in WORD_RE.findall(fold(text)) if w not in STOP_SET)
+                    words.update(w for w in WORD_PATTERN.findall(fold(text)) if w not in STOP_WORDS)
                 doc = article_to_doc(article, names, aliases_of)
                 yield {"_index": index, "_id": article.id, "_source": doc}
 
@@ -265,7 +267,7 @@ class OpenSearchBackend:
                 mapping = self.client.indices.get_mapping(index=current)
                 entries = mapping[current]["mappings"].get("_meta", {}).get("gazetteer") or []
                 if entries:
-                    gazetteer = Gazetteer([GazetteerEntry(c, t, tuple(a)) for c, t, a in entries])
+                    gazetteer = gazetteer_from_json(entries)
         self._gazetteer_state = (now, current, gazetteer)
         return gazetteer
 
@@ -305,7 +307,7 @@ class OpenSearchBackend:
             body["highlight"] = self._highlight()
         if request.with_facets:
             body["aggs"] = self._facet_aggs(max(1, request.facet_limit))
-        checked = list(dict.fromkeys(checked_terms(request.query)))[:MAX_CHECKED_TERMS]
+        checked = checked_terms(request.query)
         if checked:
             body["suggest"] = self._spelling_suggesters(checked)
 
@@ -423,36 +425,30 @@ class OpenSearchBackend:
     def _suggestion(
         query: Node | None, terms: list[Term], suggest: dict[str, Any], total: int
     ) -> str | None:
-        """The query with misspelt words corrected, as query text; None if nothing to fix.
-
-        A word is corrected when the corpus lacks it, or, when fewer than
-        `FEW_RESULTS` articles match, when it stands in at most one article.
-        """
-        if query is None or not suggest:
+        """The query with misspelt words corrected (`search.core.suggestions`): the
+        `unknown` suggester's answer, or the `rare` one's when few articles match."""
+        if not suggest:
             return None
-        kind = "rare" if total < FEW_RESULTS else "unknown"
-        fixes: dict[Term, str] = {}
-        for i, term in enumerate(terms):
+        kind = "rare" if max_frequency_to_correct(total) else "unknown"
+        index = {term: i for i, term in enumerate(terms)}
+
+        def correct(term: Term) -> str | None:
             text = term.text
-            entries = suggest.get(f"{kind}{i}", [])
+            entries = suggest.get(f"{kind}{index.get(term, -1)}", [])
             # replace from the end so earlier offsets stay valid
             for entry in sorted(entries, key=lambda e: e["offset"], reverse=True):
                 if entry.get("options"):
                     start, length = entry["offset"], entry["length"]
                     text = text[:start] + entry["options"][0]["text"] + text[start + length :]
-            if text != term.text:
-                fixes[term] = text
-        return to_text(with_corrections(query, fixes)) if fixes else None
+            return text if text != term.text else None
+
+        return corrected_query(query, correct)
 
     @staticmethod
     def _hit(raw: dict[str, Any], with_snippets: bool) -> Hit:
         doc = raw.get("_source", {})
         published = doc.get("published")
-        entities: dict[str, list[str]] = {}
-        for e in doc.get("entities", []):
-            names = entities.setdefault(e["type"], [])
-            if e["canonical"] not in names:
-                names.append(e["canonical"])
+        entities = group_entities(Entity(**e) for e in doc.get("entities", []))
         sections = doc.get("sections", [])
         return Hit(
             id=doc.get("id", raw["_id"]),
@@ -579,14 +575,10 @@ class OpenSearchBackend:
     @_unreachable_is_missing
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
         """Canonical entity names, most cited first, one of whose words starts with `prefix`."""
-        if type_ is None:
-            types = list(ENTITY_FIELDS)
-        else:
-            try:
-                types = [ENTITY_TYPE_ALIASES[type_]]
-            except KeyError:
-                raise ValueError(f"unknown entity type {type_!r}") from None
-        limit = max(1, min(limit, 1000))
+        types = listed_types(type_)
+        if not types:
+            return []
+        limit = max(1, min(limit, MAX_ENTITY_LIST))
         aggs = {}
         for t in types:
             terms: dict[str, Any] = {"field": f"{ENTITY_FIELDS[t]}.keyword", "size": limit}
@@ -606,30 +598,28 @@ class OpenSearchBackend:
 
     @_unreachable_is_missing
     def suggest(self, prefix: str, limit: int) -> list[str]:
-        """Autocomplete: entity names, then corpus words completing the last word typed."""
-        prefix = prefix.strip()
-        if len(prefix) < 2:
-            return []
-        limit = max(1, min(limit, 50))
-        out = [v.value for v in self.entities(None, prefix, limit)]
-        head, _, last = prefix.rpartition(" ")
-        if len(last) >= 1:
-            body = {
-                "suggest": {
-                    "complete": {
-                        "prefix": last,
-                        "completion": {"field": "suggest", "size": limit, "skip_duplicates": True},
-                    }
-                },
-                "_source": False,
-            }
-            try:
-                resp = self.client.search(index=self.index_name, body=body)
-            except NotFoundError as error:
-                self._raise_if_missing(error)
-            for option in resp["suggest"]["complete"][0]["options"]:
-                out.append(f"{head} {option['text']}".strip())
-        return distinct_suggestions(out, limit)
+        """Autocomplete (`search.core.suggestions.autocomplete`): entity names, then
+        the last word completed from the corpus words (a completion suggester)."""
+        return autocomplete(prefix, limit, self._entity_names, self._completions)
+
+    def _entity_names(self, prefix: str, limit: int) -> list[str]:
+        return [v.value for v in self.entities(None, prefix, limit)]
+
+    def _completions(self, word: str, limit: int) -> list[str]:
+        body = {
+            "suggest": {
+                "complete": {
+                    "prefix": word,
+                    "completion": {"field": "suggest", "size": limit, "skip_duplicates": True},
+                }
+            },
+            "_source": False,
+        }
+        try:
+            resp = self.client.search(index=self.index_name, body=body)
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        return [option["text"] for option in resp["suggest"]["complete"][0]["options"]]
 
     @_unreachable_is_missing
     def stats(self) -> IndexStats:

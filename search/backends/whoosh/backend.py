@@ -26,7 +26,6 @@ from whoosh import scoring
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
-from search.analysis import fold
 from search.article import Article
 from search.backends.base import (
     DateCounts,
@@ -36,7 +35,6 @@ from search.backends.base import (
     IndexStats,
     Results,
     SearchRequest,
-    distinct_suggestions,
 )
 from search.backends.whoosh import store
 from search.backends.whoosh.dates import DayTable
@@ -52,12 +50,13 @@ from search.backends.whoosh.schema import (
     facet_key,
     to_document,
 )
-from search.gazetteer import Gazetteer, GazetteerEntry
+from search.core.entity_types import group_entities, listed_types
+from search.core.french import fold
+from search.core.records import gazetteer_from_json, gazetteer_to_json
+from search.core.suggestions import autocomplete, corrected_query, max_frequency_to_correct
+from search.gazetteer import Gazetteer
 from search.names import canonical_filters
-from search.query import And as QAnd
-from search.query import Node, QueryError, Term, Words, to_text
-from search.query import Not as QNot
-from search.query import Or as QOr
+from search.query import Node, QueryError, Term
 from search.spelling import SpellingIndex
 
 GAZETTEER_FILE = "gazetteer.json"
@@ -68,7 +67,7 @@ _CLOCK_EVERY = 4096
 
 
 def save_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
-    entries = [[e.canonical, e.type, list(e.aliases)] for e in gazetteer.entries]
+    entries = gazetteer_to_json(gazetteer)
     path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
 
 
@@ -77,13 +76,12 @@ def load_gazetteer(path: Path) -> Gazetteer:
         entries = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return Gazetteer([])
-    return Gazetteer([GazetteerEntry(c, t, tuple(a)) for c, t, a in entries])
+    return gazetteer_from_json(entries)
 
 
 # BM25F with Whoosh's defaults; per-field length normalisation (see querying.py
 # for the field boosts). Tuned on the dev queries: python -m bench.relevance.
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
-TYPE_FACETS = {"PER": "persons", "ORG": "orgs", "LOC": "places"}
 
 
 @dataclass
@@ -476,11 +474,6 @@ class WhooshBackend:
     def _hit(self, searcher: Searcher, docnum: int, score: float, stems, with_snippets) -> Hit:
         stored = searcher.stored_fields(docnum)["doc"]
         article = article_from_stored(stored)
-        entities: dict[str, list[str]] = {}
-        for e in article.entities:
-            names = entities.setdefault(e.type, [])
-            if e.canonical not in names:
-                names.append(e.canonical)
         return Hit(
             id=article.id,
             title=article.title,
@@ -489,7 +482,7 @@ class WhooshBackend:
             published=article.published,
             score=round(float(score), 4),
             snippets=make_snippets(article.sections, stems) if with_snippets else [],
-            entities=entities,
+            entities=group_entities(article.entities),
         )
 
     def _suggestion(self, gen: _Generation, node: Node | None, total: int) -> str | None:
@@ -497,28 +490,13 @@ class WhooshBackend:
         if node is None:
             return None
         spelling = gen.spelling()
-        changed = False
+        rare = max_frequency_to_correct(total)
 
-        def fix(n: Node) -> Node:
-            nonlocal changed
-            if isinstance(n, Term) and not (n.prefix or n.fuzzy):
-                word = fold(n.text)
-                if spelling.frequency(word) <= (1 if total < 5 else 0):
-                    better = spelling.suggest(word)
-                    if better:
-                        changed = True
-                        return replace(n, text=better)
-                return n
-            if isinstance(n, Words | QAnd | QOr):
-                return type(n)(tuple(fix(i) for i in n.items))
-            if isinstance(n, QNot):
-                return QNot(fix(n.item))
-            return n  # phrases are taken as typed
+        def correct(term: Term) -> str | None:
+            word = fold(term.text)
+            return spelling.suggest(word) if spelling.frequency(word) <= rare else None
 
-        fixed = fix(node)
-        if not changed:
-            return None
-        return to_text(fixed)
+        return corrected_query(node, correct)
 
     # -- reading -------------------------------------------------------------
     @_reads_index
@@ -543,12 +521,7 @@ class WhooshBackend:
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
         gen = self._generation()
         table = gen.facets()
-        if type_ is None:
-            facets = list(TYPE_FACETS.values())
-        elif type_ in TYPE_FACETS:
-            facets = [TYPE_FACETS[type_]]
-        else:
-            return []
+        facets = [ENTITY_FIELDS[t] for t in listed_types(type_)]
         folded = facet_key(prefix) if prefix else ""
         found: list[FacetValue] = []
         for facet in facets:
@@ -561,26 +534,22 @@ class WhooshBackend:
 
     @_reads_index
     def suggest(self, prefix: str, limit: int) -> list[str]:
-        """Autocomplete: entity names, then frequent corpus words, starting with `prefix`."""
-        prefix = prefix.strip()
-        if len(prefix) < 2:
-            return []
-        out = [v.value for v in self.entities(None, prefix, limit)]
-        words = fold(prefix).split()
-        if words:
-            last = words[-1]
-            searcher = self._generation().searcher()
-            reader = searcher.reader()
-            expansions = []
-            for w in reader.expand_prefix("text_exact", last):
-                w = w.decode("utf-8") if isinstance(w, bytes) else w
-                expansions.append((reader.doc_frequency("text_exact", w), w))
-                if len(expansions) > 2000:
-                    break
-            head = " ".join(prefix.split()[:-1])
-            for _, w in sorted(expansions, reverse=True)[:limit]:
-                out.append(f"{head} {w}".strip())
-        return distinct_suggestions(out, limit)
+        """Autocomplete (`search.core.suggestions.autocomplete`): entity names, then
+        the last word completed with the corpus words most articles use."""
+        return autocomplete(prefix, limit, self._entity_names, self._completions)
+
+    def _entity_names(self, prefix: str, limit: int) -> list[str]:
+        return [v.value for v in self.entities(None, prefix, limit)]
+
+    def _completions(self, word: str, limit: int) -> list[str]:
+        reader = self._generation().searcher().reader()
+        expansions = []
+        for w in reader.expand_prefix("text_exact", fold(word)):
+            w = w.decode("utf-8") if isinstance(w, bytes) else w
+            expansions.append((reader.doc_frequency("text_exact", w), w))
+            if len(expansions) > 2000:
+                break
+        return [w for _, w in sorted(expansions, reverse=True)[:limit]]
 
     @_reads_index
     def stats(self) -> IndexStats:
