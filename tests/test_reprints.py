@@ -1,0 +1,159 @@
+"""Near-duplicate clusters on real files: real articles of the bundled corpus,
+their republications made by real reprint edits (bench/reprint_edits.py),
+same-week articles on the same people, indexed by the real pipeline."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from bench.reprint_edits import AGENCY_FOOTER, EDITS, record, story_of
+from bench.reprints import hard_negatives, load_corpus
+from search import reprints
+from search.indexer import index_corpus
+from search.reprints.passages import shared_passages
+
+N_ORIGINALS = 3
+
+
+def _eligible(articles):
+    return [a for a in articles if len(story_of(a).paragraphs) >= 3 and len(a.body.split()) >= 150]
+
+
+@pytest.fixture(scope="module")
+def corpus_articles():
+    return load_corpus()
+
+
+@pytest.fixture(scope="module")
+def reprint_corpus(corpus_articles, tmp_path_factory):
+    """Originals, one reprint per edit (dated a day later, another source), and
+    pairs of real same-week articles naming the same people."""
+    rng = random.Random(16)
+    originals = _eligible(corpus_articles)[:N_ORIGINALS]
+    negatives = hard_negatives(corpus_articles)[:4]
+    held_out = _eligible(corpus_articles)[-30:]
+    fillers = [p for a in held_out for p in story_of(a).paragraphs]
+    vocabulary = sorted({w for a in corpus_articles[:100] for w in a.body.split() if w.isalpha()})
+    byid = {a.id: a for a in corpus_articles}
+    records = []
+    for original in originals:
+        records.append(record(story_of(original), original.id, "2020-03-01", "Agence"))
+        for kind, edit in EDITS.items():
+            story = edit(story_of(original), rng, vocabulary=vocabulary, fillers=fillers)
+            records.append(record(story, f"{original.id}~{kind}", "2020-03-02", f"Site {kind}"))
+    for a, b in negatives:
+        for article_id in (a, b):
+            if article_id not in {r["id"] for r in records}:
+                article = byid[article_id]
+                day = article.published.isoformat()
+                records.append(record(story_of(article), article_id, day, "Wikinews"))
+    folder = tmp_path_factory.mktemp("reprints") / "corpus"
+    folder.mkdir()
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+    (folder / "articles.jsonl").write_text(lines + "\n", "utf-8")
+    return folder, [o.id for o in originals], negatives
+
+
+@pytest.fixture(scope="module")
+def built(reprint_corpus, tmp_path_factory):
+    folder, originals, negatives = reprint_corpus
+    index_dir = tmp_path_factory.mktemp("reprints-index") / "index"
+    report = index_corpus(folder, index_dir, ner=False)
+    store = reprints.load_store(index_dir, report.generation)
+    return index_dir, report, store, originals, negatives
+
+
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_each_kind_of_reprint_joins_its_original(built, kind):
+    _, report, store, originals, _ = built
+    for original in originals:
+        if kind == "verbatim":
+            # byte-identical text (title included) is dropped by the indexer's own
+            # duplicate rule, which names the article it repeats
+            reasons = [why for _, why in report.duplicates]
+            assert f"même texte que l'article {original}" in reasons
+            continue
+        cluster = store.cluster_of(f"{original}~{kind}")
+        assert cluster is not None, f"{kind} reprint of {original} not clustered"
+        assert original in cluster.members
+
+
+def test_same_topic_articles_are_not_reprints(built):
+    _, _, store, _, negatives = built
+    for a, b in negatives:
+        cluster = store.cluster_of(a)
+        assert cluster is None or b not in cluster.members, (a, b)
+
+
+def test_a_cluster_holds_one_story_and_its_earliest_is_first(built):
+    _, report, store, originals, _ = built
+    for original in originals:
+        cluster = store.cluster_of(original)
+        assert cluster.first == original  # dated a day before its reprints
+        assert not cluster.first_inferred
+        assert {m.split("~")[0] for m in cluster.members} == {original}
+    assert report.reprint_clusters == len(store.clusters()) >= N_ORIGINALS
+
+
+def test_containment_is_measured_both_ways_for_an_embedded_story(built):
+    _, _, store, originals, _ = built
+    inside, around = store.containment(originals[0], f"{originals[0]}~embedded")
+    assert inside >= 0.95  # the whole story is in the longer article
+    assert around < 0.7  # which holds much else
+
+
+def test_shared_passages_point_at_the_same_words_in_both_texts(corpus_articles):
+    original = _eligible(corpus_articles)[0]
+    story = story_of(original)
+    moved = EDITS["reordered"](story, random.Random(1))
+    text, other = "\n".join(story.paragraphs), "\n".join(moved.paragraphs)
+    passages = shared_passages(text, other)
+    assert sum(p.words for p in passages) >= 0.9 * len(text.split())
+    for p in passages:
+        assert text[p.start : p.end] == other[p.other_start : p.other_end]
+
+
+def _shingled(article_id: str, text: str, day: str = "2021-05-01"):
+    from search.readers.jsonl import record_to_article
+
+    rec = {"id": article_id, "title": article_id, "date": day, "text": f"{article_id}\n{text}"}
+    return reprints.shingled(record_to_article(rec, Path("x.jsonl")))
+
+
+def test_short_briefs_and_shared_footers_never_form_clusters(corpus_articles):
+    brief = "Le ministre a démissionné ce matin, a annoncé la présidence dans un communiqué."
+    articles = [_shingled("brief-1", brief), _shingled("brief-2", brief)]
+    # 60 pages that are mostly one agency footer, each with two sentences of its own
+    own = [a.body.split(". ")[:2] for a in _eligible(corpus_articles)[:60]]
+    footer = " ".join([AGENCY_FOOTER] * 3)
+    for n, sentences in enumerate(own):
+        articles.append(_shingled(f"footer-{n}", ". ".join(sentences) + ".\n" + footer))
+    store = reprints.ReprintStore.build(articles)
+    assert store.clusters() == []
+
+
+def test_incremental_update_adds_a_new_reprint_to_its_cluster(built, corpus_articles, tmp_path):
+    index_dir, report, _, originals, _ = built
+    original = next(a for a in corpus_articles if a.id == originals[1])
+    story = EDITS["lead_added"](story_of(original), random.Random(3))
+    from search.readers.jsonl import record_to_article
+
+    late = record_to_article(record(story, "late-reprint", "2020-04-01", "Tard"), Path("x.jsonl"))
+    gone = f"{originals[2]}~verbatim"
+    store = reprints.update_for_generation(
+        index_dir,
+        "gen-next",
+        [reprints.shingled(late)],
+        ids_removed=[gone],
+        previous_generation=report.generation,
+    )
+    cluster = store.cluster_of("late-reprint")
+    assert cluster is not None and originals[1] in cluster.members
+    assert cluster.first == originals[1]
+    assert gone not in store.members and gone not in store.cluster_of(originals[2]).members
+    reread = reprints.load_store(index_dir, "gen-next")
+    assert reread.cluster_of("late-reprint").members == cluster.members
