@@ -22,6 +22,8 @@ from search.backends.base import (
     SearchRequest,
 )
 from search.query import QueryError, parse
+from search.reprints import ReprintStore, load_store
+from search.reprints.similar import Neighbour, Similar, reprint_of
 
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # page × per_page: deep paging is a scraper, not a reader
@@ -37,10 +39,19 @@ class Limits:
     time_limit: float = DEFAULT_TIME_LIMIT
 
 
+MAX_REPRINTS_SHOWN = 50  # a wire story in 300 outlets: the page lists the earliest 50
+MAX_NEIGHBOURS = 20
+
+
 class Searcher:
-    def __init__(self, backend: Backend, limits: Limits | None = None) -> None:
+    def __init__(
+        self, backend: Backend, limits: Limits | None = None, index_dir: Path | None = None
+    ) -> None:
         self.backend = backend
         self.limits = limits or Limits()
+        # where the reprint stores live (search.reprints); None: no reprint answers
+        self.index_dir = Path(index_dir) if index_dir is not None else None
+        self._reprints: tuple[str, ReprintStore | None] | None = None
 
     @classmethod
     def open(
@@ -62,7 +73,7 @@ class Searcher:
             opensearch_url=opensearch_url,
             opensearch_index=opensearch_index,
         )
-        return cls(engine, Limits(**limits))
+        return cls(engine, Limits(**limits), index_dir=index_dir)
 
     def search(
         self,
@@ -149,3 +160,57 @@ class Searcher:
         from search.marking import mark_sections
 
         return mark_sections(article.sections, query)
+
+    # -- reprints (search.reprints) ----------------------------------------------------
+    def generation(self) -> str:
+        """The live generation's name, as cheaply as the backend can say it."""
+        for name in ("generation", "current_generation"):
+            method = getattr(self.backend, name, None)
+            if callable(method):
+                found = method()
+                if found:
+                    return found
+        return self.stats().generation
+
+    def reprint_store(self) -> ReprintStore | None:
+        """The live generation's reprint store, loaded once per generation."""
+        if self.index_dir is None:
+            return None
+        generation = self.generation()
+        cached = self._reprints
+        if cached is None or cached[0] != generation:
+            cached = (generation, load_store(self.index_dir, generation))
+            self._reprints = cached  # one assignment: threads see either pair whole
+        return cached[1]
+
+    def similar(self, article_id: str, neighbours: int = 5) -> Similar | None:
+        """The article's reprints (same text, with overlap and shared passages) and
+        its topical neighbours (the engine's more-like-this), kept apart: no
+        reprint is listed as a neighbour. None when the article is unknown."""
+        if not 0 <= neighbours <= MAX_NEIGHBOURS:
+            raise QueryError(f"le nombre d'articles proches va de 0 à {MAX_NEIGHBOURS}")
+        article = self.get(article_id)
+        if article is None:
+            return None
+        store = self.reprint_store()
+        found = Similar(article_id, available=store is not None)
+        members: list[str] = []
+        cluster = store.cluster_of(article_id) if store is not None else None
+        if cluster is not None:
+            members = cluster.members
+            found.cluster_size = len(members)
+            found.first_known, found.first_inferred = cluster.first, cluster.first_inferred
+            found.this_is_first = cluster.first == article_id
+            for other_id in [m for m in members if m != article_id][:MAX_REPRINTS_SHOWN]:
+                other = self.get(other_id)
+                if other is not None:  # gone since the store was written
+                    found.reprints.append(reprint_of(article, other, cluster, store))
+        if neighbours:
+            exclude = set(members)
+            for hit in self.backend.more_like(article, neighbours + len(exclude)):
+                if hit.id not in exclude and hit.id != article_id:
+                    found.neighbours.append(
+                        Neighbour(hit.id, hit.title, hit.source, hit.published, hit.score)
+                    )
+            found.neighbours = found.neighbours[:neighbours]
+        return found

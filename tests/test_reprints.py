@@ -9,8 +9,9 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import HOSTILE_ID, IMG, SCRIPT, hostile_record
 
-from bench.reprint_edits import AGENCY_FOOTER, EDITS, record, story_of
+from bench.reprint_edits import AGENCY_FOOTER, EDITS, NEW_LEAD, record, story_of
 from bench.reprints import hard_negatives, load_corpus
 from search import reprints
 from search.indexer import index_corpus
@@ -51,6 +52,12 @@ def reprint_corpus(corpus_articles, tmp_path_factory):
                 article = byid[article_id]
                 day = article.published.isoformat()
                 records.append(record(story_of(article), article_id, day, "Wikinews"))
+    # a hostile story (markup in every field) and its reprint: shown on each other's page
+    hostile = hostile_record()
+    body = hostile["text"] + "\n" + "\n".join(story_of(held_out[0]).paragraphs)
+    records.append({**hostile, "html": None, "text": body, "date": "2020-05-01"})
+    copy = {**hostile, "id": "hostile-reprint", "html": None, "date": "2020-05-03"}
+    records.append({**copy, "text": body + "\n" + NEW_LEAD, "source": "Copie"})
     folder = tmp_path_factory.mktemp("reprints") / "corpus"
     folder.mkdir()
     lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
@@ -157,3 +164,59 @@ def test_incremental_update_adds_a_new_reprint_to_its_cluster(built, corpus_arti
     assert gone not in store.members and gone not in store.cluster_of(originals[2]).members
     reread = reprints.load_store(index_dir, "gen-next")
     assert reread.cluster_of("late-reprint").members == cluster.members
+
+
+@pytest.fixture(scope="module")
+def client(built):
+    from web import create_app
+
+    index_dir = built[0]
+    return create_app({"TESTING": True, "LOUPE_INDEX": str(index_dir)}).test_client()
+
+
+def test_api_lists_reprints_with_overlap_and_passages_apart_from_neighbours(built, client):
+    _, _, store, originals, _ = built
+    original = originals[0]
+    body = client.get(f"/api/articles/{original}").get_json()
+    text = "\n\n".join(s["text"] for s in body["sections"] if s["text"])
+    answer = client.get(f"/api/articles/{original}/similar?neighbours=10").get_json()
+    assert answer["available"] and answer["reprints"]["this_is_first"]
+    items = {r["id"]: r for r in answer["reprints"]["items"]}
+    assert set(items) == set(store.cluster_of(original).members) - {original}
+    embedded = items[f"{original}~embedded"]
+    assert embedded["share_of_this"] >= 0.95 > embedded["share_of_other"]
+    other = client.get(f"/api/articles/{original}~embedded").get_json()
+    other_text = "\n\n".join(s["text"] for s in other["sections"] if s["text"])
+    for p in embedded["passages"]:
+        here = " ".join(text[p["start"] : p["end"]].split()).lower()
+        there = " ".join(other_text[p["other_start"] : p["other_end"]].split()).lower()
+        assert here == there and len(here.split()) >= 8
+    assert answer["neighbours"], "topical neighbours expected"
+    assert not {n["id"] for n in answer["neighbours"]} & set(items)
+
+
+def test_similar_refuses_bad_parameters_and_unknown_articles(client, built):
+    original = built[3][0]
+    bad = client.get(f"/api/articles/{original}/similar?neighbours=abc")
+    assert bad.status_code == 400
+    assert bad.get_json()["error"]["code"] == "invalid_parameter"
+    assert client.get(f"/api/articles/{original}/similar?neighbours=99").status_code == 400
+    missing = client.get("/api/articles/nope-nope/similar")
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+
+
+def test_article_page_shows_same_text_elsewhere_with_first_known(client, built):
+    original = built[3][0]
+    page = client.get(f"/articles/{original}~substituted").get_data(as_text=True)
+    assert "Même texte ailleurs" in page and "Articles proches" in page
+    first = page.index("première parution connue")
+    assert f'href="/articles/{original}"' in page[page.index("Même texte ailleurs") : first]
+    assert "<mark>" in page
+
+
+def test_hostile_text_in_same_text_elsewhere_is_escaped(client):
+    page = client.get("/articles/hostile-reprint").get_data(as_text=True)
+    section = page[page.index("Même texte ailleurs") :]
+    assert f"/articles/{HOSTILE_ID}" in section
+    assert SCRIPT not in page and IMG not in page
+    assert "&lt;script&gt;" in section

@@ -11,6 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 
 from search.backends.base import IndexMissing
+from search.reprints.export import similar_to_json
+from search.searcher import MAX_NEIGHBOURS
 from search.serialize import article_to_json, results_to_json
 from web import get_searcher
 from web.errors import CODES, MESSAGES
@@ -40,6 +42,19 @@ def article(article_id: str):
     if found is None:
         abort(404)
     return jsonify(article_to_json(found))
+
+
+@bp.get("/articles/<path:article_id>/similar")
+def similar(article_id: str):
+    """Reprints (same text: overlap both ways, shared passages) and topical
+    neighbours, apart. Validated like the other parameters (web.params)."""
+    if not is_article_id(article_id):
+        abort(404)
+    neighbours = int_param(request.args, "neighbours", 5, minimum=0, maximum=MAX_NEIGHBOURS)
+    found = get_searcher().similar(article_id, neighbours=neighbours)
+    if found is None:
+        abort(404)
+    return jsonify(similar_to_json(found))
 
 
 @bp.get("/entities")

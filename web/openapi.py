@@ -12,7 +12,7 @@ from copy import deepcopy
 from typing import Any
 
 from search.backends.base import FACET_FIELDS, SORTS
-from search.searcher import MAX_PER_PAGE
+from search.searcher import MAX_NEIGHBOURS, MAX_PER_PAGE
 from web.params import (
     ARTICLE_ID,
     DEFAULT_PER_PAGE,
@@ -148,6 +148,74 @@ SCHEMAS: dict[str, dict] = {
     "SuggestResponse": _obj(
         {"query": {"type": "string"}, "suggestions": {"type": "array", "items": {"type": "string"}}}
     ),
+    "Passage": _obj(
+        {
+            "start": {"type": "integer", "minimum": 0, "description": "in this article's body"},
+            "end": {"type": "integer", "minimum": 0},
+            "other_start": {"type": "integer", "minimum": 0, "description": "in the reprint's"},
+            "other_end": {"type": "integer", "minimum": 0},
+            "words": {"type": "integer", "minimum": 1},
+        }
+    ),
+    "Reprint": _obj(
+        {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "source": NULLABLE_STRING,
+            "url": NULLABLE_STRING,
+            "published": DATE_OR_NULL,
+            "published_inferred": {"type": "boolean"},
+            "first_known": {
+                "type": "boolean",
+                "description": "earliest dated article of its cluster (« première parution »)",
+            },
+            "share_of_this": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "share of this article's text (word 3-grams) found in the reprint",
+            },
+            "share_of_other": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "share of the reprint's text found in this article",
+            },
+            "passages": {"type": "array", "items": _ref("Passage")},
+        }
+    ),
+    "Neighbour": _obj(
+        {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "source": NULLABLE_STRING,
+            "published": DATE_OR_NULL,
+            "score": {"type": "number"},
+        }
+    ),
+    "SimilarResponse": _obj(
+        {
+            "id": {"type": "string"},
+            "available": {
+                "type": "boolean",
+                "description": "false when the live index generation has no reprint clusters",
+            },
+            "reprints": _obj(
+                {
+                    "cluster_size": {"type": "integer", "minimum": 0},
+                    "first_known": NULLABLE_STRING,
+                    "first_date_inferred": {"type": "boolean"},
+                    "this_is_first": {"type": "boolean"},
+                    "items": {"type": "array", "items": _ref("Reprint")},
+                }
+            ),
+            "neighbours": {
+                "type": "array",
+                "items": _ref("Neighbour"),
+                "description": "topical neighbours (more like this), reprints left out",
+            },
+        }
+    ),
     "Health": _obj(
         {
             "status": {"const": "ok"},
@@ -257,6 +325,29 @@ PATHS = {
             }
         ],
         operationId="getArticle",
+    ),
+    "/api/articles/{id}/similar": _get(
+        "The same text elsewhere (reprints, with overlap both ways and shared passages) "
+        "and topical neighbours, separately",
+        {
+            "200": _json("SimilarResponse", "reprints and neighbours"),
+            "404": _json("Error", "no such article, or not a valid id"),
+            **ERRORS,
+        },
+        [
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": f"^{ARTICLE_ID.pattern}$"},
+            },
+            _param(
+                "neighbours",
+                "how many topical neighbours",
+                {"type": "integer", "minimum": 0, "maximum": MAX_NEIGHBOURS, "default": 5},
+            ),
+        ],
+        operationId="similarArticles",
     ),
     "/api/entities": _get(
         "Canonical entities with the number of articles naming them, most frequent first",

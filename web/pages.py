@@ -131,4 +131,21 @@ def article(article_id: str):
         entities=grouped,
         entity_params={"PER": "person", "ORG": "org", "LOC": "place"},
         params=SearchParams(q=q),
+        similar=searcher.similar(article_id),
+        excerpts=passage_excerpts,
     )
+
+
+MAX_EXCERPTS = 3
+EXCERPT_CHARACTERS = 280
+
+
+def passage_excerpts(body: str, passages) -> list[str]:
+    """The longest shared passages as plain text (the template escapes and marks
+    them), cut to a readable length."""
+    longest = sorted(passages, key=lambda p: -p.words)[:MAX_EXCERPTS]
+    out = []
+    for p in sorted(longest, key=lambda p: p.start):
+        text = " ".join(body[p.start : p.end].split())
+        out.append(text if len(text) <= EXCERPT_CHARACTERS else text[:EXCERPT_CHARACTERS] + " …")
+    return out

@@ -454,6 +454,18 @@ class WhooshBackend:
         stored = searcher.document(id=article_id)
         return article_from_stored(stored["doc"]) if stored else None
 
+    @_reads_index
+    def more_like(self, article: Article, limit: int) -> list[Hit]:
+        """Topical neighbours: Whoosh's `more_like` (Bo1 key terms of the article's
+        stemmed text), the article itself left out. Reprints are Loupe's job
+        (`search.reprints`); this only says « about the same thing »."""
+        searcher = self._generation().searcher()
+        docnum = searcher.document_number(id=article.id)
+        if docnum is None:
+            return []
+        found = searcher.more_like(docnum, "text", text=article.full_text, top=limit, numterms=15)
+        return [self._hit(searcher, hit.docnum, hit.score, (), False) for hit in found]
+
     def all_articles(self) -> Iterable[Article]:
         searcher = self._generation().searcher()
         try:

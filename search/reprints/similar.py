@@ -1,0 +1,91 @@
+"""« Même texte ailleurs » and « Articles proches » for one article.
+
+What the article page, `GET /api/articles/<id>/similar` and `loupe duplicates`
+show about a reprint is computed here, from the cluster the store holds and the
+two articles' texts: the share of text in common both ways (the same shingles
+and boilerplate table as the build, so a stored pair reads the same), and the
+shared passages with their offsets in each body. Topical neighbours come from
+the engine and are kept apart: an article can be about the same thing without
+repeating a line of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from search.article import Article
+from search.reprints.passages import Passage, shared_passages
+from search.reprints.shingles import article_shingles, reprint_text
+from search.reprints.store import Cluster, ReprintStore
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """How much of two texts is the same text."""
+
+    share_here: float  # share of this article's text found in the other
+    share_there: float  # share of the other's text found in this one
+
+
+@dataclass
+class Reprint:
+    id: str
+    title: str
+    source: str | None
+    url: str | None
+    published: date | None
+    published_inferred: bool
+    first_known: bool  # the cluster's earliest dated article
+    overlap: Overlap
+    passages: list[Passage] = field(default_factory=list)  # offsets: here, there
+
+
+@dataclass
+class Neighbour:
+    id: str
+    title: str
+    source: str | None
+    published: date | None
+    score: float
+
+
+@dataclass
+class Similar:
+    """Everything « similar » about one article, reprints and neighbours apart."""
+
+    article_id: str
+    available: bool  # False: the live generation has no reprint store (yet)
+    cluster_size: int = 0  # articles in its cluster, itself included (0: none)
+    first_known: str | None = None
+    first_inferred: bool = False  # the first's date was read from its text
+    this_is_first: bool = False
+    reprints: list[Reprint] = field(default_factory=list)
+    neighbours: list[Neighbour] = field(default_factory=list)
+
+
+def overlap(a: Article, b: Article, store: ReprintStore) -> Overlap:
+    """Share of each text found in the other, boilerplate shingles left out."""
+    size, frequent = store.params.shingle_size, store.frequent
+    x, y = article_shingles(a, size), article_shingles(b, size)
+    if len(frequent):
+        x = x[~np.isin(x, frequent, assume_unique=True)]
+        y = y[~np.isin(y, frequent, assume_unique=True)]
+    shared = len(np.intersect1d(x, y, assume_unique=True))
+    return Overlap(shared / len(x) if len(x) else 0.0, shared / len(y) if len(y) else 0.0)
+
+
+def reprint_of(article: Article, other: Article, cluster: Cluster, store: ReprintStore) -> Reprint:
+    return Reprint(
+        id=other.id,
+        title=other.title,
+        source=other.source,
+        url=other.url,
+        published=other.published,
+        published_inferred=other.published_inferred,
+        first_known=cluster.first == other.id,
+        overlap=overlap(article, other, store),
+        passages=shared_passages(reprint_text(article), reprint_text(other)),
+    )
