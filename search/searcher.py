@@ -8,7 +8,7 @@ language, and leaves retrieval to whichever backend is configured.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.article import Article
@@ -17,6 +17,7 @@ from search.backends.base import (
     Backend,
     FacetValue,
     Filters,
+    Hit,
     IndexStats,
     Results,
     SearchRequest,
@@ -37,6 +38,14 @@ class Limits:
     window: int = MAX_RESULT_WINDOW
     query_length: int = MAX_QUERY_LENGTH
     time_limit: float = DEFAULT_TIME_LIMIT
+
+
+@dataclass
+class HitGroup:
+    """A hit and the reprints of its text found on the same page, under it."""
+
+    head: Hit
+    reprints: list[Hit] = field(default_factory=list)
 
 
 MAX_REPRINTS_SHOWN = 50  # a wire story in 300 outlets: the page lists the earliest 50
@@ -214,3 +223,30 @@ class Searcher:
                     )
             found.neighbours = found.neighbours[:neighbours]
         return found
+
+    def group_reprints(self, hits: list[Hit]) -> list[HitGroup]:
+        """Hits of one reprint cluster collapsed under the earliest of them, the group
+        where its best-ranked member stood; other hits untouched. Totals and facets
+        still count articles: only the listing is grouped."""
+        store = self.reprint_store()
+        groups: list[HitGroup] = []
+        by_cluster: dict[int, HitGroup] = {}
+        for hit in hits:
+            cluster = store.cluster_of(hit.id) if store is not None else None
+            if cluster is None:
+                groups.append(HitGroup(hit))
+                continue
+            key = id(cluster)
+            if key not in by_cluster:
+                by_cluster[key] = HitGroup(hit)
+                groups.append(by_cluster[key])
+            else:
+                by_cluster[key].reprints.append(hit)
+        for group in by_cluster.values():
+            members = sorted([group.head, *group.reprints], key=_earliest_first)
+            group.head, group.reprints = members[0], members[1:]
+        return groups
+
+
+def _earliest_first(hit: Hit) -> tuple:
+    return (hit.published is None, hit.published or "", hit.id)

@@ -220,3 +220,77 @@ def test_hostile_text_in_same_text_elsewhere_is_escaped(client):
     assert f"/articles/{HOSTILE_ID}" in section
     assert SCRIPT not in page and IMG not in page
     assert "&lt;script&gt;" in section
+
+
+def _phrase_query(corpus_articles, original_id: str) -> str:
+    """A phrase of the original's third paragraph: its reprints carry it too."""
+    original = next(a for a in corpus_articles if a.id == original_id)
+    words = story_of(original).paragraphs[2].split()[:4]
+    return '"' + " ".join(w.strip(",.;:«»()") for w in words) + '"'
+
+
+def _hits(page: str) -> int:
+    return page.count('<li class="hit">')
+
+
+def test_results_group_reprints_under_the_earliest_and_list_them_all_on_request(
+    client, built, corpus_articles
+):
+    original = built[3][0]
+    q = _phrase_query(corpus_articles, original)
+    api = client.get("/api/search", query_string={"q": q, "per_page": 50}).get_json()
+    in_cluster = [h["id"] for h in api["hits"] if h["id"].split("~")[0] == original]
+    assert len(in_cluster) >= 4
+    grouped = client.get("/search", query_string={"q": q, "per_page": 50}).get_data(as_text=True)
+    assert _hits(grouped) == api["total"] - len(in_cluster) + 1
+    summary = f"+ {len(in_cluster) - 1} reprises du même texte"
+    assert summary in grouped
+    head = grouped[: grouped.index(summary)].rsplit('<li class="hit">', 1)[1]
+    assert f'href="/articles/{original}?' in head  # the earliest heads its group
+    assert "reprises comprises" in grouped  # facets count articles
+    flat = client.get("/search", query_string={"q": q, "per_page": 50, "reprints": "all"})
+    flat_page = flat.get_data(as_text=True)
+    assert _hits(flat_page) == api["total"] and "<details" not in flat_page
+    assert "Regrouper les reprises" in flat_page
+    assert client.get("/search", query_string={"q": q, "reprints": "x"}).status_code == 400
+
+
+@pytest.fixture(scope="module")
+def live(built, tmp_path_factory):
+    from test_hardening_index import serving
+
+    log = tmp_path_factory.mktemp("reprints-serve") / "serve.log"
+    with serving(built[0], log) as url:
+        yield url
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("javascript", [True, False])
+def test_reprint_group_expands_in_a_real_browser(live, built, corpus_articles, javascript):
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, OUTPUT
+
+    original = built[3][0]
+    q = _phrase_query(corpus_articles, original)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        context = browser.new_context(java_script_enabled=javascript, locale="fr-FR")
+        page = context.new_page()
+        page.goto(f"{live}/search?q={q}&per_page=50")
+        group = page.locator("details.reprint-group")
+        assert group.count() == 1
+        first_reprint = group.locator("ol li a").first
+        assert not first_reprint.is_visible()
+        group.locator("summary").click()
+        assert first_reprint.is_visible()
+        page.locator("text=Afficher les reprises séparément").click()
+        assert "reprints=all" in page.url
+        assert page.locator("details.reprint-group").count() == 0
+        if javascript:
+            OUTPUT.mkdir(exist_ok=True)
+            page.goto(f"{live}/articles/{original}~lead_added")
+            page.set_viewport_size({"width": 1280, "height": 900})
+            box = page.locator("#meme-texte").bounding_box()
+            clip = {"x": 0, "y": max(0, box["y"] - 20), "width": 1280, "height": 900}
+            page.screenshot(path=str(OUTPUT / "reprints.png"), full_page=True, clip=clip)
+        browser.close()

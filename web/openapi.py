@@ -19,6 +19,7 @@ from web.params import (
     MAX_FILTER_VALUE_LENGTH,
     MAX_PARAM_LENGTH,
     MAX_VALUES_PER_FILTER,
+    REPRINT_DISPLAY,
 )
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -289,6 +290,12 @@ SEARCH_PARAMETERS = [
         "per_page",
         "hits per page",
         {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
+    ),
+    _param(
+        "reprints",
+        "the results page groups reprints of one text under the earliest (grouped) or lists "
+        "them all; the API always lists every article",
+        {"enum": list(REPRINT_DISPLAY), "default": "grouped"},
     ),
 ]
 

@@ -13,6 +13,7 @@ import math
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from search.query import QueryError
+from search.searcher import HitGroup
 from web import get_searcher
 from web.params import (
     FACET_PARAMS,
@@ -77,10 +78,18 @@ def _results_page(params: SearchParams, results=None, error: str | None = None) 
     if results is not None:
         window = get_searcher().limits.window // params.per_page
         last_page = min(math.ceil(results.total / params.per_page), window)
+    groups = []
+    if results is not None:
+        searcher = get_searcher()
+        if params.reprints == "all":
+            groups = [HitGroup(hit) for hit in results.hits]
+        else:
+            groups = searcher.group_reprints(results.hits)
     return render_template(
         "search.html",
         params=params,
         results=results,
+        groups=groups,
         error=error,
         pages=page_numbers(params.page, last_page),
         last_page=last_page,
