@@ -4,6 +4,8 @@ same-week articles on the same people, indexed by the real pipeline."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
 from pathlib import Path
@@ -294,3 +296,55 @@ def test_reprint_group_expands_in_a_real_browser(live, built, corpus_articles, j
             clip = {"x": 0, "y": max(0, box["y"] - 20), "width": 1280, "height": 900}
             page.screenshot(path=str(OUTPUT / "reprints.png"), full_page=True, clip=clip)
         browser.close()
+
+
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from search.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def test_duplicates_export_agrees_with_the_api(built, client):
+    index_dir, _, store, originals, _ = built
+    result = _cli("duplicates", "--index", str(index_dir))
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert len(lines) == len(store.clusters())
+    line = next(c for c in lines if c["first_known"] == originals[0])
+    api = client.get(f"/api/articles/{originals[0]}/similar").get_json()["reprints"]["items"]
+    by_id = {r["id"]: r for r in api}
+    assert {m["id"] for m in line["members"]} == set(by_id) | {originals[0]}
+    for member in line["members"]:
+        if member["id"] == originals[0]:
+            assert member["first_known"] and member["share_in_first"] == 1.0
+            continue
+        assert member["share_in_first"] == by_id[member["id"]]["share_of_other"]
+        assert member["share_of_first"] == by_id[member["id"]]["share_of_this"]
+        assert member["source"] == by_id[member["id"]]["source"]
+        assert member["published"] == by_id[member["id"]]["published"]
+
+    as_csv = _cli("duplicates", "--index", str(index_dir), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.output)))
+    assert {(r["cluster"], r["id"]) for r in rows} == {
+        (str(c["cluster"]), m["id"]) for c in lines for m in c["members"]
+    }
+    strict = _cli("duplicates", "--index", str(index_dir), "--min-similarity", "0.99")
+    kept = [m for line in strict.output.splitlines() for m in json.loads(line)["members"]]
+    assert kept and all(max(m["share_in_first"], m["share_of_first"]) >= 0.99 for m in kept)
+    assert len(kept) < sum(len(c["members"]) for c in lines)
+
+
+def test_duplicates_refuses_a_bad_similarity_in_one_line(built):
+    result = _cli("duplicates", "--index", str(built[0]), "--min-similarity", "2")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--min-similarity" in result.output
+
+
+def test_stats_counts_reprinted_articles(built):
+    index_dir, _, store, _, _ = built
+    result = _cli("stats", "--index", str(index_dir))
+    assert result.exit_code == 0, result.output
+    assert f"reprises : {store.reprinted_articles()} articles reprennent" in result.output
+    assert store.reprinted_articles() >= N_ORIGINALS * (len(EDITS) - 1)
