@@ -203,20 +203,21 @@ class Searcher:
             return None
         store = self.reprint_store()
         found = Similar(article_id, available=store is not None)
-        members: list[str] = []
-        cluster = store.cluster_of(article_id) if store is not None else None
-        if cluster is not None:
-            members = cluster.members
-            found.cluster_size = len(members)
-            found.first_known, found.first_inferred = cluster.first, cluster.first_inferred
-            found.this_is_first = cluster.first == article_id
-            for other_id in [m for m in members if m != article_id][:MAX_REPRINTS_SHOWN]:
+        reprint_ids = store.reprints_of(article_id) if store is not None else []
+        if reprint_ids:
+            found.count = len(reprint_ids)
+            dated = [i for i in [article_id, *reprint_ids] if store.members[i].published]
+            first = min(dated, key=store.order_key) if dated else None
+            found.first_known, found.this_is_first = first, first == article_id
+            found.first_inferred = bool(first and store.members[first].inferred)
+            for other_id in reprint_ids[:MAX_REPRINTS_SHOWN]:
                 other = self.get(other_id)
                 if other is not None:  # gone since the store was written
-                    found.reprints.append(reprint_of(article, other, cluster, store))
+                    found.reprints.append(reprint_of(article, other, first, store))
         if neighbours:
-            exclude = set(members)
-            for hit in self.backend.more_like(article, neighbours + len(exclude)):
+            exclude = set(reprint_ids)
+            wanted = neighbours + min(len(exclude), MAX_REPRINTS_SHOWN)
+            for hit in self.backend.more_like(article, wanted):
                 if hit.id not in exclude and hit.id != article_id:
                     found.neighbours.append(
                         Neighbour(hit.id, hit.title, hit.source, hit.published, hit.score)

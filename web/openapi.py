@@ -203,8 +203,15 @@ SCHEMAS: dict[str, dict] = {
             },
             "reprints": _obj(
                 {
-                    "cluster_size": {"type": "integer", "minimum": 0},
-                    "first_known": NULLABLE_STRING,
+                    "count": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "articles sharing this one's text (items lists 50 at most)",
+                    },
+                    "first_known": {
+                        **NULLABLE_STRING,
+                        "description": "earliest dated of this article and its reprints",
+                    },
                     "first_date_inferred": {"type": "boolean"},
                     "this_is_first": {"type": "boolean"},
                     "items": {"type": "array", "items": _ref("Reprint")},

@@ -35,7 +35,7 @@ def similar_to_json(found: Similar) -> dict:
         "id": found.article_id,
         "available": found.available,
         "reprints": {
-            "cluster_size": found.cluster_size,
+            "count": found.count,
             "first_known": found.first_known,
             "first_date_inferred": found.first_inferred,
             "this_is_first": found.this_is_first,

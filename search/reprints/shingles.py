@@ -6,17 +6,20 @@ nor stripped of stop words — « les forces armées » and « la force armée �
 two different sentences for a copy editor. Each word keeps its offsets in the
 article body, so shared passages can be pointed at in the original text.
 
-Shingles are hashed with datasketch's `sha1_hash32`, the hash its MinHash uses,
-so the same 32-bit values serve the exact overlap counts and the signatures.
+Shingles are hashed to 32 bits with `zlib.crc32` (stable across processes,
+unlike `hash()`): the same values serve the exact overlap counts and, through
+datasketch's own random permutations, the MinHash signatures. datasketch's
+default `sha1_hash32` gives the same clusters and took 40 % of the shingling
+time (profiled on the bundled corpus).
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch.hashfunc import sha1_hash32
 
 from search.analysis import fold
 from search.article import Article
@@ -50,8 +53,27 @@ def shingle_hashes(folded: list[str], size: int = SHINGLE_SIZE) -> np.ndarray:
     if len(folded) < size:
         return np.empty(0, dtype=np.uint32)
     grams = {" ".join(folded[i : i + size]) for i in range(len(folded) - size + 1)}
-    return np.unique(np.fromiter((sha1_hash32(g.encode()) for g in grams), dtype=np.uint32))
+    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint32))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_FOLDED: dict[int, str] = {}  # code point → unidecode's ASCII for it, filled as met
+
+
+def fast_fold(text: str) -> str:
+    """`search.analysis.fold(text)`, character by character as unidecode works, but
+    with each non-ASCII character looked up once per process: unidecode's own loop
+    over every character cost as much as reading the corpus."""
+    for char in set(_NON_ASCII.findall(text)):
+        if ord(char) not in _FOLDED:
+            _FOLDED[ord(char)] = fold(char)
+    return text.translate(_FOLDED).lower()
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of `text`, folded, without offsets (what shingles are made of)."""
+    return _WORD.findall(fast_fold(text))
 
 
 def article_shingles(article: Article, size: int = SHINGLE_SIZE) -> np.ndarray:
-    return shingle_hashes([w.folded for w in words(reprint_text(article))], size)
+    return shingle_hashes(folded_words(reprint_text(article)), size)

@@ -1,8 +1,9 @@
 """« Même texte ailleurs » and « Articles proches » for one article.
 
 What the article page, `GET /api/articles/<id>/similar` and `loupe duplicates`
-show about a reprint is computed here, from the cluster the store holds and the
-two articles' texts: the share of text in common both ways (the same shingles
+show about a reprint is computed here, from the pairs the store holds (an
+article's reprints are the articles sharing its text directly, never a chain)
+and the two articles' texts: the share of text in common both ways (the same shingles
 and boilerplate table as the build, so a stored pair reads the same), and the
 shared passages with their offsets in each body. Topical neighbours come from
 the engine and are kept apart: an article can be about the same thing without
@@ -19,7 +20,7 @@ import numpy as np
 from search.article import Article
 from search.reprints.passages import Passage, shared_passages
 from search.reprints.shingles import article_shingles, reprint_text
-from search.reprints.store import Cluster, ReprintStore
+from search.reprints.store import ReprintStore
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ class Similar:
 
     article_id: str
     available: bool  # False: the live generation has no reprint store (yet)
-    cluster_size: int = 0  # articles in its cluster, itself included (0: none)
-    first_known: str | None = None
+    count: int = 0  # articles sharing its text (its direct reprint pairs)
+    first_known: str | None = None  # earliest dated of it and them
     first_inferred: bool = False  # the first's date was read from its text
     this_is_first: bool = False
     reprints: list[Reprint] = field(default_factory=list)
@@ -77,7 +78,9 @@ def overlap(a: Article, b: Article, store: ReprintStore) -> Overlap:
     return Overlap(shared / len(x) if len(x) else 0.0, shared / len(y) if len(y) else 0.0)
 
 
-def reprint_of(article: Article, other: Article, cluster: Cluster, store: ReprintStore) -> Reprint:
+def reprint_of(
+    article: Article, other: Article, first_known: str | None, store: ReprintStore
+) -> Reprint:
     return Reprint(
         id=other.id,
         title=other.title,
@@ -85,7 +88,7 @@ def reprint_of(article: Article, other: Article, cluster: Cluster, store: Reprin
         url=other.url,
         published=other.published,
         published_inferred=other.published_inferred,
-        first_known=cluster.first == other.id,
+        first_known=first_known == other.id,
         overlap=overlap(article, other, store),
         passages=shared_passages(reprint_text(article), reprint_text(other)),
     )

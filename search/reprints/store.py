@@ -17,7 +17,8 @@ aussi » boxes) are dropped before anything is compared, and an article with too
 few distinct shingles left never joins a cluster: a boilerplate page or a
 two-line brief is not a story anyone republished.
 
-Clusters are the connected components of the reprint pairs. The store is
+Clusters gather, in date order, each article under the earliest first
+publication it shares its text with (see `_components`). The store is
 incremental: `add` and `remove` update the LSH, the pairs and the clusters for
 a few articles without looking at the rest of the archive again.
 """
@@ -200,36 +201,48 @@ class ReprintStore:
         return None if index is None else self._clusters[index]
 
     def reprinted_articles(self) -> int:
-        """Articles that are in a cluster but not its first known publication."""
-        return sum(len(c.members) - (1 if c.first else 0) for c in self.clusters())
+        """Articles that repeat the text of an earlier one (a direct pair with an
+        article dated before them): the reprints, first publications left out."""
+        return sum(
+            1
+            for article_id, others in self.pairs.items()
+            if any(self.order_key(o) < self.order_key(article_id) for o in others)
+        )
+
+    def reprints_of(self, article_id: str) -> list[str]:
+        """The articles that share this one's text (its direct pairs), earliest first."""
+        return sorted(self.pairs.get(article_id, {}), key=self.order_key)
+
+    def order_key(self, article_id: str) -> tuple:
+        """Earliest first; undated last; the id breaks ties so the order is total."""
+        published = self.members[article_id].published
+        return (published is None, published or "", article_id)
 
     def _components(self) -> tuple[list[Cluster], dict[str, int]]:
-        seen: set[str] = set()
-        groups: list[list[str]] = []
-        for start in sorted(self.pairs):
-            if start in seen:
-                continue
-            group, todo = [], [start]
-            seen.add(start)
-            while todo:
-                current = todo.pop()
-                group.append(current)
-                for other in self.pairs.get(current, {}):
-                    if other not in seen:
-                        seen.add(other)
-                        todo.append(other)
-            groups.append(group)
-        clusters = [self._cluster(g) for g in groups]
+        """Leader clustering, in date order: an article joins the cluster of the
+        earliest first publication it shares its text with, else starts one.
+
+        Connected components would chain: two unrelated stories both pasted into
+        one round-up article would become one cluster (on the bench's recombined
+        corpus, 8,160 of 10,000 articles in one). Here every member shares at
+        least `threshold` of its text with its cluster's first article."""
+        leader_of: dict[str, str] = {}
+        groups: dict[str, list[str]] = {}
+        for article_id in sorted(self.pairs, key=self.order_key):
+            earlier = [o for o in self.pairs[article_id] if o in groups]
+            if earlier:
+                leader = min(earlier, key=self.order_key)
+                leader_of[article_id] = leader
+                groups[leader].append(article_id)
+            else:
+                groups[article_id] = [article_id]
+        clusters = [self._cluster(g) for g in groups.values() if len(g) > 1]
         clusters.sort(key=lambda c: (-len(c.members), c.members[0]))
         where = {m: i for i, c in enumerate(clusters) for m in c.members}
         return clusters, where
 
     def _cluster(self, ids: list[str]) -> Cluster:
-        def key(article_id: str) -> tuple:
-            published = self.members[article_id].published
-            return (published is None, published or "", article_id)
-
-        ordered = sorted(ids, key=key)
+        ordered = sorted(ids, key=self.order_key)
         first = ordered[0] if self.members[ordered[0]].published else None
         return Cluster(ordered, first, bool(first and self.members[first].inferred))
 
