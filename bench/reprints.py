@@ -244,13 +244,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.reprints", description=__doc__)
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--cost", metavar="SIZES", help="e.g. 10k or 10k,100k")
+    parser.add_argument(
+        "--no-loupe-build", action="store_true", help="with --cost: skip the whole-build reference"
+    )
     args = parser.parse_args(argv)
     if args.sweep:
         sweep()
     elif args.cost:
         from bench.reprints_cost import run_cost
 
-        run_cost(args.cost.split(","))
+        run_cost(args.cost.split(","), with_loupe=not args.no_loupe_build)
     else:
         print_quality(quality())
 

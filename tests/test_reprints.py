@@ -367,3 +367,52 @@ def test_stats_counts_reprinted_articles(built):
     assert result.exit_code == 0, result.output
     assert f"reprises : {store.reprinted_articles()} articles reprennent" in result.output
     assert store.reprinted_articles() >= N_ORIGINALS * (len(EDITS) - 1)
+
+
+@pytest.fixture(scope="module")
+def opensearch_client(opensearch_url, reprint_corpus, tmp_path_factory):
+    """The same corpus through `index_corpus` into a real OpenSearch node; its
+    reprint store lives in the index folder given to the build."""
+    from search.backends.opensearch import OpenSearchBackend
+    from web import create_app
+
+    folder = reprint_corpus[0]
+    index_dir = tmp_path_factory.mktemp("reprints-opensearch")
+    backend = OpenSearchBackend(opensearch_url, index_name="loupe-reprints")
+    index_corpus(folder, index_dir, ner=False, backend=backend)
+    app = create_app(
+        {
+            "TESTING": True,
+            "LOUPE_INDEX": str(index_dir),
+            "LOUPE_BACKEND": "opensearch",
+            "LOUPE_OPENSEARCH_URL": opensearch_url,
+            "LOUPE_OPENSEARCH_INDEX": "loupe-reprints",
+        }
+    )
+    return app.test_client(), index_dir
+
+
+@pytest.mark.opensearch
+def test_both_backends_give_the_same_reprints(opensearch_client, client, built):
+    other, index_dir = opensearch_client
+    for article_id in [*built[3], f"{built[3][0]}~embedded", "hostile-reprint"]:
+        here = client.get(f"/api/articles/{article_id}/similar").get_json()
+        there = other.get(f"/api/articles/{article_id}/similar").get_json()
+        assert there["available"] and here["reprints"] == there["reprints"]
+        assert there["neighbours"], "OpenSearch more_like_this found no neighbour"
+        assert not {n["id"] for n in there["neighbours"]} & {
+            r["id"] for r in there["reprints"]["items"]
+        }
+    whoosh_export = _cli("duplicates", "--index", str(built[0])).output
+    opensearch_export = _cli(
+        "duplicates",
+        "--index",
+        str(index_dir),
+        "--backend",
+        "opensearch",
+        "--opensearch-url",
+        other.application.config["LOUPE_OPENSEARCH_URL"],
+        "--opensearch-index",
+        "loupe-reprints",
+    ).output
+    assert whoosh_export == opensearch_export and whoosh_export.count("\n") >= 3

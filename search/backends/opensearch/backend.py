@@ -473,18 +473,19 @@ class OpenSearchBackend:
 
     @_unreachable_is_missing
     def more_like(self, article: Article, limit: int) -> list[Hit]:
-        """Topical neighbours: OpenSearch's `more_like_this` over the title and the
-        body, given the article's own text, the article itself left out."""
+        """Topical neighbours: OpenSearch's `more_like_this` over the stemmed text
+        (title, headings, body), given the article's own text, itself left out."""
         body = {
             "query": {
                 "bool": {
                     "must": {
                         "more_like_this": {
-                            "fields": ["title", "body"],
+                            "fields": ["text"],
                             "like": article.full_text,
                             "max_query_terms": 15,
                             "min_term_freq": 1,
                             "min_doc_freq": 1,
+                            "minimum_should_match": "1",  # any key term, as Whoosh's
                         }
                     },
                     "must_not": {"ids": {"values": [article.id]}},
