@@ -24,7 +24,7 @@ from search.backends.base import (
 )
 from search.query import QueryError, parse
 from search.reprints import ReprintStore, load_store
-from search.reprints.similar import Neighbour, Similar, reprint_of
+from search.reprints.similar import Comparison, Neighbour, Similar
 
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # page × per_page: deep paging is a scraper, not a reader
@@ -210,10 +210,11 @@ class Searcher:
             first = min(dated, key=store.order_key) if dated else None
             found.first_known, found.this_is_first = first, first == article_id
             found.first_inferred = bool(first and store.members[first].inferred)
+            comparison = Comparison(article, store)
             for other_id in reprint_ids[:MAX_REPRINTS_SHOWN]:
                 other = self.get(other_id)
                 if other is not None:  # gone since the store was written
-                    found.reprints.append(reprint_of(article, other, first, store))
+                    found.reprints.append(comparison.reprint(other, first))
         if neighbours:
             exclude = set(reprint_ids)
             wanted = neighbours + min(len(exclude), MAX_REPRINTS_SHOWN)

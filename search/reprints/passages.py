@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.reprints.shingles import words
+from search.reprints.shingles import Word, words
 
 MIN_PASSAGE_WORDS = 8  # shorter common runs are set phrases, not copied text
 MAX_WORDS = 20_000  # beyond that an article is cut: passages stay linear in length
@@ -29,9 +29,13 @@ class Passage:
     words: int
 
 
-def shared_passages(text: str, other: str, min_words: int = MIN_PASSAGE_WORDS) -> list[Passage]:
-    """Common passages of at least `min_words` words, in the order of `text`."""
-    mine, theirs = words(text)[:MAX_WORDS], words(other)[:MAX_WORDS]
+def shared_passages(
+    text: str | list[Word], other: str, min_words: int = MIN_PASSAGE_WORDS
+) -> list[Passage]:
+    """Common passages of at least `min_words` words, in the order of `text`
+    (given as its `words` when the caller compares it with several others)."""
+    mine = (words(text) if isinstance(text, str) else text)[:MAX_WORDS]
+    theirs = words(other)[:MAX_WORDS]
     a, b = [w.folded for w in mine], [w.folded for w in theirs]
     anchors: dict[tuple[str, ...], int] = {}
     for j in range(len(b) - min_words, -1, -1):  # backwards: the first occurrence wins

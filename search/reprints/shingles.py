@@ -40,7 +40,7 @@ class Word:
 
 def words(text: str) -> list[Word]:
     """The words of `text`, folded, with their offsets in `text` itself."""
-    return [Word(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return [Word(fast_fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 def reprint_text(article: Article) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 
 from search.article import Article
 from search.reprints.passages import Passage, shared_passages
-from search.reprints.shingles import article_shingles, reprint_text
+from search.reprints.shingles import article_shingles, reprint_text, words
 from search.reprints.store import ReprintStore
 
 
@@ -69,26 +69,39 @@ class Similar:
 
 def overlap(a: Article, b: Article, store: ReprintStore) -> Overlap:
     """Share of each text found in the other, boilerplate shingles left out."""
-    size, frequent = store.params.shingle_size, store.frequent
-    x, y = article_shingles(a, size), article_shingles(b, size)
-    if len(frequent):
-        x = x[~np.isin(x, frequent, assume_unique=True)]
-        y = y[~np.isin(y, frequent, assume_unique=True)]
-    shared = len(np.intersect1d(x, y, assume_unique=True))
-    return Overlap(shared / len(x) if len(x) else 0.0, shared / len(y) if len(y) else 0.0)
+    return Comparison(a, store).overlap(b)
 
 
-def reprint_of(
-    article: Article, other: Article, first_known: str | None, store: ReprintStore
-) -> Reprint:
-    return Reprint(
-        id=other.id,
-        title=other.title,
-        source=other.source,
-        url=other.url,
-        published=other.published,
-        published_inferred=other.published_inferred,
-        first_known=first_known == other.id,
-        overlap=overlap(article, other, store),
-        passages=shared_passages(reprint_text(article), reprint_text(other)),
-    )
+class Comparison:
+    """One article compared with several others: its shingles and words are
+    computed once, not once per reprint."""
+
+    def __init__(self, article: Article, store: ReprintStore) -> None:
+        self.article, self.store = article, store
+        self.shingles = self._kept(article)
+        self.words = words(reprint_text(article))
+
+    def _kept(self, article: Article) -> np.ndarray:
+        hashes = article_shingles(article, self.store.params.shingle_size)
+        frequent = self.store.frequent
+        if len(frequent) and len(hashes):
+            hashes = hashes[~np.isin(hashes, frequent, assume_unique=True)]
+        return hashes
+
+    def overlap(self, other: Article) -> Overlap:
+        x, y = self.shingles, self._kept(other)
+        shared = len(np.intersect1d(x, y, assume_unique=True))
+        return Overlap(shared / len(x) if len(x) else 0.0, shared / len(y) if len(y) else 0.0)
+
+    def reprint(self, other: Article, first_known: str | None) -> Reprint:
+        return Reprint(
+            id=other.id,
+            title=other.title,
+            source=other.source,
+            url=other.url,
+            published=other.published,
+            published_inferred=other.published_inferred,
+            first_known=first_known == other.id,
+            overlap=self.overlap(other),
+            passages=shared_passages(self.words, reprint_text(other)),
+        )

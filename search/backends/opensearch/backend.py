@@ -482,7 +482,7 @@ class OpenSearchBackend:
                         "more_like_this": {
                             "fields": ["text"],
                             "like": article.full_text,
-                            "max_query_terms": 15,
+                            "max_query_terms": 10,  # as Whoosh's MORE_LIKE_TERMS
                             "min_term_freq": 1,
                             "min_doc_freq": 1,
                             "minimum_should_match": "1",  # any key term, as Whoosh's

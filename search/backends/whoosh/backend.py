@@ -60,6 +60,7 @@ from search.spelling import SpellingIndex
 
 GAZETTEER_FILE = "gazetteer.json"
 log = logging.getLogger(__name__)
+MORE_LIKE_TERMS = 10  # « articles proches »: 15 terms took 2× as long, 91 % the same top 5
 RERANK_DEPTH = 100  # candidates the all-words bonus re-ranks
 # Documents counted between two looks at the clock while gathering all matches.
 _CLOCK_EVERY = 4096
@@ -463,7 +464,9 @@ class WhooshBackend:
         docnum = searcher.document_number(id=article.id)
         if docnum is None:
             return []
-        found = searcher.more_like(docnum, "text", text=article.full_text, top=limit, numterms=15)
+        found = searcher.more_like(
+            docnum, "text", text=article.full_text, top=limit, numterms=MORE_LIKE_TERMS
+        )
         return [self._hit(searcher, hit.docnum, hit.score, (), False) for hit in found]
 
     def all_articles(self) -> Iterable[Article]:
