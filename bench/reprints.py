@@ -247,13 +247,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-loupe-build", action="store_true", help="with --cost: skip the whole-build reference"
     )
+    parser.add_argument(
+        "--similar-only", action="store_true", help="with --cost: /similar on the last index"
+    )
     args = parser.parse_args(argv)
     if args.sweep:
         sweep()
     elif args.cost:
         from bench.reprints_cost import run_cost
 
-        run_cost(args.cost.split(","), with_loupe=not args.no_loupe_build)
+        run_cost(
+            args.cost.split(","),
+            with_loupe=not args.no_loupe_build,
+            similar_only=args.similar_only,
+        )
     else:
         print_quality(quality())
 

@@ -11,7 +11,8 @@ detection: 10k articles hold ~20,000 reprint pairs, far more than news does).
   reloaded writable and 100 new articles added (the incremental update);
 - `loupe`: a whole `loupe index --no-ner` (reprints included), to weigh the
   above against, then `Searcher.similar` on 300 articles (p50/p95, warm), the
-  reprint store's first load included separately.
+  reprint store's first load included separately (and without neighbours:
+  the reprints alone). `--similar-only` measures only that, on the last index.
 """
 
 from __future__ import annotations
@@ -104,19 +105,21 @@ def child_clusters(folder: Path) -> dict:
     return out
 
 
-def child_loupe(folder: Path, label: str) -> dict:
+def child_loupe(folder: Path, label: str, reuse: bool = False) -> dict:
     from search.indexer import index_corpus
     from search.searcher import Searcher
 
     index = WORK / f"index-{label}"
-    shutil.rmtree(index, ignore_errors=True)
-    report = index_corpus(folder, index, ner=False)
-    out = {
-        "build_s": report.elapsed,
-        "reprint_s": report.reprint_seconds,
-        "clusters": report.reprint_clusters,
-        "rss_mb": _rss_mb(),
-    }
+    out: dict = {}
+    if not (reuse and (index / "CURRENT").is_file()):
+        shutil.rmtree(index, ignore_errors=True)
+        report = index_corpus(folder, index, ner=False)
+        out = {
+            "build_s": report.elapsed,
+            "reprint_s": report.reprint_seconds,
+            "clusters": report.reprint_clusters,
+            "rss_mb": _rss_mb(),
+        }
     searcher = Searcher.open(index)
     t = time.perf_counter()
     store = searcher.reprint_store()
@@ -125,14 +128,16 @@ def child_loupe(folder: Path, label: str) -> dict:
     paired = sorted(store.pairs)
     ids = rng.sample(paired, min(N_SIMILAR // 2, len(paired)))
     ids += rng.sample(sorted(store.members), N_SIMILAR - len(ids))
-    timings = []
-    for article_id in ids:
-        t = time.perf_counter()
-        searcher.similar(article_id)
-        timings.append((time.perf_counter() - t) * 1000)
-    timings.sort()
-    out["similar_p50_ms"] = timings[len(timings) // 2]
-    out["similar_p95_ms"] = timings[int(len(timings) * 0.95)]
+    searcher.similar(ids[0])  # warm: the generation's files opened
+    for neighbours, name in ((5, "similar"), (0, "reprints_only")):
+        timings = []
+        for article_id in ids:
+            t = time.perf_counter()
+            searcher.similar(article_id, neighbours=neighbours)
+            timings.append((time.perf_counter() - t) * 1000)
+        timings.sort()
+        out[f"{name}_p50_ms"] = timings[len(timings) // 2]
+        out[f"{name}_p95_ms"] = timings[int(len(timings) * 0.95)]
     return out
 
 
@@ -149,13 +154,16 @@ def _child(kind: str, label: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run_cost(labels: list[str], with_loupe: bool = True) -> dict:
+def run_cost(labels: list[str], with_loupe: bool = True, similar_only: bool = False) -> dict:
     results = {}
     for label in labels:
         print(f"{label}: load average {os.getloadavg()[0]:.2f} at start", flush=True)
-        row = {"read": _child("read", label), "clusters": _child("clusters", label)}
-        if with_loupe:
-            row["loupe"] = _child("loupe", label)
+        if similar_only:  # /similar latency on the index the last full run built
+            row = {"similar": _child("similar", label)}
+        else:
+            row = {"read": _child("read", label), "clusters": _child("clusters", label)}
+            if with_loupe:
+                row["loupe"] = _child("loupe", label)
         results[label] = row
         print(json.dumps(row, indent=1), flush=True)
         print(f"{label}: load average {os.getloadavg()[0]:.2f} at end", flush=True)
@@ -171,5 +179,5 @@ if __name__ == "__main__":
     elif kind == "clusters":
         result = child_clusters(folder)
     else:
-        result = child_loupe(folder, label)
+        result = child_loupe(folder, label, reuse=kind == "similar")
     print(json.dumps(result))

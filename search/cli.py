@@ -196,6 +196,11 @@ def _print_report(report) -> None:
         echo(f"  entités : {sum(report.entities.values())} ({parts})")
     if report.ner_cached or report.ner_computed:
         echo(f"  NER : {report.ner_computed} calculés, {report.ner_cached} depuis le cache")
+    if report.reprint_clusters:
+        echo(
+            f"  reprises : {report.reprint_clusters} groupes d'articles au même texte "
+            f"({report.reprint_seconds:.1f} s)"
+        )
     if report.duplicates:
         echo(f"  doublons ignorés : {len(report.duplicates)}")
         for what, why in report.duplicates:

@@ -60,6 +60,13 @@ def reprint_corpus(corpus_articles, tmp_path_factory):
     records.append({**hostile, "html": None, "text": body, "date": "2020-05-01"})
     copy = {**hostile, "id": "hostile-reprint", "html": None, "date": "2020-05-03"}
     records.append({**copy, "text": body + "\n" + NEW_LEAD, "source": "Copie"})
+    # a story whose date is only in its text (inferred), and a later copy of it
+    dated_by_text = story_of(held_out[1])
+    undated = record(dated_by_text, "dated-by-text", "", "Blog")
+    del undated["date"]
+    undated["text"] = undated["text"].replace("\n", "\nParis, le 3 février 2020.\n", 1)
+    records.append(undated)
+    records.append(record(dated_by_text, "copy-of-dated-by-text", "2020-02-10", "Copie"))
     folder = tmp_path_factory.mktemp("reprints") / "corpus"
     folder.mkdir()
     lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
@@ -233,6 +240,14 @@ def test_article_page_shows_same_text_elsewhere_with_first_known(client, built):
     first = page.index("première parution connue")
     assert f'href="/articles/{original}"' in page[page.index("Même texte ailleurs") : first]
     assert "<mark>" in page
+
+
+def test_first_known_with_an_inferred_date_carries_a_caveat(client):
+    answer = client.get("/api/articles/copy-of-dated-by-text/similar").get_json()["reprints"]
+    assert answer["first_known"] == "dated-by-text" and answer["first_date_inferred"]
+    page = client.get("/articles/copy-of-dated-by-text").get_data(as_text=True)
+    assert "Certaines dates sont déduites du texte" in page
+    assert "(date déduite du texte)" in page[page.index("Même texte ailleurs") :]
 
 
 def test_hostile_text_in_same_text_elsewhere_is_escaped(client):
