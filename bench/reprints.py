@@ -160,6 +160,53 @@ def quality(params: Params | None = None) -> dict:
     }
 
 
+def neighbours_apart(n_originals: int = 60) -> dict:
+    """Through the real pipeline (`index_corpus`, Whoosh, `Searcher.similar`): of
+    the engine's raw « more like this » top 10 for an original, how many are its
+    own reprints — what « Articles proches » would show without the separation —
+    and how many are left among the neighbours once reprints are listed apart."""
+    import json
+    import shutil
+    import tempfile
+
+    from search.indexer import index_corpus
+    from search.searcher import Searcher
+
+    articles, _ = split(load_corpus())
+    originals, derived, family, _ = derive(load_corpus())
+    work = Path(tempfile.mkdtemp(prefix="loupe-reprints-bench-"))
+    try:
+        (work / "corpus").mkdir()
+        with (work / "corpus" / "all.jsonl").open("w", encoding="utf-8") as out:
+            for a in [*articles, *derived]:
+                text = "\n".join([a.title, *(s.text for s in a.sections if s.text)])
+                published = a.published.isoformat() if a.published else None
+                rec = {"id": a.id, "title": a.title, "date": published, "source": a.source}
+                out.write(json.dumps({**rec, "text": text}, ensure_ascii=False) + "\n")
+        index_corpus(work / "corpus", work / "index", ner=False)
+        searcher = Searcher.open(work / "index")
+        raw_reprints = raw_total = kept = listed = expected = 0
+        for original in originals[:n_originals]:
+            own = {d for d, o in family.items() if o == original.id}
+            article = searcher.get(original.id)
+            raw = [h.id for h in searcher.backend.more_like(article, 10)]
+            raw_total += len(raw)
+            raw_reprints += len(own & set(raw))
+            found = searcher.similar(original.id, neighbours=10)
+            kept += len(own & {n.id for n in found.neighbours})
+            present = {d for d in own if searcher.get(d) is not None}  # verbatim: dropped
+            expected += len(present)
+            listed += len(present & {r.id for r in found.reprints})
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "originals": min(n_originals, len(originals)),
+        "raw_share": raw_reprints / max(1, raw_total),
+        "kept": kept,
+        "reprint_recall": listed / max(1, expected),
+    }
+
+
 def print_quality(result: dict) -> None:
     print(
         f"corpus: {result['articles']} articles ({result['originals']} originals × "
@@ -263,6 +310,14 @@ def main(argv: list[str] | None = None) -> None:
         )
     else:
         print_quality(quality())
+        apart = neighbours_apart()
+        print(
+            f"\ntopical neighbours ({apart['originals']} originals, real index): "
+            f"{apart['raw_share']:.0%} of the engine's raw more-like-this top 10 are the "
+            f"original's own reprints; after separation {apart['kept']} left among "
+            f"« Articles proches »; reprints listed under « Même texte ailleurs »: "
+            f"{apart['reprint_recall']:.1%} of those indexed"
+        )
 
 
 if __name__ == "__main__":
