@@ -197,6 +197,11 @@ def _print_report(report) -> None:
         echo(f"  entités : {sum(report.entities.values())} ({parts})")
     if report.ner_cached or report.ner_computed:
         echo(f"  NER : {report.ner_computed} calculés, {report.ner_cached} depuis le cache")
+    if report.reprint_clusters:
+        echo(
+            f"  reprises : {report.reprint_clusters} groupes d'articles au même texte "
+            f"({report.reprint_seconds:.1f} s)"
+        )
     if report.duplicates:
         echo(f"  doublons ignorés : {len(report.duplicates)}")
         for what, why in report.duplicates:
@@ -341,6 +346,24 @@ def stats_command(index_dir: Path, backend: dict) -> None:
     click.echo(f"termes : {stats.terms}")
     for type_, n in sorted(stats.entities.items()):
         click.echo(f"entités {type_} : {n}")
+    _print_reprint_stats(index_dir, backend)
+
+
+def _print_reprint_stats(index_dir: Path, backend: dict) -> None:
+    """How many articles repeat another's text (search.reprints), if the
+    generation has its clusters."""
+    from search.searcher import Searcher
+
+    store = Searcher(_open_backend(index_dir, backend), index_dir=index_dir).reprint_store()
+    if store is None:
+        click.echo("reprises : non calculées pour cette génération (relancez `loupe index`)")
+        return
+    clusters = store.clusters()
+    in_clusters = sum(len(c.members) for c in clusters)
+    click.echo(
+        f"reprises : {store.reprinted_articles()} articles reprennent le texte d'un autre "
+        f"({len(clusters)} groupes, {in_clusters} articles en tout, premières parutions comprises)"
+    )
 
 
 @main.command("export")
@@ -425,6 +448,54 @@ def _export_search(
         _fail(str(exc))
     except OSError as exc:
         _fail(f"impossible d'écrire {output} : {exc.strerror or exc}")
+
+
+@main.command("duplicates")
+@index_option
+@backend_options
+@click.option(
+    "--min-similarity",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Part de texte commun minimale avec la première parution (0 à 1).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+def duplicates_command(index_dir: Path, min_similarity: float, fmt: str, backend: dict) -> None:
+    """Exporte chaque groupe d'articles au même texte (reprises) : identifiants,
+    sources, dates, part de texte commun avec la première parution connue."""
+    import csv
+
+    from search.reprints.export import CSV_COLUMNS, export_clusters
+    from search.searcher import Searcher
+
+    try:
+        searcher = Searcher(_open_backend(index_dir, backend), index_dir=index_dir)
+        store = searcher.reprint_store()
+        if store is None:
+            _fail("pas de groupes de reprises pour cette génération : relancez `loupe index`")
+        writer = None
+        if fmt == "csv":
+            writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+        for cluster, rows in export_clusters(store, searcher.get, min_similarity):
+            if writer is not None:
+                writer.writerows(rows)
+                continue
+            line = {
+                "cluster": rows[0]["cluster"],
+                "size": len(cluster.members),
+                "first_known": cluster.first,
+                "first_date_inferred": cluster.first_inferred,
+                "members": [
+                    {k: v for k, v in row.items() if k not in ("cluster", "size")} for row in rows
+                ],
+            }
+            click.echo(json.dumps(line, ensure_ascii=False))
+    except IndexMissing as exc:
+        _fail(str(exc))
 
 
 # -- batch -------------------------------------------------------------------

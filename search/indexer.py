@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
+from search import reprints
 from search.article import Article
 from search.backends import open_backend
 from search.backends.base import Backend
@@ -61,6 +62,8 @@ class IndexReport:
     ner_computed: int = 0
     elapsed: float = 0.0
     generation: str | None = None
+    reprint_clusters: int = 0  # clusters of near-duplicate articles (search.reprints)
+    reprint_seconds: float = 0.0  # time spent finding them, after the backend build
 
     @property
     def ok(self) -> bool:
@@ -125,14 +128,27 @@ def index_corpus(
         extractor = EntityExtractor(gaz, cache=cache, n_process=n_process)
         articles = extractor.annotate(articles)
     articles = _counted(articles, report, progress, on_article)
+    shingles = reprints.Collector()
+    articles = shingles.tap(articles)
 
     guarded = _refuse_empty(articles, corpus, report, strict)
     backend.build(guarded, gazetteer=gaz, wait=wait)
     report.generation = backend.stats().generation
+    _update_reprints(index_dir, report, shingles)
     if extractor is not None:
         report.ner_cached, report.ner_computed = extractor.hits, extractor.misses
     report.elapsed = time.perf_counter() - started
     return report
+
+
+def _update_reprints(index_dir: Path, report: IndexReport, shingles: reprints.Collector) -> None:
+    """Near-duplicate clusters for the generation just switched to (a full build:
+    no previous store). The incremental build calls `update_for_generation` with
+    the previous generation, the articles it added and the ids it removed."""
+    started = time.perf_counter()
+    store = reprints.update_for_generation(index_dir, report.generation, shingles.articles)
+    report.reprint_clusters = len(store.clusters())
+    report.reprint_seconds = time.perf_counter() - started
 
 
 def _describe(backend: Backend, index_dir: Path) -> str:

@@ -48,6 +48,9 @@ class Backend(Protocol):
     def all_articles(self) -> Iterable[Article]:
         """Every article of the live generation (for `loupe export`)."""
 
+    def more_like(self, article: Article, limit: int) -> list[Hit]:
+        """Articles about the same thing (the engine's « more like this »)."""
+
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]: ...
 
     def suggest(self, prefix: str, limit: int) -> list[str]: ...

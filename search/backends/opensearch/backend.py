@@ -563,6 +563,32 @@ class OpenSearchBackend:
             raise IndexMissing(f"cluster OpenSearch injoignable à {self.url}") from error
 
     @_unreachable_is_missing
+    def more_like(self, article: Article, limit: int) -> list[Hit]:
+        """Topical neighbours: OpenSearch's `more_like_this` over the stemmed text
+        (title, headings, body), given the article's own text, itself left out."""
+        body = {
+            "query": {
+                "bool": {
+                    "must": {
+                        "more_like_this": {
+                            "fields": ["text"],
+                            "like": article.full_text,
+                            "max_query_terms": 10,  # as Whoosh's MORE_LIKE_TERMS
+                            "min_term_freq": 1,
+                            "min_doc_freq": 1,
+                            "minimum_should_match": "1",  # any key term, as Whoosh's
+                        }
+                    },
+                    "must_not": {"ids": {"values": [article.id]}},
+                }
+            },
+            "size": limit,
+            "_source": {"includes": ["id", "title", "url", "source", "published"]},
+        }
+        resp = self.client.search(index=self.index_name, body=body)
+        return [self._hit(raw, False) for raw in resp["hits"]["hits"]]
+
+    @_unreachable_is_missing
     def get(self, article_id: str) -> Article | None:
         try:
             resp = self.client.get(index=self.index_name, id=article_id)
