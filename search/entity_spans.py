@@ -1,0 +1,107 @@
+"""Names found by pattern in the raw text, whatever the model says about them.
+
+The model misses names headed by a lower-case word (« l'armée syrienne »,
+« ministère de la Justice », « université de Duke ») and reads « ministre de
+l'Intérieur » as a person's title. These patterns give character spans with a
+type; `search.entities` lays them over the model's spans, as it does the
+gazetteer's aliases. Each pattern is one named rule in `SPAN_RULES`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from search.entity_words import is_demonym
+
+Span = tuple[int, int, str]
+
+# « le ministre de l'Intérieur »: the portfolio is the organisation (the ministry),
+# the minister is a person named elsewhere.
+_MINISTER_PORTFOLIO = re.compile(
+    r"\bministre (de la |de l'|de l’|des |du |de |d'|d’)"
+    r"((?:[A-ZÀ-Ý][\w'’-]+"
+    r"(?: (?:étrangères|sociales|européennes|publics|publiques|nationale|numérique))?"
+    r"(?: (?:et |, )(?:de la |de l'|des |du |de |d')?)?)+)"
+)
+# « l'armée syrienne »: the model tags « syrienne » or « Syrie » inside; the span
+# keeps that out. It is then dropped as lower-case: keeping « armée X » as an ORG
+# was measured neutral (the gold names a national army about half the time).
+ARMY = re.compile(r"\barmée ([a-zéèëï-]+)")
+_COMPLEMENT = r"(?:de la |de l'|de l’|des |du |de |d'|d’)"
+# A lower-case word after the head that is not a preposition (checked as a demonym).
+_ADJECTIVE = r"(?!(?:de|du|des|d)\b)([a-zéèëï-]+)"
+# « ministère de la Justice » is a name as a whole; « ministère russe de la Défense »
+# is not (the adjective sits inside), there the portfolio alone names the ministry.
+_MINISTRY = re.compile(
+    r"\bministère (?:" + _ADJECTIVE + r" )?" + _COMPLEMENT + r"((?:[A-ZÀ-Ý][\w'’-]+"
+    r"(?: (?:étrangères|sociales|européennes|publics|publiques|nationale|numérique|"
+    r"armées|d'urgence|d’urgence))?"
+    r"(?: (?:et |, )(?:de la |de l'|des |du |de |d')?)?)+)"
+)
+# « université de Duke », « université Harvard »: the model tags the place or the
+# founder inside, the newsroom (and the reader) means the university.
+_UNIVERSITY = re.compile(
+    r"\buniversité (?:" + _ADJECTIVE + r" )?(?:" + _COMPLEMENT + r")?"
+    r"[A-ZÀ-Ý][\w'’-]*(?:(?: | de | du | des | d'| de la )[A-ZÀ-Ý][\w'’-]*)*"
+)
+# « Mission de l'Union africaine en Somalie », « Ambassade d'Algérie au Canada »:
+# a mission, an office or an embassy is named with where it serves; the model
+# stops before « en Somalie » and types the first part MISC.
+_POSTED_BODY = re.compile(
+    r"\b(?:Mission|Opération|Forces?|Bureau|Ambassade|Délégation|Représentation|"
+    r"Haut[- ]Commissariat|Office) " + _COMPLEMENT + r"[A-ZÀ-Ý][\w'’-]*(?: [a-zéèêï]+)? "
+    r"(?:en|au|aux|à) (?:[A-ZÀ-Ý][\w'’-]*|droits de l['’]homme)"
+)
+
+
+def national_army(text: str) -> list[Span]:
+    """« l'armée syrienne »: an army with a nationality is an organisation."""
+    return [(m.start(), m.end(), "ORG") for m in ARMY.finditer(text) if is_demonym(m.group(1))]
+
+
+def minister_portfolio(text: str) -> list[Span]:
+    """« ministre de l'Intérieur »: the portfolio names the ministry."""
+    return [(m.start(2), m.end(2), "ORG") for m in _MINISTER_PORTFOLIO.finditer(text)]
+
+
+def ministry(text: str) -> list[Span]:
+    """« ministère de la Justice » whole; « ministère russe de la Défense »: the portfolio."""
+    found = []
+    for m in _MINISTRY.finditer(text):
+        if m.group(1) is None:
+            found.append((m.start(), m.end(2), "ORG"))
+        elif is_demonym(m.group(1)):
+            found.append((m.start(2), m.end(2), "ORG"))
+    return found
+
+
+def posted_body(text: str) -> list[Span]:
+    """« Mission de l'Union africaine en Somalie »: a body named with where it serves."""
+    return [(m.start(), m.end(), "ORG") for m in _POSTED_BODY.finditer(text)]
+
+
+def university(text: str) -> list[Span]:
+    """« université de Duke »: the university, not the place or founder inside."""
+    return [
+        (m.start(), m.end(), "ORG")
+        for m in _UNIVERSITY.finditer(text)
+        if m.group(1) is None or is_demonym(m.group(1))
+    ]
+
+
+# Applied in this order; later spans do not replace earlier ones (see `search.entities`).
+SPAN_RULES: tuple[Callable[[str], list[Span]], ...] = (
+    national_army,
+    minister_portfolio,
+    ministry,
+    posted_body,
+    university,
+)
+
+
+def rule_spans(
+    text: str, rules: tuple[Callable[[str], list[Span]], ...] = SPAN_RULES
+) -> list[Span]:
+    """Character spans (start, end, label) that the span rules find in `text`."""
+    return [span for rule in rules for span in rule(text)]
