@@ -17,6 +17,7 @@ checked on the other.
 
     python -m bench.ner_eval [--limit N] [--errors TYPE] [--n-process 2]
     python -m bench.ner_eval --speed [--n-process 2]
+    python -m bench.ner_eval --folds 5 [--ablate]   # cross-validated (see bench.ner_folds)
 """
 
 from __future__ import annotations
@@ -177,7 +178,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--speed", action="store_true", help="time annotate on the winer-* and all articles"
     )
+    parser.add_argument(
+        "--folds", type=int, help="k-fold cross-validation of the fine-tuned model (trains it)"
+    )
+    parser.add_argument("--epochs", type=int, default=2, help="with --folds: training epochs")
+    parser.add_argument("--ablate", action="store_true", help="with --folds: each rule's gain")
     args = parser.parse_args(argv)
+    if args.folds:
+        from bench.ner_folds import cross_validate
+
+        cross_validate(args.folds, args.epochs, args.ablate)
+        return 0
     if args.speed:
         measure_speed(args.n_process)
         measure_speed(args.n_process, prefix="")
