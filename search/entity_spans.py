@@ -16,28 +16,40 @@ from search.entity_words import is_demonym
 
 Span = tuple[int, int, str]
 
-# « le ministre de l'Intérieur »: the portfolio is the organisation (the ministry),
-# the minister is a person named elsewhere.
+_COMPLEMENT = r"(?:de la |de l'|de l’|des |du |de |d'|d’)"
+# A lower-case word after the head that is not a preposition (checked as a demonym).
+_ADJECTIVE = r"(?!(?:de|du|des|d)\b)([a-zéèëï-]+)"
+# A portfolio: capitalised words, each with the lower-case adjectives French puts
+# after it (« Affaires étrangères », « Coopération internationale », « Santé
+# publique », « Forces armées »), joined by « et » or commas with their
+# complements (« Affaires étrangères et de la Coopération internationale »).
+_PORTFOLIO_ADJECTIVE = (
+    r"(?: (?:publics|d'urgence|d’urgence|[a-zéèêëïîôûç]+(?:ales?|aux|ères?|iques?|elles?|aires?"
+    r"|ées?|iennes?|ennes?|ives?|ieure?s?|eures?)))"
+)
+_PORTFOLIO = (
+    r"((?:[A-ZÀ-Ý][\w'’-]+" + _PORTFOLIO_ADJECTIVE + r"{0,2}"
+    r"(?: (?:et |, )(?:de la |de l'|de l’|des |du |de |d'|d’)?)?)+)"
+)
+# « le ministre de l'Intérieur », « ministre malien des Affaires étrangères »: the
+# portfolio names the ministry; the minister is a person named elsewhere.
 _MINISTER_PORTFOLIO = re.compile(
-    r"\bministre (de la |de l'|de l’|des |du |de |d'|d’)"
-    r"((?:[A-ZÀ-Ý][\w'’-]+"
-    r"(?: (?:étrangères|sociales|européennes|publics|publiques|nationale|numérique))?"
-    r"(?: (?:et |, )(?:de la |de l'|des |du |de |d')?)?)+)"
+    r"\bministre (?:" + _ADJECTIVE + r" )?(de la |de l'|de l’|des |du |de |d'|d’)" + _PORTFOLIO
 )
 # « l'armée syrienne »: the model tags « syrienne » or « Syrie » inside; the span
 # keeps that out. It is then dropped as lower-case: keeping « armée X » as an ORG
 # was measured neutral (the gold names a national army about half the time).
 ARMY = re.compile(r"\barmée ([a-zéèëï-]+)")
-_COMPLEMENT = r"(?:de la |de l'|de l’|des |du |de |d'|d’)"
-# A lower-case word after the head that is not a preposition (checked as a demonym).
-_ADJECTIVE = r"(?!(?:de|du|des|d)\b)([a-zéèëï-]+)"
 # « ministère de la Justice » is a name as a whole; « ministère russe de la Défense »
 # is not (the adjective sits inside), there the portfolio alone names the ministry.
-_MINISTRY = re.compile(
-    r"\bministère (?:" + _ADJECTIVE + r" )?" + _COMPLEMENT + r"((?:[A-ZÀ-Ý][\w'’-]+"
-    r"(?: (?:étrangères|sociales|européennes|publics|publiques|nationale|numérique|"
-    r"armées|d'urgence|d’urgence))?"
-    r"(?: (?:et |, )(?:de la |de l'|des |du |de |d')?)?)+)"
+_MINISTRY = re.compile(r"\bministère (?:" + _ADJECTIVE + r" )?" + _COMPLEMENT + _PORTFOLIO)
+# « une chaîne Telegram », « le réseau social Twitter », « l'agence TASS »: a name
+# after the common noun of a medium is that medium, an organisation (the model
+# reads « Télégram » as a place).
+_MEDIUM = re.compile(
+    r"\b(?:chaîne|compte|canal|réseau social|messagerie|application|plateforme|"
+    r"agence de presse|agence|journal|quotidien|hebdomadaire|magazine|radio|télévision) "
+    r"([A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*)*)"
 )
 # « université de Duke », « université Harvard »: the model tags the place or the
 # founder inside, the newsroom (and the reader) means the university.
@@ -61,8 +73,18 @@ def national_army(text: str) -> list[Span]:
 
 
 def minister_portfolio(text: str) -> list[Span]:
-    """« ministre de l'Intérieur »: the portfolio names the ministry."""
-    return [(m.start(2), m.end(2), "ORG") for m in _MINISTER_PORTFOLIO.finditer(text)]
+    """« ministre de l'Intérieur »: the portfolio names the ministry.
+
+    The span starts at « ministre »: the mention rule `minister_title` then names
+    the entity by its portfolio, with the whole ministry as canonical name
+    (« ministre malien des Affaires étrangères et de la Coopération internationale »
+    → « ministère des Affaires étrangères et de la Coopération internationale »).
+    """
+    return [
+        (m.start(), m.end(3), "ORG")
+        for m in _MINISTER_PORTFOLIO.finditer(text)
+        if m.group(1) is None or is_demonym(m.group(1))
+    ]
 
 
 def ministry(text: str) -> list[Span]:
@@ -81,6 +103,11 @@ def posted_body(text: str) -> list[Span]:
     return [(m.start(), m.end(), "ORG") for m in _POSTED_BODY.finditer(text)]
 
 
+def medium(text: str) -> list[Span]:
+    """« sur une chaîne Télégram »: a platform, an agency, a paper is an organisation."""
+    return [(m.start(1), m.end(1), "ORG") for m in _MEDIUM.finditer(text)]
+
+
 def university(text: str) -> list[Span]:
     """« université de Duke »: the university, not the place or founder inside."""
     return [
@@ -97,6 +124,7 @@ SPAN_RULES: tuple[Callable[[str], list[Span]], ...] = (
     ministry,
     posted_body,
     university,
+    medium,
 )
 
 

@@ -91,7 +91,9 @@ _MINISTRY_OF_A_COUNTRY = re.compile(
 )
 _PARTITIVE_NAME = re.compile(r"^(?:du|des|de la) [A-ZÀ-Ý][\w'’-]*$")
 _SURNAME_INITIAL = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'’-]+ [A-ZÀ-Ý]\.$")
-_MINISTER = re.compile(r"^ministre (?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE)
+_MINISTER = re.compile(
+    r"^ministre (?:[a-zéèëï-]+ )?(?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE
+)
 
 
 def surname_and_initial(d: Draft) -> Outcome:
@@ -128,14 +130,17 @@ def determiner(d: Draft) -> Outcome:
 
 @cleaning
 def minister_title(d: Draft) -> Outcome:
-    """« ministre de l'Intérieur » outside a person's span: the ministry."""
+    """« ministre (malien) de l'Intérieur » outside a person's span: the ministry,
+    named by its portfolio, the whole ministry as canonical name."""
     minister = _MINISTER.match(d.text)
     if not minister or d.label == "PER":
         return d
     portfolio = txt.clean(minister.group(2))
     if not txt.capitalised(portfolio):
         return None
-    return Entity(portfolio, "ORG", f"ministère {minister.group(1)} {portfolio}")
+    complement = minister.group(1).lower()
+    glue = "" if complement.endswith("'") else " "
+    return Entity(portfolio, "ORG", f"ministère {complement}{glue}{portfolio}")
 
 
 @cleaning
