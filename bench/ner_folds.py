@@ -9,7 +9,7 @@ whole file before this measure existed, so « + rules » is still optimistic by
 whatever they fitted; `--ablate` therefore measures each rule's gain fold by
 fold and says on how many held-out folds it pays.
 
-    python -m bench.ner_eval --folds 5 [--epochs 2] [--ablate]
+    python -m bench.ner_eval --folds 5 [--epochs 2] [--ablate] [--errors ORG]
 """
 
 from __future__ import annotations
@@ -19,7 +19,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.ner_eval import GAZETTEER, TYPES, Key, Score, as_keys, load_gold, load_texts
+from bench.ner_eval import (
+    GAZETTEER,
+    TYPES,
+    Key,
+    Score,
+    as_keys,
+    load_gold,
+    load_texts,
+    show_errors,
+)
 from bench.ner_train import fold_models, fold_of
 from search.entities import _chunks, _GazetteerSpans, _mark_initial_only, doc_mentions
 from search.entity_rules import ARTICLE_RULES, MENTION_RULES, resolve
@@ -79,7 +88,13 @@ def print_fold_table(title: str, scores: dict[str, Score]) -> None:
         print(f"{entity_type or 'ALL':<5}{cells}")
 
 
-def cross_validate(k: int, epochs: int, ablate: bool, log: Callable[[str], None] = print) -> None:
+def cross_validate(
+    k: int,
+    epochs: int,
+    ablate: bool,
+    errors: str | None = None,
+    log: Callable[[str], None] = print,
+) -> None:
     started = time.perf_counter()
     gold_list = load_gold()
     gold = dict(gold_list)
@@ -114,6 +129,8 @@ def cross_validate(k: int, epochs: int, ablate: bool, log: Callable[[str], None]
         spread = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
         cells = " ".join(f"{v:.3f}" for v in values)
         print(f"  {name:<20} {cells}   mean {mean:.3f} ± {spread:.3f}")
+    if errors:
+        show_errors(gold_list, systems["fine-tuned + rules"], errors, lambda _: True)
     if ablate:
         ablation(folds, gold, tuned_docs, texts, gazetteer, systems["fine-tuned + rules"])
     print(f"\n{k} folds, {epochs} epochs, {time.perf_counter() - started:.0f} s")

@@ -57,7 +57,7 @@ from search.mention_rules import (
 )
 
 # Bump when the rules change, so that cached entities made by older rules miss.
-RULES_VERSION = "10"
+RULES_VERSION = "11"
 __all__ = ["NAME_PARTICLES", "RULES_VERSION", "Mention", "is_demonym", "resolve"]
 
 # The declared order: each rule sees what the ones before it made of the span.

@@ -23,9 +23,19 @@ _ADJECTIVE = r"(?!(?:de|du|des|d)\b)([a-zéèëï-]+)"
 # after it (« Affaires étrangères », « Coopération internationale », « Santé
 # publique », « Forces armées »), joined by « et » or commas with their
 # complements (« Affaires étrangères et de la Coopération internationale »).
-_PORTFOLIO_ADJECTIVE = (
-    r"(?: (?:publics|d'urgence|d’urgence|[a-zéèêëïîôûç]+(?:ales?|aux|ères?|iques?|elles?|aires?"
-    r"|ées?|iennes?|ennes?|ives?|ieure?s?|eures?)))"
+_ADJECTIVE_AFTER = (
+    r"(?:publics|d'urgence|d’urgence|[a-zéèêëïîôûç]+(?:ales?|aux|ères?|iques?|elles?|aires?"
+    r"|ées?|iennes?|ennes?|ives?|ieure?s?|eures?))"
+)
+_PORTFOLIO_ADJECTIVE = r"(?: " + _ADJECTIVE_AFTER + r")"
+# « État-major général des forces armées », « Commandement des opérations spéciales »:
+# a military staff, named by a capitalised head, its adjectives and complements.
+_STAFF = re.compile(
+    r"\b(?:[ÉE]tat-major|Commandement)(?: général| "
+    + _ADJECTIVE_AFTER
+    + r"| "
+    + _COMPLEMENT
+    + r"[\w’'-]+)*"
 )
 _PORTFOLIO = (
     r"((?:[A-ZÀ-Ý][\w'’-]+" + _PORTFOLIO_ADJECTIVE + r"{0,2}"
@@ -103,6 +113,11 @@ def posted_body(text: str) -> list[Span]:
     return [(m.start(), m.end(), "ORG") for m in _POSTED_BODY.finditer(text)]
 
 
+def military_staff(text: str) -> list[Span]:
+    """« l'État-major général des forces armées »: a staff is an organisation."""
+    return [(m.start(), m.end(), "ORG") for m in _STAFF.finditer(text)]
+
+
 def medium(text: str) -> list[Span]:
     """« sur une chaîne Télégram »: a platform, an agency, a paper is an organisation."""
     return [(m.start(1), m.end(1), "ORG") for m in _MEDIUM.finditer(text)]
@@ -125,6 +140,7 @@ SPAN_RULES: tuple[Callable[[str], list[Span]], ...] = (
     posted_body,
     university,
     medium,
+    military_staff,
 )
 
 
