@@ -29,7 +29,6 @@ from search.mention_rules import (
     Draft,
     Mention,
     MentionRule,
-    acronym_person,
     adjective_of_origin,
     clean_edges,
     code,
@@ -48,25 +47,23 @@ from search.mention_rules import (
     minister_title,
     organisation_word,
     partitive_is_not_a_person,
-    person_ends_on_a_name,
     person_title,
     place_acronym,
     place_heads,
     road,
-    surname_and_initial,
 )
 
 # Bump when the rules change, so that cached entities made by older rules miss.
-RULES_VERSION = "11"
+RULES_VERSION = "12"
 __all__ = ["NAME_PARTICLES", "RULES_VERSION", "Mention", "is_demonym", "resolve"]
 
 # The declared order: each rule sees what the ones before it made of the span.
 MENTION_RULES: tuple[MentionRule, ...] = (
-    surname_and_initial, clean_edges, generic_head, gazetteer_form,
+    clean_edges, generic_head, gazetteer_form,
     determiner, minister_title, person_title, leading_nationality,
-    person_ends_on_a_name, partitive_is_not_a_person, place_heads, generic_tail,
+    partitive_is_not_a_person, place_heads, generic_tail,
     country_ministry, road, junk, gazetteer_name, adjective_of_origin,
-    gazetteer_type, known_label, code, event, place_acronym, acronym_person,
+    gazetteer_type, known_label, code, event, place_acronym,
     institution_head, organisation_word,
 )  # fmt: skip
 

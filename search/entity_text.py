@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from search.entity_words import PARTICLES, TITLE_WORDS, is_demonym
+from search.entity_words import TITLE_WORDS, is_demonym
 from search.gazetteer import Gazetteer
 
 # A determiner is a whole word followed by a space, or an elision glued to the name.
@@ -60,13 +60,14 @@ def strip_determiner(
     A capitalised determiner in mid-sentence is part of the name (« Le Caire »,
     « Le Parisien »); at the start of a sentence it is kept only when the
     gazetteer lists the name with it (« Le Monde »). Before a person's name only
-    articles go: « de Gaulle » keeps its particle.
+    lower-case articles go: « de Gaulle » keeps its particle, and « Le Pen » or
+    « La Fontaine » opening a sentence keep theirs.
     """
     pattern = LOWER_ARTICLE if person else LOWER_DETERMINER
     stripped = pattern.sub("", text)
     if stripped != text:
         return stripped or text
-    if sentence_initial and not gazetteer.is_form(text):
+    if sentence_initial and not person and not gazetteer.is_form(text):
         stripped = _ANY_DETERMINER.sub("", text)
         if stripped and stripped[0].isupper():
             return stripped
@@ -106,13 +107,3 @@ def strip_leading_demonym(text: str) -> str:
     if len(words) > 1 and is_demonym(words[0]) and capitalised(words[1]):
         return " ".join(words[1:])
     return text
-
-
-def strip_trailing_lowercase(text: str) -> str:
-    """A person's name ends on a capitalised word: « Fillon a » → « Fillon »."""
-    words = text.split(" ")
-    while len(words) > 1 and not capitalised(words[-1]):
-        words.pop()
-    while len(words) > 1 and words[-1].lower() in PARTICLES:
-        words.pop()
-    return " ".join(words)

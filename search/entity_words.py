@@ -40,7 +40,6 @@ def _folded(name: str) -> frozenset[str]:
 
 # Compared as written: capitals are part of what the rule looks for.
 TITLE_WORDS = _as_written("title_words")  # compared with the word in lower case
-PARTICLES = _as_written("particles")
 NAME_PARTICLES = _as_written("name_particles")
 WEEKDAYS = _as_written("weekdays")
 COMMON_ABBREVIATIONS = _as_written("common_abbreviations")
@@ -52,6 +51,7 @@ COUNTRY_HOMOGRAPHS = _as_written("country_homographs")
 ORG_HEADS = _folded("org_heads")
 NOT_NAMES = _folded("not_names")
 NAMED_PLACE_HEADS = _folded("named_place_heads")
+NAMED_PLACE_HEAD_WORDS = _as_written("named_place_heads")  # for a pattern on raw text
 INSTITUTION_HEADS = _folded("institution_heads")
 VENUE_WORDS = _folded("venue_words")
 MOVEMENT_HEADS = _folded("movement_heads")

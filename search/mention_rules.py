@@ -90,17 +90,9 @@ _MINISTRY_OF_A_COUNTRY = re.compile(
     r"^ministère ([a-zéèëï-]+) (?:de la |de l'|des |du |de |d')([A-ZÀ-Ý].+)$"
 )
 _PARTITIVE_NAME = re.compile(r"^(?:du|des|de la) [A-ZÀ-Ý][\w'’-]*$")
-_SURNAME_INITIAL = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'’-]+ [A-ZÀ-Ý]\.$")
 _MINISTER = re.compile(
     r"^ministre (?:[a-zéèëï-]+ )?(?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE
 )
-
-
-def surname_and_initial(d: Draft) -> Outcome:
-    """« Karabatic L. »: a team sheet's surname and initial is a person."""
-    if _SURNAME_INITIAL.match(d.text.strip()):
-        d.label = "PER"
-    return d
 
 
 def clean_edges(d: Draft) -> Outcome:
@@ -159,13 +151,6 @@ def leading_nationality(d: Draft) -> Outcome:
     if without != d.text and len(without.split(" ")) > 1:
         d.label = "PER"
     d.text = txt.clean(without)
-    return d
-
-
-@cleaning
-def person_ends_on_a_name(d: Draft) -> Outcome:
-    if d.label == "PER":
-        d.text = txt.strip_trailing_lowercase(d.text)
     return d
 
 
@@ -255,13 +240,6 @@ def event(d: Draft) -> Outcome:
 def place_acronym(d: Draft) -> Outcome:
     """Place acronyms are the gazetteer's: an unknown one the model calls a place is a code."""
     return None if ACRONYM.match(d.text) and d.label == "LOC" else d
-
-
-def acronym_person(d: Draft) -> Outcome:
-    """In news copy an all-capitals word is almost always an organisation."""
-    if ACRONYM.match(d.text) and d.label == "PER":
-        d.label = "ORG"
-    return d
 
 
 def institution_head(d: Draft) -> Outcome:

@@ -13,7 +13,14 @@ import pytest
 from search import mention_rules as rules
 from search.article import Entity
 from search.entity_rules import ARTICLE_RULES, MENTION_RULES, normalise, resolve
-from search.entity_spans import SPAN_RULES, ministry, national_army, rule_spans
+from search.entity_spans import (
+    SPAN_RULES,
+    medium,
+    military_staff,
+    ministry,
+    named_place,
+    rule_spans,
+)
 from search.entity_words import WORDS_FILE, is_demonym
 from search.gazetteer import Gazetteer
 from search.mention_rules import Draft, Mention
@@ -84,8 +91,21 @@ def test_resolve_can_leave_a_rule_out(gazetteer):
     assert Entity("Froome", "LOC", "Froome") in without
 
 
-def test_span_rules_alone(gazetteer):
-    text = "l'armée syrienne et le ministère de la Justice"
-    assert [text[s:e] for s, e, _ in national_army(text)] == ["armée syrienne"]
+def test_span_rules_alone():
+    text = "l'État-major général des forces armées et le ministère de la Justice"
+    assert [text[s:e] for s, e, _ in military_staff(text)] == [
+        "État-major général des forces armées"
+    ]
     assert [text[s:e] for s, e, _ in ministry(text)] == ["ministère de la Justice"]
+    text = "sur une chaîne Télégram, place de la République"
+    assert [(text[s:e], t) for s, e, t in medium(text)] == [("Télégram", "ORG")]
+    assert [(text[s:e], t) for s, e, t in named_place(text)] == [("place de la République", "LOC")]
     assert rule_spans(text, ()) == []
+
+
+def test_a_surname_with_its_particle_keeps_it_at_a_sentence_start(gazetteer):
+    d = rules.determiner(draft("Le Pen", "PER", gazetteer, initial=True))
+    assert d.text == "Le Pen"
+    assert rules.determiner(draft("Le Parlement", "ORG", gazetteer, initial=True)).text == (
+        "Parlement"
+    )
