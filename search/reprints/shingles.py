@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.analysis import fold
+from search.core.french import fold
 from search.article import Article
 
 # Measured with `python -m bench.reprints --sweep`: 3-word shingles keep

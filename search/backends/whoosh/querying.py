@@ -20,6 +20,7 @@ from itertools import islice
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
+from search.alias_marks import marked_alias_words
 from search.backends.base import Filters
 from search.backends.whoosh.analysis import exact_analyzer, stemmed_analyzer
 from search.backends.whoosh.schema import facet_key, month_of
@@ -190,7 +191,7 @@ class Translator:
             words = [w for w in (t.text for t in exact_analyzer()(form)) if "-" not in w]
             if not words:
                 continue
-            self.stems.update(stem(w) for w in words if len(w) > 3)
+            self.stems.update(stem(w) for w in marked_alias_words(words))
             fields = self.phrase_fields
             if len(words) == 1:
                 clauses.extend(
