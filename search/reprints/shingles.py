@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.core.french import fold
 from search.article import Article
+from search.core.french import fold
 
 # Measured with `python -m bench.reprints --sweep`: 3-word shingles keep
 # rewritten reprints (5–15 % of words changed) above the threshold where
