@@ -133,6 +133,12 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Échouer (index inchangé) si un fichier est ignoré.")
 @click.option("--wait", is_flag=True, help="Attendre une indexation en cours au lieu d'échouer.")
 @click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Tout reconstruire (par défaut : seuls les fichiers ajoutés, modifiés ou supprimés "
+    "depuis la dernière indexation sont lus et écrits).",
+)
 def index_command(
     corpus: Path,
     index_dir: Path,
@@ -145,8 +151,16 @@ def index_command(
     wait: bool,
     quiet: bool,
     backend: dict,
+    full: bool,
 ) -> None:
-    """Construit l'index à partir du dossier CORPUS (par défaut ./corpus)."""
+    """Construit ou met à jour l'index à partir du dossier CORPUS (par défaut ./corpus).
+
+    Mise à jour incrémentale : chaque fichier est comparé à ce que l'index en a
+    lu (taille, date de modification, puis somme de contrôle) ; seuls les
+    articles nouveaux ou modifiés sont lus, analysés et écrits, ceux dont le
+    fichier a disparu sont retirés. --full reconstruit tout. Dans les deux cas
+    la nouvelle génération remplace l'ancienne d'un coup : une indexation
+    interrompue laisse l'index précédent en service."""
     from search.gazetteer import GazetteerError
     from search.indexer import index_corpus
     from search.readers import CorpusError
@@ -164,6 +178,7 @@ def index_command(
             strict=strict,
             wait=wait,
             backend=_open_backend(index_dir, backend),
+            full=full,
         )
     except IndexBusy:
         _fail(
@@ -191,6 +206,7 @@ def _print_report(report) -> None:
     echo = click.echo
     echo(click.style(f"{report.indexed} articles indexés", bold=True) + f" dans {report.index}")
     echo(f"  génération : {report.generation}")
+    _print_changes(report)
     if report.entities:
         parts = ", ".join(f"{t} {n}" for t, n in sorted(report.entities.items()))
         echo(f"  entités : {sum(report.entities.values())} ({parts})")
@@ -206,6 +222,24 @@ def _print_report(report) -> None:
             echo(f"    - {note.path} : {note.message}")
     _print_skipped(report)
     echo(f"  durée : {report.elapsed:.1f} s")
+
+
+def _print_changes(report) -> None:
+    """What this run changed: the update's counts, or why everything was rebuilt."""
+    if getattr(report, "mode", "full") == "incremental":
+        click.echo(
+            f"  mise à jour : {report.added} ajoutés, {report.updated} modifiés, "
+            f"{report.removed} supprimés, {report.unchanged} inchangés "
+            f"({report.files_read} fichier(s) lu(s))"
+        )
+    elif getattr(report, "full_reason", None):
+        click.echo(f"  reconstruction complète : {report.full_reason}")
+    if report.skipped:
+        reasons: dict[str, int] = {}
+        for s in report.skipped:
+            reasons[s.reason] = reasons.get(s.reason, 0) + 1
+        parts = ", ".join(f"{n} × {why}" for why, n in sorted(reasons.items(), key=lambda x: -x[1]))
+        click.echo(f"  ignorés par raison : {parts}")
 
 
 def _print_skipped(report, err: bool = False) -> None:

@@ -59,10 +59,33 @@ class IndexReport:
     ner_computed: int = 0
     elapsed: float = 0.0
     generation: str | None = None
+    # Incremental runs (and full ones, where everything is « added »):
+    mode: str = "full"  # "full" or "incremental"
+    full_reason: str | None = None  # why a full build ran when none was asked
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    files_read: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.skipped
+
+
+@dataclass(frozen=True)
+class GenerationChange:
+    """What a run changed in the index, for whoever keeps tables beside it.
+
+    Passed to `index_corpus(on_generation=…)` once the new generation is live
+    (near-duplicate clusters, say, update from `added + updated` and drop
+    `removed`; after a full build, `full` is True and `added` lists every id)."""
+
+    generation: str | None
+    full: bool
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
 
 
 def find_gazetteer(corpus: Path, explicit: Path | None = None) -> Path | None:
@@ -89,6 +112,9 @@ def index_corpus(
     strict: bool = False,
     on_article: Callable[[Article], None] | None = None,
     backend: Backend | None = None,
+    full: bool = False,
+    settle: float = 0.0,
+    on_generation: Callable[[GenerationChange], None] | None = None,
 ) -> IndexReport:
     """Build a new generation of the index from the folder `corpus`.
 
@@ -97,6 +123,12 @@ def index_corpus(
     duplicate rules and the same NER cache feed it, so both engines index the
     same `Article`s. `index_dir` also holds the NER cache unless `ner_cache`
     says otherwise.
+
+    When the backend keeps a corpus manifest (`backend.writing()`), only what
+    changed since the live generation is read, analysed and written, unless
+    `full` is asked or the settings (NER model, gazetteer, size limit) changed;
+    files modified less than `settle` seconds ago wait for the next run (watch
+    mode's debounce). `on_generation` is called once the new generation is live.
 
     Raises CorpusError when the folder is missing, EmptyCorpus when nothing in
     it could be read (the previous index, if any, stays live in both cases).
@@ -117,7 +149,6 @@ def index_corpus(
 
     gaz_path = find_gazetteer(corpus, gazetteer)
     gaz = Gazetteer.load(gaz_path) if gaz_path else Gazetteer([])
-    articles: Iterable[Article] = _unique(read_corpus(corpus, max_bytes=max_bytes), report)
     extractor = None
     if ner:
         from search.entities import EntityExtractor
@@ -125,16 +156,108 @@ def index_corpus(
 
         cache = NerCache(ner_cache or index_dir / "ner-cache.sqlite")
         extractor = EntityExtractor(gaz, cache=cache, n_process=n_process)
-        articles = extractor.annotate(articles)
-    articles = _counted(articles, report, progress, on_article)
 
-    guarded = _refuse_empty(articles, corpus, report, strict)
-    backend.build(guarded, **_build_options(backend, gazetteer=gaz, wait=wait))
-    report.generation = backend.stats().generation
+    def annotated(articles: Iterable[Article]) -> Iterator[Article]:
+        if extractor is not None:
+            articles = extractor.annotate(articles)
+        return _counted(articles, report, progress, on_article)
+
+    writing = getattr(backend, "writing", None)
+    if writing is None:  # a backend without manifests: always a full build
+        articles = annotated(_unique(read_corpus(corpus, max_bytes=max_bytes), report))
+        guarded = _refuse_empty(articles, corpus, report, strict)
+        backend.build(guarded, **_build_options(backend, gazetteer=gaz, wait=wait))
+        report.generation = backend.stats().generation
+        report.added = report.indexed
+        change = GenerationChange(report.generation, True, (), (), ())
+    else:
+        settings = _settings(extractor, gaz, max_bytes)
+        with writing(wait=wait) as session:
+            change = _write_generation(
+                session, corpus, settings, full, settle, gaz, annotated, max_bytes, strict, report
+            )
     if extractor is not None:
         report.ner_cached, report.ner_computed = extractor.hits, extractor.misses
     report.elapsed = time.perf_counter() - started
+    if on_generation is not None and change is not None:
+        on_generation(change)
     return report
+
+
+def _settings(extractor, gazetteer, max_bytes: int) -> str:
+    """What the indexed articles depend on besides their files: if it changes,
+    every article must be analysed again, so the run is a full build."""
+    ner = extractor.fingerprint if extractor is not None else "off"
+    return f"ner={ner}|gaz={gazetteer.fingerprint}|max_bytes={max_bytes}"
+
+
+def _write_generation(
+    session, corpus, settings, full, settle, gaz, annotated, max_bytes, strict, report
+) -> GenerationChange | None:
+    """Under the build lock: an update of the live generation when its manifest
+    allows one, else a full build. Returns what changed (None: nothing did)."""
+    from search.corpus_state import Manifest, stream_tracked
+    from search.incremental import ChangeTooLarge, plan_update
+    from search.readers import corpus_files
+
+    previous = None if full else Manifest.from_json(session.manifest() or {})
+    if full:
+        report.full_reason = "--full"
+    elif previous is None:
+        report.full_reason = "pas d'index incrémental à mettre à jour"
+    elif previous.settings != settings:
+        report.full_reason = "modèle NER, gazetteer ou taille maximale changés"
+        previous = None
+    plan = None
+    if previous is not None:
+        try:
+            plan = plan_update(
+                corpus, previous, settings, max_bytes=max_bytes, settle_ns=int(settle * 1e9)
+            )
+        except ChangeTooLarge as exc:
+            report.full_reason = str(exc)
+    if plan is None:  # full build, streamed, the manifest filled as files are read
+        started_ns = time.time_ns()
+        states: dict = {}
+        stream = stream_tracked(corpus_files(corpus), max_bytes, states)
+        ids: list[str] = []
+        articles = _refuse_empty(
+            _noting_ids(annotated(_unique(stream, report)), ids), corpus, report, strict
+        )
+        session.rebuild(articles, gaz, lambda: Manifest(settings, started_ns, states).to_json())
+        report.added = report.indexed
+        report.generation = session.backend.stats().generation
+        return GenerationChange(report.generation, True, tuple(ids), (), ())
+
+    report.mode = "incremental"
+    report.skipped, report.notes, report.duplicates = plan.skipped, plan.notes, plan.duplicates
+    report.added, report.updated = len(plan.added), len(plan.updated)
+    report.removed, report.unchanged = len(plan.removed), plan.unchanged
+    report.files_read = plan.files_read
+    if plan.total == 0:
+        raise EmptyCorpus(f"aucun article lisible dans {corpus}", report)
+    if strict and report.skipped:
+        raise StrictFailure(
+            f"{len(report.skipped)} fichier(s) ignoré(s) et --strict demandé : index inchangé",
+            report,
+        )
+    if (
+        not plan.changes_index
+        and not plan.files_read
+        and plan.manifest.files.keys() == previous.files.keys()
+    ):
+        report.indexed = plan.total
+        report.generation = session.live
+        return None
+    # Every written id is deleted first too: an id re-read after a skipped round
+    # must replace its old document, never sit beside it.
+    replaced = plan.removed + [a.id for a in plan.write]
+    session.update(annotated(plan.write), replaced, gaz, plan.manifest.to_json)
+    report.indexed = plan.total
+    report.generation = session.backend.stats().generation
+    return GenerationChange(
+        report.generation, False, tuple(plan.added), tuple(plan.updated), tuple(plan.removed)
+    )
 
 
 def _describe(backend: Backend, index_dir: Path) -> str:
@@ -176,6 +299,12 @@ def _unique(outcomes, report: IndexReport) -> Iterator[Article]:
             continue
         seen_ids[article.id] = where
         seen_text[article.checksum] = article.id
+        yield article
+
+
+def _noting_ids(articles: Iterable[Article], ids: list[str]) -> Iterator[Article]:
+    for article in articles:
+        ids.append(article.id)
         yield article
 
 
