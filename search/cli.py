@@ -129,7 +129,13 @@ def main() -> None:
 @click.option("--ner-cache", type=click.Path(path_type=Path), help="Cache des entités (SQLite).")
 @click.option("--gazetteer", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--max-size", type=float, default=20.0, show_default=True, help="Taille max (Mo).")
-@click.option("--workers", type=int, default=1, show_default=True, help="Processus NER.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=lambda: _default_workers(),
+    show_default="nombre de cœurs",
+    help="Processus de reconnaissance d'entités en parallèle.",
+)
 @click.option("--strict", is_flag=True, help="Échouer (index inchangé) si un fichier est ignoré.")
 @click.option("--wait", is_flag=True, help="Attendre une indexation en cours au lieu d'échouer.")
 @click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
@@ -163,9 +169,11 @@ def index_command(
     interrompue laisse l'index précédent en service."""
     from search.gazetteer import GazetteerError
     from search.indexer import index_corpus
+    from search.ner_pool import WorkerDied
     from search.readers import CorpusError
 
     try:
+        stop_on_sigterm()
         report = index_corpus(
             corpus,
             index_dir,
@@ -193,6 +201,12 @@ def index_command(
             _print_skipped(failed, err=True)
             sys.exit(1)
         _fail(str(exc))
+    except WorkerDied as exc:
+        _fail(str(exc))
+    except Interrupted as exc:
+        _fail(f"indexation interrompue ({exc}) : index inchangé", code=130)
+    except KeyboardInterrupt:
+        _fail("indexation interrompue (Ctrl-C) : index inchangé", code=130)
     except OSError as exc:
         # The corpus's own files never get here (each becomes a skip): this is
         # the index folder that cannot be written (bad path, read-only, full disk).
@@ -224,6 +238,28 @@ def _print_report(report) -> None:
     echo(f"  durée : {report.elapsed:.1f} s")
 
 
+def _default_workers() -> int:
+    from search.ner_pool import default_workers
+
+    return default_workers()
+
+
+class Interrupted(Exception):
+    """SIGTERM arrived: unwind like Ctrl-C, so workers stop and the lock is released."""
+
+
+def stop_on_sigterm() -> None:
+    """Turn SIGTERM into an exception in the main thread: the build unwinds
+    (worker processes terminated, `.building` folder removed, lock released)
+    instead of dying where it stands."""
+    import signal
+
+    def interrupted(signum, _frame):
+        raise Interrupted(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupted)
+
+
 def _print_changes(report) -> None:
     """What this run changed: the update's counts, or why everything was rebuilt."""
     if getattr(report, "mode", "full") == "incremental":
@@ -234,6 +270,14 @@ def _print_changes(report) -> None:
         )
     elif getattr(report, "full_reason", None):
         click.echo(f"  reconstruction complète : {report.full_reason}")
+    if getattr(report, "peak_rss_mb", 0):
+        workers = getattr(report, "workers", 0)
+        line = f"  mémoire : {report.peak_rss_mb:.0f} Mo"
+        if workers:
+            line += (
+                f", {workers} processus NER (jusqu'à {report.workers_peak_rss_mb:.0f} Mo chacun)"
+            )
+        click.echo(line)
     if report.skipped:
         reasons: dict[str, int] = {}
         for s in report.skipped:

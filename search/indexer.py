@@ -67,6 +67,9 @@ class IndexReport:
     removed: int = 0
     unchanged: int = 0
     files_read: int = 0
+    workers: int = 0  # NER worker processes used (0: none ran)
+    peak_rss_mb: float = 0.0  # this process
+    workers_peak_rss_mb: float = 0.0  # the largest worker process
 
     @property
     def ok(self) -> bool:
@@ -163,25 +166,53 @@ def index_corpus(
         return _counted(articles, report, progress, on_article)
 
     writing = getattr(backend, "writing", None)
-    if writing is None:  # a backend without manifests: always a full build
-        articles = annotated(_unique(read_corpus(corpus, max_bytes=max_bytes), report))
-        guarded = _refuse_empty(articles, corpus, report, strict)
-        backend.build(guarded, **_build_options(backend, gazetteer=gaz, wait=wait))
-        report.generation = backend.stats().generation
-        report.added = report.indexed
-        change = GenerationChange(report.generation, True, (), (), ())
-    else:
-        settings = _settings(extractor, gaz, max_bytes)
-        with writing(wait=wait) as session:
-            change = _write_generation(
-                session, corpus, settings, full, settle, gaz, annotated, max_bytes, strict, report
-            )
+    try:
+        if writing is None:  # a backend without manifests: always a full build
+            articles = annotated(_unique(read_corpus(corpus, max_bytes=max_bytes), report))
+            guarded = _refuse_empty(articles, corpus, report, strict)
+            backend.build(guarded, **_build_options(backend, gazetteer=gaz, wait=wait))
+            report.generation = backend.stats().generation
+            report.added = report.indexed
+            change = GenerationChange(report.generation, True, (), (), ())
+        else:
+            settings = _settings(extractor, gaz, max_bytes)
+            with writing(wait=wait) as session:
+                change = _write_generation(
+                    session,
+                    corpus,
+                    settings,
+                    full,
+                    settle,
+                    gaz,
+                    annotated,
+                    max_bytes,
+                    strict,
+                    report,
+                )
+    finally:
+        if extractor is not None:
+            extractor.close()  # worker processes end with the build, whatever happened
     if extractor is not None:
         report.ner_cached, report.ner_computed = extractor.hits, extractor.misses
+        report.workers = extractor.workers_started
+    report.peak_rss_mb = _peak_rss_mb()
+    report.workers_peak_rss_mb = _children_peak_rss_mb()
     report.elapsed = time.perf_counter() - started
     if on_generation is not None and change is not None:
         on_generation(change)
     return report
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _children_peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _settings(extractor, gazetteer, max_bytes: int) -> str:
