@@ -14,7 +14,7 @@ import json
 import os
 import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -145,6 +145,25 @@ def main() -> None:
     help="Tout reconstruire (par défaut : seuls les fichiers ajoutés, modifiés ou supprimés "
     "depuis la dernière indexation sont lus et écrits).",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Rester actif et appliquer chaque changement du dossier (mise à jour incrémentale).",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(0.1, 3600),
+    default=2.0,
+    show_default=True,
+    help="Avec --watch : secondes entre deux examens du dossier.",
+)
+@click.option(
+    "--settle",
+    type=click.FloatRange(0, 3600),
+    default=1.0,
+    show_default=True,
+    help="Avec --watch : un fichier modifié il y a moins de SETTLE s attend le tour suivant.",
+)
 def index_command(
     corpus: Path,
     index_dir: Path,
@@ -158,6 +177,9 @@ def index_command(
     quiet: bool,
     backend: dict,
     full: bool,
+    watch: bool,
+    interval: float,
+    settle: float,
 ) -> None:
     """Construit ou met à jour l'index à partir du dossier CORPUS (par défaut ./corpus).
 
@@ -172,9 +194,8 @@ def index_command(
     from search.ner_pool import WorkerDied
     from search.readers import CorpusError
 
-    try:
-        stop_on_sigterm()
-        report = index_corpus(
+    def run(settle: float = 0.0, full: bool = full):
+        return index_corpus(
             corpus,
             index_dir,
             ner=not no_ner,
@@ -187,7 +208,15 @@ def index_command(
             wait=wait,
             backend=_open_backend(index_dir, backend),
             full=full,
+            settle=settle,
         )
+
+    if watch:
+        _watch(run, corpus, interval, settle)
+        return
+    try:
+        stop_on_sigterm()
+        report = run()
     except IndexBusy:
         _fail(
             f"une autre indexation est en cours dans {index_dir} : "
@@ -236,6 +265,36 @@ def _print_report(report) -> None:
             echo(f"    - {note.path} : {note.message}")
     _print_skipped(report)
     echo(f"  durée : {report.elapsed:.1f} s")
+
+
+def _watch(run, corpus: Path, interval: float, settle: float) -> None:
+    """`--watch`: one line per update applied, one per failed round, until SIGTERM."""
+    from search.watch import watch
+
+    def applied(report) -> None:
+        stamp = datetime.now().strftime("%H:%M:%S")
+        what = (
+            f"+{report.added} ~{report.updated} -{report.removed}"
+            if report.mode == "incremental"
+            else f"reconstruction ({report.full_reason})"
+        )
+        click.echo(
+            f"{stamp} {what} → {report.indexed} articles, génération {report.generation} "
+            f"({report.elapsed:.1f} s)"
+        )
+
+    def failed(exc: Exception) -> None:
+        click.secho(f"Erreur : {exc}", fg="red", err=True)
+
+    click.echo(f"surveillance de {corpus} toutes les {interval:g} s (SIGTERM ou Ctrl-C pour finir)")
+    rounds = watch(
+        lambda settle_s: run(settle_s, full=False),
+        applied,
+        interval=interval,
+        settle=settle,
+        on_error=failed,
+    )
+    click.echo(f"surveillance terminée après {rounds} passage(s)")
 
 
 def _default_workers() -> int:

@@ -112,6 +112,16 @@ class Manifest:
         except (OSError, ValueError):
             return None
 
+    def same_content(self, other: Manifest) -> bool:
+        """Whether both list the same files giving the same records (dates aside):
+        then a new generation would change nothing a reader sees."""
+        if self.files.keys() != other.files.keys():
+            return False
+        return all(
+            (s.sha256, s.records, s.skipped, s.notes) == (o.sha256, o.records, o.skipped, o.notes)
+            for s, o in ((s, other.files[p]) for p, s in self.files.items())
+        )
+
     def winners(self) -> dict[str, tuple[str, str]]:
         """id → (path, checksum) of the articles a build of these files indexes."""
         return resolve_duplicates(self.files.items())[0]

@@ -272,11 +272,7 @@ def _write_generation(
             f"{len(report.skipped)} fichier(s) ignoré(s) et --strict demandé : index inchangé",
             report,
         )
-    if (
-        not plan.changes_index
-        and not plan.files_read
-        and plan.manifest.files.keys() == previous.files.keys()
-    ):
+    if not plan.changes_index and plan.manifest.same_content(previous):
         report.indexed = plan.total
         report.generation = session.live
         return None
