@@ -8,6 +8,7 @@ entities matter, the real spaCy model.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -314,3 +315,54 @@ def test_sigkill_during_an_update_leaves_the_previous_generation_serving(tmp_pat
     assert report.mode == "incremental" and (report.added, report.removed) == (1, 1)
     assert not list(index.glob("*.building"))
     assert snapshot(index) == rebuilt(corpus, tmp_path, ner=False)
+
+
+# -- a full disk ---------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def tiny_disk(where: Path, size: str):
+    """A real, small tmpfs (needs mount rights: root, as in CI's container)."""
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"no mount rights for a small filesystem: {mounted.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+@pytest.mark.slow
+def test_a_full_disk_fails_the_update_cleanly_and_the_next_run_completes(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", html=6, records=10)
+    with tiny_disk(tmp_path / "disk", "8m") as disk:
+        index = disk / "ix"
+        index_corpus(corpus, index, ner=False)
+        live = store.current_generation(index)
+        before = snapshot(index)
+        for p in HTML[20:80]:
+            shutil.copy(p, corpus / p.name)
+        free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+        filler = disk / "filler"
+        filler.write_bytes(b"\0" * (free - 64 * 1024))  # 64 KB left: not enough for 60 pages
+        run = subprocess.run(
+            [sys.executable, "-m", "search.cli", "index", str(corpus), "--index", str(index)]
+            + ["--no-ner", "-q"],
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 1, run.stdout + run.stderr
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and "No space left on device" in lines[0], run.stderr
+        assert store.current_generation(index) == live
+        assert snapshot(index) == before
+        assert not list(index.glob("*.building"))
+        filler.unlink()
+        report = index_corpus(corpus, index, ner=False)
+        assert report.mode == "incremental" and report.added == 60
+        assert snapshot(index) == rebuilt(corpus, tmp_path, ner=False)
