@@ -67,6 +67,7 @@ class IndexReport:
     removed: int = 0
     unchanged: int = 0
     files_read: int = 0
+    ner_pruned: int = 0  # NER cache rows of articles long gone, dropped
     workers: int = 0  # NER worker processes used (0: none ran)
     peak_rss_mb: float = 0.0  # this process
     workers_peak_rss_mb: float = 0.0  # the largest worker process
@@ -177,7 +178,7 @@ def index_corpus(
         else:
             settings = _settings(extractor, gaz, max_bytes)
             with writing(wait=wait) as session:
-                change = _write_generation(
+                change, kept = _write_generation(
                     session,
                     corpus,
                     settings,
@@ -192,6 +193,9 @@ def index_corpus(
     finally:
         if extractor is not None:
             extractor.close()  # worker processes end with the build, whatever happened
+    if extractor is not None and extractor.cache is not None and writing is not None:
+        # Entities of articles gone from the folder age out of the cache.
+        report.ner_pruned = extractor.cache.prune_unused(kept)
     if extractor is not None:
         report.ner_cached, report.ner_computed = extractor.hits, extractor.misses
         report.workers = extractor.workers_started
@@ -224,9 +228,10 @@ def _settings(extractor, gazetteer, max_bytes: int) -> str:
 
 def _write_generation(
     session, corpus, settings, full, settle, gaz, annotated, max_bytes, strict, report
-) -> GenerationChange | None:
+) -> tuple[GenerationChange | None, set[str]]:
     """Under the build lock: an update of the live generation when its manifest
-    allows one, else a full build. Returns what changed (None: nothing did)."""
+    allows one, else a full build. Returns what changed (None: nothing did) and
+    the checksums of the articles the index now holds."""
     from search.corpus_state import Manifest, stream_tracked
     from search.incremental import ChangeTooLarge, plan_update
     from search.readers import corpus_files
@@ -255,10 +260,12 @@ def _write_generation(
         articles = _refuse_empty(
             _noting_ids(annotated(_unique(stream, report)), ids), corpus, report, strict
         )
-        session.rebuild(articles, gaz, lambda: Manifest(settings, started_ns, states).to_json())
+        manifest = lambda: Manifest(settings, started_ns, states)  # noqa: E731 — once read
+        session.rebuild(articles, gaz, lambda: manifest().to_json())
         report.added = report.indexed
         report.generation = session.backend.stats().generation
-        return GenerationChange(report.generation, True, tuple(ids), (), ())
+        kept = {c for _, c in manifest().winners().values()}
+        return GenerationChange(report.generation, True, tuple(ids), (), ()), kept
 
     report.mode = "incremental"
     report.skipped, report.notes, report.duplicates = plan.skipped, plan.notes, plan.duplicates
@@ -272,19 +279,21 @@ def _write_generation(
             f"{len(report.skipped)} fichier(s) ignoré(s) et --strict demandé : index inchangé",
             report,
         )
+    kept = {c for _, c in plan.manifest.winners().values()}
     if not plan.changes_index and plan.manifest.same_content(previous):
         report.indexed = plan.total
         report.generation = session.live
-        return None
+        return None, kept
     # Every written id is deleted first too: an id re-read after a skipped round
     # must replace its old document, never sit beside it.
     replaced = plan.removed + [a.id for a in plan.write]
     session.update(annotated(plan.write), replaced, gaz, plan.manifest.to_json)
     report.indexed = plan.total
     report.generation = session.backend.stats().generation
-    return GenerationChange(
+    change = GenerationChange(
         report.generation, False, tuple(plan.added), tuple(plan.updated), tuple(plan.removed)
     )
+    return change, kept
 
 
 def _describe(backend: Backend, index_dir: Path) -> str:

@@ -111,6 +111,21 @@ def test_add_change_remove_rename_match_a_full_rebuild_with_ner(tmp_path):
     assert report.mode == "incremental" and report.ner_computed == 0
     assert snapshot(index) == rebuilt(corpus, tmp_path, **options)
 
+    # The cache keeps the entities of the removed page and of the texts changed
+    # since; once unused for longer than MAX_AGE_DAYS they are pruned, the rest kept.
+    import sqlite3
+
+    from search.ner_cache import MAX_AGE_DAYS
+
+    with sqlite3.connect(cache) as db:
+        assert db.execute("SELECT COUNT(*) FROM entities").fetchone()[0] == 32 + 3 + 2
+        db.execute("UPDATE entities SET used = used - ?", (MAX_AGE_DAYS + 1,))
+        db.execute("DELETE FROM state")
+    report = index_corpus(corpus, index, **options)
+    assert report.ner_pruned == 3  # the removed page, the two texts before their change
+    with sqlite3.connect(cache) as db:
+        assert db.execute("SELECT COUNT(*) FROM entities").fetchone()[0] == 34
+
 
 def test_duplicates_resolve_as_in_a_full_build(tmp_path):
     """The first of a repeated id wins in walk order: removing the first file
