@@ -57,6 +57,7 @@ from search.backends.whoosh.updating import (
     new_display,
     save_display_counts,
     save_manifest,
+    write_side_tables,
 )
 from search.gazetteer import Gazetteer, GazetteerEntry
 from search.names import canonical_filters
@@ -249,6 +250,7 @@ class WhooshBackend:
             raise
         checkpoint("segment")
         writer.commit()
+        write_side_tables(folder, ix)
         save_display_counts(folder, display)
         return count, generation_meta(ix, display)
 

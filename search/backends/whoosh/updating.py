@@ -103,6 +103,14 @@ def generation_meta(ix: windex.Index, display: Display, terms: int | None = None
     }
 
 
+def write_side_tables(folder: Path, ix: windex.Index) -> None:
+    """Per-generation files derived from the committed index, for both a full
+    build and an update: whatever is added here is rebuilt (or carried) with
+    every generation, so an updated generation never serves a stale table.
+    Nothing yet: the facet table and the spelling index are built from the
+    reader when a generation is first searched."""
+
+
 def save_display_counts(folder: Path, display: Display) -> None:
     data = {f: {k: dict(c) for k, c in keys.items()} for f, keys in display.items()}
     (folder / DISPLAY_COUNTS_FILE).write_text(json.dumps(data, ensure_ascii=False), "utf-8")
@@ -173,6 +181,7 @@ class WhooshWriteSession:
             display = load_display_counts(previous) or new_display()
             ix = windex.open_dir(str(building))
             written = self._write(ix, articles, list(removed), gazetteer, display)
+            write_side_tables(building, ix)
             save_display_counts(building, _positive(display))
             save_manifest(building, manifest())
             previous_terms = store.read_meta(self.root, self.live).get("terms", 0)
