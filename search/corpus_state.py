@@ -17,11 +17,13 @@ skips and notes), so the next run can
     every file's records, read or remembered, and so know which article each
     id is in a full rebuild of the same folder.
 
-Files in motion: a file open for writing by another process (asked with a
-read lease, on Linux) or whose size or mtime moved while it was read is
-skipped for this round with its reason and not remembered, so the next run
-reads it again, complete. The state recorded is the one taken *before*
-reading, so a file that grew while read is seen as changed next time.
+Files in motion: a page or text file open for writing by another process
+(asked with a read lease, on Linux) or whose size or mtime moved while it was
+read is skipped for this round with its reason and not remembered, so the
+next run reads it again, complete. A JSON-lines dump is read line by line
+even while it grows (a half-written last line is skipped as invalid JSON).
+The state recorded is the one taken *before* reading, so a file that grew
+while read is seen as changed, and read again, next time.
 """
 
 from __future__ import annotations
@@ -229,21 +231,26 @@ def read_tracked(
     skipped line by line (a half-written last line is invalid JSON).
     """
     name = str(path)
+    streamed = path.suffix.lower() in STREAMED
     before = stat_key(path)
     if before is None:
         return None, [Skipped(name, VANISHED)]
     if settle_ns and before[1] > time.time_ns() - settle_ns:
         return None, [Skipped(name, IN_MOTION)]
-    if open_for_writing_elsewhere(path):
+    # A JSON-lines dump may be appended to for ever by the program exporting it:
+    # its complete lines are read, a half-written last one is skipped by line.
+    if not streamed and open_for_writing_elsewhere(path):
         return None, [Skipped(name, IN_MOTION)]
     sha = file_sha256(path)
     if sha is None:
         return None, [Skipped(name, VANISHED)]
     outcomes = list(read_file(path, max_bytes=max_bytes))
     after = stat_key(path)
-    if after != before:
-        reason = VANISHED if after is None else MOVED_WHILE_READ
-        return None, [Skipped(name, reason)]
+    if after is None:
+        return None, [Skipped(name, VANISHED)]
+    if after != before and not streamed:
+        return None, [Skipped(name, MOVED_WHILE_READ)]
+    # (a dump that grew while read keeps the state taken before: read again next run)
     state = FileState(before[0], before[1], sha)
     for item in outcomes:
         if isinstance(item, Article):
@@ -282,9 +289,6 @@ def _stream_lines(
     before = stat_key(path)
     if before is None:
         yield Skipped(name, VANISHED)
-        return
-    if open_for_writing_elsewhere(path):
-        yield Skipped(name, IN_MOTION)
         return
     sha = file_sha256(path)
     if sha is None:

@@ -264,6 +264,24 @@ def test_a_half_written_json_line_is_skipped_then_read_complete(tmp_path):
     assert snapshot(index) == rebuilt(corpus, tmp_path, ner=False)
 
 
+def test_a_dump_kept_open_by_its_exporter_gives_its_complete_lines(tmp_path):
+    """A JSON-lines file an exporter keeps open and appends to is still read:
+    its complete lines are indexed, the half-written one waits for the next run."""
+    corpus = make_corpus(tmp_path / "corpus", html=1, records=3)
+    index = tmp_path / "ix"
+    dump = corpus / "depeches.jsonl"
+    with dump.open("a", encoding="utf-8") as exporter:
+        exporter.write(RECORDS[70] + "\n" + RECORDS[71][:80])
+        exporter.flush()
+        report = index_corpus(corpus, index, ner=False)
+        assert report.indexed == 5 and len(report.skipped) == 1
+        exporter.write(RECORDS[71][80:] + "\n")
+        exporter.flush()
+        report = index_corpus(corpus, index, ner=False)
+        assert report.added == 1 and not report.skipped
+    assert snapshot(index) == rebuilt(corpus, tmp_path, ner=False)
+
+
 def test_a_file_vanishing_between_listing_and_reading_is_a_skip(tmp_path):
     corpus = make_corpus(tmp_path / "corpus", html=2, records=1)
     listed = [p for p in corpus_files(corpus) if isinstance(p, Path)]
