@@ -183,3 +183,24 @@ def test_a_flood_is_batched_a_burst_read_once_and_serve_stays_healthy(tmp_path):
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.mark.slow
+def test_sigterm_during_an_update_lets_it_finish_then_stops(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "graine.txt").write_text(article("Graine", "Premier article du dossier."))
+    index, log = tmp_path / "ix", tmp_path / "watch.log"
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    for i in range(1500):
+        (staging / f"d{i:04d}.txt").write_text(article(f"Dépêche {i}", f"Mangue numéro {i}."))
+    with watching(corpus, index, log, "--interval", "0.3", "--settle", "0") as proc:
+        wait_for(lambda: total(index, "graine") == 1, 60, "first build")
+        staging.rename(corpus / "lot")  # 1,500 files at once: one update
+        wait_for(lambda: any(index.glob("*.building")), 60, "the update under way")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=300) == 0, log.read_text()
+    assert "surveillance terminée" in log.read_text()
+    assert not list(index.glob("*.building"))
+    assert total(index, "mangue") == 1500, "the update under way was finished, not cut"
