@@ -196,6 +196,8 @@ def index_corpus(
     if extractor is not None and extractor.cache is not None and writing is not None:
         # Entities of articles gone from the folder age out of the cache.
         report.ner_pruned = extractor.cache.prune_unused(kept)
+    if extractor is not None and extractor.cache is not None:
+        extractor.cache.close()
     if extractor is not None:
         report.ner_cached, report.ner_computed = extractor.hits, extractor.misses
         report.workers = extractor.workers_started
