@@ -33,6 +33,7 @@ __all__ = [
     "ReadOutcome",
     "ReaderError",
     "Skipped",
+    "corpus_files",
     "read_corpus",
     "read_file",
 ]
@@ -209,12 +210,26 @@ def read_corpus(folder: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> It
     Hidden entries (`.git`, `.DS_Store`) and files of other types are passed
     over silently. Raises CorpusError only if `folder` is not a readable folder.
     """
+    for item in corpus_files(folder):
+        if isinstance(item, Path):
+            yield from read_file(item, max_bytes=max_bytes)
+        else:
+            yield item
+
+
+def corpus_files(folder: str | Path) -> Iterator[Path | Skipped | Note]:
+    """The article files `read_corpus` would read, in its order, without reading them.
+
+    An incremental build lists the folder this way and reads only the files
+    that changed; the walk's own outcomes (unreadable folder, symlink loop,
+    same file twice) come in the same stream, where `read_corpus` reports them.
+    """
     root = Path(folder)
     if not root.exists():
         raise CorpusError(f"corpus folder not found: {root}")
     if not root.is_dir():
         raise CorpusError(f"corpus path is not a folder: {root}")
-    yield from _walk(root, visited_dirs={}, read_files={}, max_bytes=max_bytes)
+    yield from _walk(root, visited_dirs={}, read_files={})
 
 
 def _walk(
@@ -222,8 +237,7 @@ def _walk(
     *,
     visited_dirs: dict[Path, Path],
     read_files: dict[Path, Path],
-    max_bytes: int,
-) -> Iterator[ReadOutcome]:
+) -> Iterator[Path | Skipped | Note]:
     real = directory.resolve()
     if real in visited_dirs:
         first = visited_dirs[real]
@@ -245,9 +259,7 @@ def _walk(
         except OSError:
             is_dir = False
         if is_dir:
-            yield from _walk(
-                path, visited_dirs=visited_dirs, read_files=read_files, max_bytes=max_bytes
-            )
+            yield from _walk(path, visited_dirs=visited_dirs, read_files=read_files)
             continue
         if not is_article_file(entry.name):
             continue
@@ -256,4 +268,4 @@ def _walk(
             yield Note(str(path), f"same file as {read_files[real_file]}, not read again")
             continue
         read_files[real_file] = path
-        yield from read_file(path, max_bytes=max_bytes)
+        yield path

@@ -36,6 +36,7 @@ __all__ = [
     "Params",
     "ReprintStore",
     "ShingledArticle",
+    "has_store",
     "load_store",
     "shingled",
     "store_path",
@@ -48,6 +49,11 @@ KEEP = 2  # the live generation's store and its predecessor's (in-flight readers
 
 def store_path(index_dir: Path, generation: str) -> Path:
     return Path(index_dir) / FOLDER / generation
+
+
+def has_store(index_dir: Path, generation: str) -> bool:
+    """Whether `generation` has a complete store an update can start from."""
+    return (store_path(index_dir, generation) / "state.npz").is_file()
 
 
 def shingled(article: Article, params: Params | None = None) -> ShingledArticle:

@@ -157,7 +157,11 @@ class OpenSearchBackend:
 
     @_unreachable_is_missing
     def build(
-        self, articles: Iterable[Article], gazetteer: Gazetteer | None = None, wait: bool = False
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer | None = None,
+        wait: bool = False,
+        names: dict[str, str] | None = None,
     ) -> int:
         """Index all articles into a fresh generation and switch the alias atomically.
 
@@ -179,7 +183,7 @@ class OpenSearchBackend:
         self.client.indices.create(index=new, body=body)
         aliases_of = gazetteer.aliases_of if gazetteer is not None else no_aliases
         try:
-            count, words = self._bulk_load(new, articles, aliases_of)
+            count, words = self._bulk_load(new, articles, aliases_of, names)
             self.client.indices.put_settings(
                 index=new,
                 body={"index": {"refresh_interval": "1s", "number_of_replicas": self.replicas}},
@@ -216,6 +220,13 @@ class OpenSearchBackend:
                 self.client.indices.delete(index=name, ignore_unavailable=True)
         return count
 
+    @contextlib.contextmanager
+    def writing(self, wait: bool = False):
+        """An incremental run's session (see `updating.OpenSearchWriteSession`)."""
+        from search.backends.opensearch.updating import OpenSearchWriteSession
+
+        yield OpenSearchWriteSession(self)
+
     def _alias_targets(self) -> list[str]:
         try:
             return sorted(self.client.indices.get_alias(name=self.index_name))
@@ -227,9 +238,13 @@ class OpenSearchBackend:
         index: str,
         articles: Iterable[Article],
         aliases_of: Callable[[str], list[str]] = no_aliases,
+        names: dict[str, str] | None = None,
     ) -> tuple[int, set[str]]:
+        """Stream `articles` into `index`. `names` (folded name → first spelling)
+        is filled as documents go; an update passes the build's, kept with the
+        manifest, so a name keeps one spelling across updates."""
         words: set[str] = set()
-        names: dict[str, str] = {}
+        names = {} if names is None else names
 
         def actions() -> Iterator[dict[str, Any]]:
             for article in articles:

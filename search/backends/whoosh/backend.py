@@ -9,13 +9,13 @@ old one, which stays on disk until the build after next.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import shutil
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,6 +49,16 @@ from search.backends.whoosh.schema import (
     build_schema,
     facet_key,
     to_document,
+)
+from search.backends.whoosh.store import checkpoint
+from search.backends.whoosh.updating import (
+    WhooshWriteSession,
+    count_display,
+    generation_meta,
+    new_display,
+    save_display_counts,
+    save_manifest,
+    write_side_tables,
 )
 from search.core.entity_types import group_entities, listed_types
 from search.core.french import fold
@@ -190,69 +200,69 @@ class WhooshBackend:
 
     # -- building ------------------------------------------------------------
     def build(
-        self, articles: Iterable[Article], gazetteer: Gazetteer | None = None, wait: bool = False
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer | None = None,
+        wait: bool = False,
+        manifest: Callable[[], dict] | None = None,
     ) -> int:
         """Index `articles` into a new generation and switch to it atomically.
 
         Holds the folder's build lock for the whole run (the iterable is
         consumed inside it, so reading and NER happen under the lock too).
         The gazetteer is saved with the generation: queries are expanded with
-        the same aliases the documents were indexed with.
+        the same aliases the documents were indexed with. `manifest()`, called
+        once the articles are consumed, gives the corpus manifest saved with
+        the generation (what the next incremental run compares the folder with).
         """
-        gazetteer = gazetteer or Gazetteer([])
         with store.build_lock(self.root, wait=wait):
             store.clean_stale(self.root)
-            building = store.new_building_dir(self.root)
-            try:
-                save_gazetteer(gazetteer, building / GAZETTEER_FILE)
-                count, meta = self._write(building, articles, gazetteer.aliases_of)
-            except BaseException:
-                shutil.rmtree(building, ignore_errors=True)
-                raise
-            store.publish(self.root, building, meta)
-            return count
+            return self._build_locked(articles, gazetteer, manifest)
+
+    def _build_locked(self, articles, gazetteer, manifest) -> int:
+        gazetteer = gazetteer or Gazetteer([])
+        building = store.new_building_dir(self.root)
+        try:
+            save_gazetteer(gazetteer, building / GAZETTEER_FILE)
+            count, meta = self._write(building, articles, gazetteer.aliases_of)
+            if manifest is not None:
+                save_manifest(building, manifest())
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        store.publish(self.root, building, meta)
+        return count
+
+    @contextlib.contextmanager
+    def writing(self, wait: bool = False):
+        """Hold the build lock for a whole incremental run: compare, then write.
+
+        The session reads the live generation's manifest and writes the next
+        generation (a full one, or an update of the live one's segments)."""
+        with store.build_lock(self.root, wait=wait):
+            store.clean_stale(self.root)
+            yield WhooshWriteSession(self)
 
     def _write(
         self, folder: Path, articles: Iterable[Article], aliases_of: Callable[[str], list[str]]
     ) -> tuple[int, dict]:
         ix = windex.create_in(str(folder), build_schema())
         writer = ix.writer(limitmb=256, compound=False)
-        display: dict[str, dict[str, Counter]] = {
-            f: {} for f in ("persons", "orgs", "places", "misc", "sources", "hashtags")
-        }
+        display = new_display()
         count = 0
         try:
             for article in articles:
                 writer.add_document(**to_document(article, aliases_of))
-                for e in article.entities:
-                    f = ENTITY_FIELDS.get(e.type)
-                    if f:
-                        display[f].setdefault(facet_key(e.canonical), Counter())[e.canonical] += 1
-                if article.source:
-                    display["sources"].setdefault(facet_key(article.source), Counter())[
-                        article.source
-                    ] += 1
-                for h in article.hashtags:
-                    display["hashtags"].setdefault(facet_key(h), Counter())[h] += 1
+                count_display(display, article)
                 count += 1
         except BaseException:
             writer.cancel()
             raise
+        checkpoint("segment")
         writer.commit()
-        with ix.searcher() as s:
-            terms = sum(1 for _ in s.reader().lexicon("text_exact"))
-        meta = {
-            "schema": SCHEMA_VERSION,
-            "articles": count,
-            "terms": terms,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "display": {
-                f: {k: c.most_common(1)[0][0] for k, c in keys.items()}
-                for f, keys in display.items()
-            },
-            "entities": {t: len(display[f]) for t, f in ENTITY_FIELDS.items()},
-        }
-        return count, meta
+        write_side_tables(folder, ix)
+        save_display_counts(folder, display)
+        return count, generation_meta(ix, display)
 
     # -- opening -------------------------------------------------------------
     def _generation(self) -> _Generation:

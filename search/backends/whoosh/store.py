@@ -33,6 +33,18 @@ KEEP_GENERATIONS = 2  # the live one and its predecessor (in-flight readers)
 
 
 GENERATION_NAME = re.compile(r"gen-[0-9T]+-[0-9]+-[0-9]+")
+# Fault injection for the crash tests: `LOUPE_CRASH_AT=<point>` makes a build
+# SIGKILL itself at that point (a real kill, so the tests see what a power cut or
+# the OOM killer leaves), never set outside them.
+CRASH_AT_ENV = "LOUPE_CRASH_AT"
+
+
+def checkpoint(point: str) -> None:
+    """Die here, by SIGKILL, if the crash tests asked for this point."""
+    if os.environ.get(CRASH_AT_ENV) == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class DamagedIndex(IndexMissing):
@@ -103,6 +115,7 @@ def clean_stale(root: Path) -> list[str]:
 
 def publish(root: Path, building: Path, meta: dict) -> str:
     """Make `building` the live generation: rename it, then switch CURRENT atomically."""
+    checkpoint("publish")
     name = building.name.removesuffix(BUILDING_SUFFIX)
     meta = {**meta, "files": file_sizes(building)}
     (building / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -112,6 +125,7 @@ def publish(root: Path, building: Path, meta: dict) -> str:
     except DamagedIndex:
         previous = None  # a rebuild over a broken pointer: nothing served before it
     os.rename(building, final)
+    checkpoint("switch")
     tmp = root / (CURRENT + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(name)
