@@ -16,7 +16,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -50,6 +50,7 @@ from search.backends.whoosh.schema import (
     facet_key,
     to_document,
 )
+from search.entity_keys import EntityScanner, article_entity_keys
 from search.gazetteer import Gazetteer, GazetteerEntry
 from search.names import canonical_filters
 from search.query import And as QAnd
@@ -196,7 +197,7 @@ class WhooshBackend:
             building = store.new_building_dir(self.root)
             try:
                 save_gazetteer(gazetteer, building / GAZETTEER_FILE)
-                count, meta = self._write(building, articles, gazetteer.aliases_of)
+                count, meta = self._write(building, articles, gazetteer)
             except BaseException:
                 shutil.rmtree(building, ignore_errors=True)
                 raise
@@ -204,9 +205,10 @@ class WhooshBackend:
             return count
 
     def _write(
-        self, folder: Path, articles: Iterable[Article], aliases_of: Callable[[str], list[str]]
+        self, folder: Path, articles: Iterable[Article], gazetteer: Gazetteer
     ) -> tuple[int, dict]:
         ix = windex.create_in(str(folder), build_schema())
+        scanner = EntityScanner(gazetteer)
         writer = ix.writer(limitmb=256, compound=False)
         display: dict[str, dict[str, Counter]] = {
             f: {} for f in ("persons", "orgs", "places", "misc", "sources", "hashtags")
@@ -214,7 +216,8 @@ class WhooshBackend:
         count = 0
         try:
             for article in articles:
-                writer.add_document(**to_document(article, aliases_of))
+                keys = article_entity_keys(article, scanner)
+                writer.add_document(**to_document(article, gazetteer.aliases_of, keys))
                 for e in article.entities:
                     f = ENTITY_FIELDS.get(e.type)
                     if f:

@@ -23,6 +23,7 @@ from whoosh.reading import IndexReader
 from search.analysis import exact_analyzer, fold, stem, stemmed_analyzer
 from search.backends.base import Filters
 from search.backends.whoosh.schema import facet_key, month_of
+from search.entity_keys import ENTITY_KEY_FIELD, query_entity_key
 from search.gazetteer import Gazetteer
 from search.names import NameRun, with_names
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words
@@ -40,7 +41,7 @@ MAX_EXPANSIONS = 256  # expanded words per query, shared by its prefixes and fuz
 MIN_EXPANSIONS_EACH = 4  # × 64 terms at most per query = MAX_EXPANSIONS
 MAX_MONTH_YEARS = 50  # longer date ranges stay one numeric range
 PREFIX_SCAN = 20_000  # terms read for one prefix before ranking
-ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
+ENTITY_KEY_BOOST = 1.0  # a mention of the named entity, in any spelling
 
 # Neutral field → (stemmed fields, exact fields), with boosts.
 FIELD_TARGETS: dict[str, tuple[dict[str, float], dict[str, float]]] = {
@@ -160,27 +161,22 @@ class Translator:
         return self.top_level.items if self.top_level is not None else None
 
     def _name(self, span: list[Term], forms: list[str]) -> wq.Query:
+        """A gazetteer name: the words as typed, or the entity's key, which the
+        index holds for every mention in any spelling (search.entity_keys) — one
+        term instead of a phrase per alias."""
         as_typed = [q for q in (self._term(t) for t in span) if q is not None]
         clauses: list[wq.Query] = []
         if as_typed:
             clauses.append(as_typed[0] if len(as_typed) == 1 else wq.And(as_typed))
         typed = fold(" ".join(t.text for t in span))
         for form in forms:
-            if fold(form) == typed:
-                continue
-            words = [w for w in (t.text for t in exact_analyzer()(form)) if "-" not in w]
-            if not words:
-                continue
-            self.stems.update(stem(w) for w in words if len(w) > 3)
-            fields = self.phrase_fields
-            if len(words) == 1:
-                clauses.extend(
-                    wq.Term(f, words[0], boost=b * ALIAS_BOOST) for f, b in fields.items()
-                )
-            else:
-                clauses.extend(
-                    wq.Phrase(f, words, boost=b * ALIAS_BOOST) for f, b in fields.items()
-                )
+            if fold(form) != typed:  # the snippets mark the other spellings too
+                words = [t.text for t in exact_analyzer()(form) if "-" not in t.text]
+                self.stems.update(stem(w) for w in words if len(w) > 3)
+        key = query_entity_key(forms)
+        if key:
+            boost = ENTITY_KEY_BOOST if not self.matching else 1.0
+            clauses.append(wq.Term(ENTITY_KEY_FIELD, key, boost=boost))
         return _or(clauses) or wq.NullQuery
 
     # -- leaves --------------------------------------------------------------
