@@ -122,7 +122,8 @@ def _skip_reason(
 
 def _query_index(size: str, engine: str) -> tuple[str, Path] | None:
     """The index the query and server phases use for `engine`, building one if needed."""
-    keys = ("loupe-ner-warm", "loupe-ner-cold", "loupe-noner") if engine == "loupe" else (engine,)
+    loupe = engine in ("loupe", "loupe-plain")  # one index, two query paths
+    keys = ("loupe-ner-warm", "loupe-ner-cold", "loupe-noner") if loupe else (engine,)
     for key in keys:
         if _marker_is_current(size, key, engine):
             return key, index_dir(size, key)
@@ -140,11 +141,11 @@ def _query_index(size: str, engine: str) -> tuple[str, Path] | None:
 
 def query_phase(sizes: list[str], systems: list[str], args: argparse.Namespace) -> list[QueryRun]:
     runs: list[QueryRun] = []
-    loupe_why = loupe_problem() if "loupe" in systems else None
+    loupe_why = loupe_problem() if any(s.startswith("loupe") for s in systems) else None
     for size in sizes:
         for engine in systems:
             label = get_label(engine)
-            if engine == "loupe" and loupe_why:
+            if engine.startswith("loupe") and loupe_why:
                 runs.append(QueryRun(size, engine, label, skipped=loupe_why))
                 continue
             found = _query_index(size, engine)
@@ -154,6 +155,8 @@ def query_phase(sizes: list[str], systems: list[str], args: argparse.Namespace) 
             key, idx = found
             if engine == "loupe":
                 label = "Loupe (NER index)" if "ner-" in key else "Loupe (no-NER index)"
+            elif engine == "loupe-plain":
+                label = "Loupe, Whoosh matchers"
             log(f"query {size} {label} …")
             r = run_queries(
                 size, engine, label, engine, idx, reps=args.reps, operator=args.operator
@@ -166,6 +169,7 @@ def query_phase(sizes: list[str], systems: list[str], args: argparse.Namespace) 
 def get_label(engine: str) -> str:
     return {
         "loupe": "Loupe",
+        "loupe-plain": "Loupe, Whoosh matchers",
         "whoosh": "Whoosh default",
         "fts5": "SQLite FTS5",
         "tantivy": "Tantivy French",
