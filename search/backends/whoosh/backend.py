@@ -326,8 +326,8 @@ class WhooshBackend:
         path and the spelling table (a cold 100k-article index otherwise makes
         the first request of each thread pay for them)."""
         gen = self._generation()
+        gen.searcher()  # this thread's own
         gen.open_spare_searchers(max(threads - 1, 0))
-        gen.searcher()
         fast = gen.fast()
         if fast is not None:
             fast.published()
