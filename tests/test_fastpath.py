@@ -21,8 +21,7 @@ from whoosh import index as windex
 
 from search.article import Article, Section
 from search.backends.base import Filters
-from search.backends.whoosh import WhooshBackend
-from search.backends.whoosh import store
+from search.backends.whoosh import WhooshBackend, store
 from search.backends.whoosh.fastpath import FAST_DIR, build_fast_path
 from search.backends.whoosh.querying import Translator
 from search.backends.whoosh.schema import to_document
