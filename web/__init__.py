@@ -50,6 +50,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         opensearch_index=app.config["LOUPE_OPENSEARCH_INDEX"],
     )
 
+    if app.config.get("LOUPE_WARM_THREADS"):  # `loupe serve`: open the index before serving
+        app.extensions["loupe.searcher"].warm(int(app.config["LOUPE_WARM_THREADS"]))
+
     from web import api, errors, formatting, pages, security
 
     security.init_app(app)
