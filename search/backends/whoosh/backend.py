@@ -431,7 +431,7 @@ class WhooshBackend:
         found = run.run(translation.query)
         mask, score = found.mask, found.score
         if fq is not None:
-            mask &= run.run(DocSetQuery(searcher, fq)).mask
+            mask &= run.filter_mask(fq)
             score[~mask] = 0.0
         if request.sort != "relevance":
             top = sorted_by_date(fast.published(), mask, wanted, request.sort == "newest")

@@ -213,6 +213,7 @@ class FacetColumns:
     def __init__(self, per_segment: list[tuple[Path, int]], display: dict) -> None:
         self.display = display
         self.keys: dict[str, list[str]] = {}
+        self.key_id: dict[str, dict[str, int]] = {}
         self.doc_of: dict[str, np.ndarray] = {}
         self.key_of: dict[str, np.ndarray] = {}
         for facet, field in FACET_SOURCES.items():
@@ -226,8 +227,16 @@ class FacetColumns:
                 docs.append(seg_docs.astype(np.int64) + offset)
                 keys.append(np.repeat(local, np.diff(ptr)))
             self.keys[facet] = list(ids)
+            self.key_id[facet] = ids
             self.doc_of[facet] = np.concatenate(docs) if docs else np.zeros(0, np.int64)
             self.key_of[facet] = np.concatenate(keys) if keys else np.zeros(0, np.int32)
+
+    def docs_with(self, facet: str, key: str) -> np.ndarray:
+        """The documents holding `key` in a facet field (a filter value)."""
+        kid = self.key_id.get(facet, {}).get(key)
+        if kid is None:
+            return np.zeros(0, np.int64)
+        return self.doc_of[facet][self.key_of[facet] == kid]
 
     def count(self, mask: np.ndarray, limit: int) -> dict[str, list[FacetValue]]:
         out: dict[str, list[FacetValue]] = {}
@@ -289,6 +298,18 @@ class FastPath:
             self._published = np.array([col[d] for d in range(self.doc_count)], dtype=np.int64)
         return self._published
 
+    def date_mask(self, start: int | None, end: int | None) -> np.ndarray:
+        """Documents published from `start` to `end` inclusive (Whoosh's long
+        dates, as `DateRange` holds them); undated documents never match."""
+        published = self.published()
+        mask = np.zeros(self.doc_count, dtype=bool)
+        mask[self.facets.doc_of["months"]] = True  # every dated document has its month
+        if start is not None:
+            mask &= published >= start
+        if end is not None:
+            mask &= published <= end
+        return mask
+
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Global docnums, weights and field lengths of a term across segments."""
         h = term_hash(text)
@@ -344,6 +365,31 @@ class Executor:
         m.mask &= self.fast.live
         m.score[~m.mask] = 0.0
         return m
+
+    def filter_mask(self, q: wq.Query) -> np.ndarray:
+        """The documents a filter query (querying.filter_query) lets through:
+        facet keys and date ranges read from the columns, no Whoosh matcher."""
+        if isinstance(q, wq.And):
+            mask = np.ones(self.n, dtype=bool)
+            for sub in q.subqueries:
+                mask &= self.filter_mask(sub)
+            return mask
+        if isinstance(q, wq.Or):
+            mask = np.zeros(self.n, dtype=bool)
+            for sub in q.subqueries:
+                mask |= self.filter_mask(sub)
+            return mask
+        if isinstance(q, wq.Term) and q.fieldname in self.fast.facets.key_id:
+            mask = np.zeros(self.n, dtype=bool)
+            mask[self.fast.facets.docs_with(q.fieldname, q.text)] = True
+            return mask
+        if (
+            isinstance(q, wq.DateRange)
+            and q.fieldname == "published"
+            and not (q.startexcl or q.endexcl)
+        ):
+            return self.fast.date_mask(q.start, q.end)
+        return self._node(q).mask
 
     def matches(self, q: wq.Query) -> Matches:
         """The result of a node already run as part of the tree (memoised)."""
