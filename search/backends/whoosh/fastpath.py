@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -75,15 +76,16 @@ def term_hash(text: str | bytes) -> int:
 # -- building -----------------------------------------------------------------
 
 
-def build_fast_path(generation_dir: Path) -> list[str]:
+def build_fast_path(generation_dir: Path, reuse_from: Path | None = None) -> list[str]:
     """Write the column files of every segment of the Whoosh index in
     `generation_dir` that does not have them yet; returns the segments written.
 
     Called by the build after a generation's segments are committed and before
-    it is published. Files are per segment (`fastpath/<segment id>/`), so a
-    generation that reuses the previous one's segments (hard links) only pays
-    for its new segment; a segment's deletions live in the generation, not in
-    these files, and are read at open.
+    it is published. Files are per segment (`fastpath/<segment id>/`) and never
+    change, so a generation that reuses segments of the previous one
+    (`reuse_from`, its folder) hard-links their columns and only pays for its
+    new segment; a segment's deletions live in the generation, not in these
+    files, and are read at open.
     """
     generation_dir = Path(generation_dir)
     root = generation_dir / FAST_DIR
@@ -94,7 +96,11 @@ def build_fast_path(generation_dir: Path) -> list[str]:
         for segreader, _ in reader.leaf_readers():
             seg_id = segreader.segment().segment_id()
             target = root / seg_id
-            if (target / "format.json").is_file():
+            if _complete(target, segreader.doc_count_all()):
+                continue
+            earlier = Path(reuse_from) / FAST_DIR / seg_id if reuse_from else None
+            if earlier is not None and _complete(earlier, segreader.doc_count_all()):
+                _link_tree(earlier, target)
                 continue
             tmp = root / f"{seg_id}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)
@@ -104,6 +110,28 @@ def build_fast_path(generation_dir: Path) -> list[str]:
             tmp.rename(target)
             written.append(seg_id)
     return written
+
+
+def _complete(folder: Path, docs: int) -> bool:
+    try:
+        fmt = json.loads((folder / "format.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return fmt.get("format") == FORMAT_VERSION and fmt.get("docs") == docs
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link a finished segment's column files (copy across file systems)."""
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for f in source.iterdir():
+        try:
+            os.link(f, tmp / f.name)
+        except OSError:
+            shutil.copy2(f, tmp / f.name)
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
 
 
 def _postings(matcher) -> tuple[np.ndarray, np.ndarray]:
