@@ -109,7 +109,11 @@ class QueryRun:
         for kind in dict.fromkeys(self.kinds):
             idx = [i for i, k in enumerate(self.kinds) if k == kind]
             every = _ok([rep[i] for rep in m.latencies_ms for i in idx])
-            out[kind] = {"p50": percentile(every, 50), "p95": percentile(every, 95)}
+            out[kind] = {
+                "p50": percentile(every, 50),
+                "p95": percentile(every, 95),
+                "max": max(every) if every else float("nan"),
+            }
         return out
 
 

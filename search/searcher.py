@@ -8,6 +8,7 @@ language, and leaves retrieval to whichever backend is configured.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from search.core.model import (
     FacetValue,
     Filters,
     Hit,
+    IndexMissing,
     IndexStats,
     Results,
     SearchRequest,
@@ -146,6 +148,15 @@ class Searcher:
             time_limit=self.limits.time_limit,
             **options,
         )
+
+    def warm(self, threads: int = 1) -> None:
+        """Open what searches read before the first request (a server at start):
+        a backend without such a step, or without an index yet, is left as is."""
+        warm = getattr(self.backend, "warm", None)
+        if callable(warm):
+            # Without an index the pages say so; the first build is opened on use.
+            with contextlib.suppress(IndexMissing):
+                warm(threads)
 
     def get(self, article_id: str) -> Article | None:
         return self.backend.get(article_id)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring
@@ -40,6 +41,14 @@ from search.backends.whoosh import store
 from search.backends.whoosh.dates import DayTable
 from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.facets import FacetTable
+from search.backends.whoosh.fastpath import (
+    Executor,
+    FastPath,
+    FastPathMissing,
+    build_fast_path,
+    sorted_by_date,
+    top_k,
+)
 from search.backends.whoosh.highlight import make_snippets
 from search.backends.whoosh.querying import ALL_WORDS_BOOST, Translator, filter_query
 from search.backends.whoosh.schema import (
@@ -64,6 +73,7 @@ from search.core.entity_types import group_entities, listed_types
 from search.core.french import fold
 from search.core.records import gazetteer_from_json, gazetteer_to_json
 from search.core.suggestions import autocomplete, corrected_query, max_frequency_to_correct
+from search.entity_keys import EntityScanner, article_entity_keys
 from search.gazetteer import Gazetteer
 from search.names import canonical_filters
 from search.query import Node, QueryError, Term
@@ -111,15 +121,43 @@ class _Generation:
     _opened: list = field(default_factory=list)
     _opened_lock: threading.Lock = field(default_factory=threading.Lock)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _fast: FastPath | None | bool = None  # False: this generation has no column files
+    _spare: list = field(default_factory=list)  # searchers opened by warm(), not yet taken
 
     def searcher(self) -> Searcher:
         s = getattr(self.local, "searcher", None)
         if s is None:
-            s = self.index.searcher(weighting=WEIGHTING)
+            with self._opened_lock:
+                s = self._spare.pop() if self._spare else None
+            if s is None:
+                s = self.index.searcher(weighting=WEIGHTING)
+                with self._opened_lock:  # not _lock: facets() holds it while opening
+                    self._opened.append(s)
             self.local.searcher = s
-            with self._opened_lock:  # not _lock: facets() holds it while opening
-                self._opened.append(s)
         return s
+
+    def open_spare_searchers(self, count: int) -> None:
+        """Open searchers ahead of the threads that will take them (warm start)."""
+        for _ in range(count):
+            s = self.index.searcher(weighting=WEIGHTING)
+            s.reader().doc_count()  # touch the segment files
+            with self._opened_lock:
+                self._opened.append(s)
+                self._spare.append(s)
+
+    def fast(self) -> FastPath | None:
+        """The generation's columns (fastpath.py), or None if it was built without them."""
+        if self._fast is None:
+            with self._lock:
+                if self._fast is None:
+                    try:
+                        self._fast = FastPath(
+                            self.path, self.searcher().reader(), self.meta.get("display", {})
+                        )
+                    except FastPathMissing as exc:
+                        log.info("plain query path for %s: %s", self.path, exc)
+                        self._fast = False
+        return self._fast or None
 
     def close(self) -> None:
         """Release the generation's files (called one switch after it was replaced)."""
@@ -192,8 +230,10 @@ def _reads_index(method):
 
 
 class WhooshBackend:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, fast_path: bool = True) -> None:
         self.root = Path(root)
+        # False: every query runs Whoosh's matchers (the reference the fast path is tested against).
+        self.fast_path = fast_path
         self._gen: _Generation | None = None
         self._retired: _Generation | None = None  # in-flight requests may still use it
         self._gen_lock = threading.Lock()
@@ -224,7 +264,8 @@ class WhooshBackend:
         building = store.new_building_dir(self.root)
         try:
             save_gazetteer(gazetteer, building / GAZETTEER_FILE)
-            count, meta = self._write(building, articles, gazetteer.aliases_of)
+            count, meta = self._write(building, articles, gazetteer)
+            build_fast_path(building)
             if manifest is not None:
                 save_manifest(building, manifest())
         except BaseException:
@@ -244,15 +285,17 @@ class WhooshBackend:
             yield WhooshWriteSession(self)
 
     def _write(
-        self, folder: Path, articles: Iterable[Article], aliases_of: Callable[[str], list[str]]
+        self, folder: Path, articles: Iterable[Article], gazetteer: Gazetteer
     ) -> tuple[int, dict]:
         ix = windex.create_in(str(folder), build_schema())
+        scanner = EntityScanner(gazetteer)
         writer = ix.writer(limitmb=256, compound=False)
         display = new_display()
         count = 0
         try:
             for article in articles:
-                writer.add_document(**to_document(article, aliases_of))
+                keys = article_entity_keys(article, scanner)
+                writer.add_document(**to_document(article, gazetteer.aliases_of, keys))
                 count_display(display, article)
                 count += 1
         except BaseException:
@@ -296,6 +339,20 @@ class WhooshBackend:
             return self._gen
 
     @_reads_index
+    def warm(self, threads: int = 1) -> None:
+        """Open, before the first request, everything a search reads: the
+        generation, one searcher per serving thread, the columns of the fast
+        path and the spelling table (a cold 100k-article index otherwise makes
+        the first request of each thread pay for them)."""
+        gen = self._generation()
+        gen.searcher()  # this thread's own
+        gen.open_spare_searchers(max(threads - 1, 0))
+        fast = gen.fast()
+        if fast is not None:
+            fast.published()
+        gen.spelling()
+
+    @_reads_index
     def generation(self) -> str:
         return self._generation().name
 
@@ -309,6 +366,9 @@ class WhooshBackend:
         translation = Translator(reader, gazetteer).translate(request.query)
         q = translation.query
         fq = filter_query(canonical_filters(request.filters, gazetteer))
+        fast = gen.fast() if self.fast_path else None
+        if fast is not None:
+            return self._search_fast(gen, fast, searcher, request, translation, fq, started)
         page, per_page = request.page, request.per_page
         partial = False
 
@@ -432,6 +492,57 @@ class WhooshBackend:
     def gazetteer(self) -> Gazetteer:
         """The gazetteer the live generation was built with (its queries expand with it)."""
         return self._generation().gazetteer()
+
+    def _search_fast(
+        self,
+        gen: _Generation,
+        fast: FastPath,
+        searcher: Searcher,
+        request: SearchRequest,
+        translation,
+        fq: wq.Query | None,
+        started: float,
+    ) -> Results:
+        """The same search over the generation's columns (fastpath.py): the same
+        ranking tree, scored with numpy; exact total; facets by `bincount`."""
+        page, per_page = request.page, request.per_page
+        wanted = page * per_page
+        run = Executor(
+            fast, searcher, WEIGHTING.B, WEIGHTING.K1, deadline=started + request.time_limit
+        )
+        found = run.run(translation.query)
+        mask, score = found.mask, found.score
+        if fq is not None:
+            mask &= run.filter_mask(fq)
+            score[~mask] = 0.0
+        if request.sort != "relevance":
+            top = sorted_by_date(fast.published(), mask, wanted, request.sort == "newest")
+        elif len(translation.all_words) > 1:
+            top = top_k(score, mask, max(wanted, RERANK_DEPTH))
+            holding = mask.copy()
+            for word in translation.all_words:
+                holding &= run.matches(word).mask
+            factor = 1.0 + ALL_WORDS_BOOST
+            rescored = [(d, s * factor if holding[d] else s) for d, s in top]
+            top = sorted(rescored, key=lambda ds: -ds[1])[:wanted]
+        else:
+            top = top_k(score, mask, wanted)
+        total = int(np.count_nonzero(mask))
+        hits = [
+            self._hit(searcher, docnum, s, translation.highlight_stems, request.with_snippets)
+            for docnum, s in top[(page - 1) * per_page : page * per_page]
+        ]
+        facets = fast.facets.count(mask, request.facet_limit) if request.with_facets else {}
+        return Results(
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=self._suggestion(gen, request.query, total),
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            partial=run.partial,
+            page=page,
+            per_page=per_page,
+        )
 
     @staticmethod
     def _all_words_bonus(searcher: Searcher, top, words: list[wq.Query]):

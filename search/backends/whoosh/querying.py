@@ -27,8 +27,8 @@ from search.backends.whoosh.schema import facet_key, month_of
 from search.core import ranking
 from search.core.french import fold, stem
 from search.core.ranking import (
-    ALIAS_BOOST,
     ALL_WORDS_BOOST,
+    ENTITY_KEY_BOOST,
     MAX_EXPANSIONS,
     MAX_FUZZY_WORD,
     MIN_FUZZY_LETTERS,
@@ -36,6 +36,7 @@ from search.core.ranking import (
     NAMEKEY_BOOST,
     fuzzy_distance,
 )
+from search.entity_keys import ENTITY_KEY_FIELD, query_entity_key
 from search.gazetteer import Gazetteer
 from search.names import NameRun, other_forms, with_names
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words
@@ -68,6 +69,7 @@ FREQUENT_WORD_MIN_DOCS = 100  # …and in more than this many (small corpora kee
 MIN_EXPANSIONS_EACH = 4  # × 64 terms at most per query = MAX_EXPANSIONS
 MAX_MONTH_YEARS = 50  # longer date ranges stay one numeric range
 PREFIX_SCAN = 20_000  # terms read for one prefix before ranking
+
 
 # Neutral field → (stemmed fields, exact fields), with boosts.
 FIELD_TARGETS: dict[str, tuple[dict[str, float], dict[str, float]]] = {
@@ -183,24 +185,20 @@ class Translator:
         return self.top_level.items if self.top_level is not None else None
 
     def _name(self, span: list[Term], forms: list[str]) -> wq.Query:
+        """A gazetteer name: the words as typed, or the entity's key, which the
+        index holds for every mention in any spelling (search.entity_keys) — one
+        term instead of a phrase per alias."""
         as_typed = [q for q in (self._term(t) for t in span) if q is not None]
         clauses: list[wq.Query] = []
         if as_typed:
             clauses.append(as_typed[0] if len(as_typed) == 1 else wq.And(as_typed))
-        for form in other_forms(span, forms):
-            words = [w for w in (t.text for t in exact_analyzer()(form)) if "-" not in w]
-            if not words:
-                continue
+        for form in other_forms(span, forms):  # the snippets mark the other spellings too
+            words = [t.text for t in exact_analyzer()(form) if "-" not in t.text]
             self.stems.update(stem(w) for w in marked_alias_words(words))
-            fields = self.phrase_fields
-            if len(words) == 1:
-                clauses.extend(
-                    wq.Term(f, words[0], boost=b * ALIAS_BOOST) for f, b in fields.items()
-                )
-            else:
-                clauses.extend(
-                    wq.Phrase(f, words, boost=b * ALIAS_BOOST) for f, b in fields.items()
-                )
+        key = query_entity_key(forms)
+        if key:
+            boost = ENTITY_KEY_BOOST if not self.matching else 1.0
+            clauses.append(wq.Term(ENTITY_KEY_FIELD, key, boost=boost))
         return _or(clauses) or wq.NullQuery
 
     # -- leaves --------------------------------------------------------------

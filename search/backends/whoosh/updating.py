@@ -33,6 +33,7 @@ from whoosh import index as windex
 
 from search.article import Article
 from search.backends.whoosh import store
+from search.backends.whoosh.fastpath import build_fast_path
 from search.backends.whoosh.schema import (
     ENTITY_FIELDS,
     SCHEMA_VERSION,
@@ -41,6 +42,7 @@ from search.backends.whoosh.schema import (
     to_document,
 )
 from search.backends.whoosh.segments import bounded_merge, link_segments, segment_count
+from search.entity_keys import EntityScanner, article_entity_keys
 
 if TYPE_CHECKING:
     from search.backends.whoosh.backend import WhooshBackend
@@ -181,6 +183,7 @@ class WhooshWriteSession:
             display = load_display_counts(previous) or new_display()
             ix = windex.open_dir(str(building))
             written = self._write(ix, articles, list(removed), gazetteer, display)
+            build_fast_path(building, reuse_from=previous)  # new segments' columns only
             write_side_tables(building, ix)
             save_display_counts(building, _positive(display))
             save_manifest(building, manifest())
@@ -204,8 +207,10 @@ class WhooshWriteSession:
                         count_display(display, article_from_stored(stored["doc"]), -1)
             for article_id in removed:
                 writer.delete_by_term("id", article_id)
+            scanner = EntityScanner(gazetteer)
             for article in articles:
-                writer.add_document(**to_document(article, gazetteer.aliases_of))
+                keys = article_entity_keys(article, scanner)
+                writer.add_document(**to_document(article, gazetteer.aliases_of, keys))
                 count_display(display, article)
                 written += 1
             store.checkpoint("segment")
