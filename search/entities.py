@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from functools import partial
 from importlib import metadata
 from itertools import islice
 from pathlib import Path
@@ -21,10 +22,11 @@ from typing import TYPE_CHECKING
 from search.article import Article, Entity
 from search.entity_rules import NAME_PARTICLES, RULES_VERSION, Mention, is_demonym, resolve
 from search.entity_spans import SPAN_RULES, rule_spans
-from search.gazetteer import Gazetteer
+from search.gazetteer import Gazetteer, GazetteerEntry
 from search.lexicon import MODEL_NAME
 from search.ner_cache import NerCache
 from search.ner_model import EXCLUDED_COMPONENTS, SHIPPED_WEIGHTS, load_pipeline, weights_version
+from search.ner_pool import NerPool
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -256,9 +258,8 @@ class EntityExtractor:
         processes share the texts (search.ner_pool); the answer is the same."""
         if self.n_process > 1 and (self._pool is not None or len(texts) >= POOL_MIN_TEXTS):
             if self._pool is None:
-                from search.ner_pool import NerPool
-
-                self._pool = NerPool(self.gazetteer, self.model, self.n_process)
+                make = partial(_worker_extractor, self.gazetteer.entries, self.model, self.weights)
+                self._pool = NerPool(make, self.n_process)
                 self.workers_started = self.n_process
             return self._pool.mentions(texts)
         pieces = [(chunk, owner) for owner, t in enumerate(texts) for chunk in _chunks(t)]
@@ -309,3 +310,13 @@ class EntityExtractor:
                 found = cached.get(article.checksum)
                 article.entities = list(found if found is not None else computed[article.checksum])
                 yield article
+
+
+def _worker_extractor(
+    entries: list[GazetteerEntry], model: str, weights: Path | None
+) -> EntityExtractor:
+    """A worker process's extractor: the parent's gazetteer, model and weights,
+    loaded before the first task."""
+    extractor = EntityExtractor(Gazetteer(list(entries)), model=model, weights=weights)
+    extractor.nlp  # noqa: B018 - load the model now
+    return extractor

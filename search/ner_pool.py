@@ -24,11 +24,19 @@ import ctypes
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Protocol
 
 from search.entity_rules import Mention
-from search.gazetteer import Gazetteer, GazetteerEntry
+
+
+class MentionFinder(Protocol):
+    """What a worker runs: the extractor's raw mentions of each text."""
+
+    def mentions(self, texts: list[str]) -> list[list[Mention]]: ...
+
 
 PR_SET_PDEATHSIG = 1
 # Articles per task: small enough to balance the workers, big enough for spaCy's batching.
@@ -57,14 +65,11 @@ def _die_with_parent() -> None:
         pass  # not Linux: close() still terminates the workers on every exit path
 
 
-def _init_worker(entries: list[GazetteerEntry], model: str) -> None:
+def _init_worker(make_extractor: Callable[[], MentionFinder]) -> None:
     global _worker_extractor
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from search.entities import EntityExtractor
-
-    _worker_extractor = EntityExtractor(Gazetteer(entries), model=model)
-    _worker_extractor.nlp  # noqa: B018 — load the model now, not in the first task
+    _worker_extractor = make_extractor()  # loads the model now, not in the first task
 
 
 def _worker_mentions(texts: list[str]) -> list[list[Mention]]:
@@ -75,13 +80,16 @@ def _worker_mentions(texts: list[str]) -> list[list[Mention]]:
 class NerPool:
     """Worker processes running the model; `mentions(texts)` as EntityExtractor has it."""
 
-    def __init__(self, gazetteer: Gazetteer, model: str, workers: int) -> None:
+    def __init__(self, make_extractor: Callable[[], MentionFinder], workers: int) -> None:
+        """`make_extractor` (picklable: a module-level function or a partial of
+        one) builds each worker's extractor, with the parent's gazetteer, model
+        and weights; the pool itself knows nothing of spaCy."""
         self.workers = workers
         self._executor = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(list(gazetteer.entries), model),
+            initargs=(make_extractor,),
         )
         self._processes: dict = {}  # pid → Process, kept: a broken pool forgets them
 

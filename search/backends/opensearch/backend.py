@@ -49,6 +49,7 @@ from search.backends.opensearch.mapping import (
     index_body,
 )
 from search.backends.opensearch.querying import MATCH_ALL, prefix_regex, to_dsl
+from search.backends.opensearch.updating import OpenSearchWriteSession
 from search.core.entity_types import ENTITY_FIELDS, group_entities, listed_types
 from search.core.french import STOP_WORDS, WORD_PATTERN, fold
 from search.core.ranking import (
@@ -223,8 +224,6 @@ class OpenSearchBackend:
     @contextlib.contextmanager
     def writing(self, wait: bool = False):
         """An incremental run's session (see `updating.OpenSearchWriteSession`)."""
-        from search.backends.opensearch.updating import OpenSearchWriteSession
-
         yield OpenSearchWriteSession(self)
 
     def _alias_targets(self) -> list[str]:

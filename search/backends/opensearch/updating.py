@@ -23,7 +23,7 @@ import contextlib
 import json
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from opensearchpy import helpers
 from opensearchpy.exceptions import NotFoundError
@@ -32,18 +32,32 @@ from search.article import Article
 from search.backends.opensearch.documents import article_to_doc, no_aliases
 
 if TYPE_CHECKING:
-    from search.backends.opensearch.backend import OpenSearchBackend
+    from opensearchpy import OpenSearch
+
     from search.gazetteer import Gazetteer
+
+
+class AliasedIndex(Protocol):
+    """What a write session needs of the OpenSearch backend it writes for (the
+    backend imports this module, so the session names no backend class)."""
+
+    index_name: str
+    client: OpenSearch
+
+    def current_generation(self) -> str | None: ...
+
+    def build(self, articles: Iterable[Article], gazetteer=None, wait=False, names=None) -> int: ...
+
 
 BULK_CHUNK = 500
 
 
-def manifests_index(backend: OpenSearchBackend) -> str:
+def manifests_index(backend: AliasedIndex) -> str:
     return f"{backend.index_name}-manifests"
 
 
 class OpenSearchWriteSession:
-    def __init__(self, backend: OpenSearchBackend) -> None:
+    def __init__(self, backend: AliasedIndex) -> None:
         self.backend = backend
         self.client = backend.client
         self.live = backend.current_generation()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import logging
 import shutil
 import threading
@@ -59,7 +58,7 @@ from search.backends.whoosh.schema import (
     facet_key,
     to_document,
 )
-from search.backends.whoosh.store import checkpoint
+from search.backends.whoosh.store import GAZETTEER_FILE, checkpoint, load_gazetteer, save_gazetteer
 from search.backends.whoosh.updating import (
     WhooshWriteSession,
     count_display,
@@ -71,7 +70,6 @@ from search.backends.whoosh.updating import (
 )
 from search.core.entity_types import group_entities, listed_types
 from search.core.french import fold
-from search.core.records import gazetteer_from_json, gazetteer_to_json
 from search.core.suggestions import autocomplete, corrected_query, max_frequency_to_correct
 from search.entity_keys import EntityScanner, article_entity_keys
 from search.gazetteer import Gazetteer
@@ -79,25 +77,11 @@ from search.names import canonical_filters
 from search.query import Node, QueryError, Term
 from search.spelling import SpellingIndex
 
-GAZETTEER_FILE = "gazetteer.json"
 log = logging.getLogger(__name__)
 MORE_LIKE_TERMS = 10  # « articles proches »: 15 terms took 2× as long, 91 % the same top 5
 RERANK_DEPTH = 100  # candidates the all-words bonus re-ranks
 # Documents counted between two looks at the clock while gathering all matches.
 _CLOCK_EVERY = 4096
-
-
-def save_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
-    entries = gazetteer_to_json(gazetteer)
-    path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-
-
-def load_gazetteer(path: Path) -> Gazetteer:
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return Gazetteer([])
-    return gazetteer_from_json(entries)
 
 
 # BM25F with Whoosh's defaults; per-field length normalisation (see querying.py

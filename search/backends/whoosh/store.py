@@ -25,10 +25,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from search.backends.base import IndexBusy, IndexMissing
+from search.core.records import gazetteer_from_json, gazetteer_to_json
+from search.gazetteer import Gazetteer
 
 CURRENT = "CURRENT"
 LOCK = "build.lock"
 BUILDING_SUFFIX = ".building"
+GAZETTEER_FILE = "gazetteer.json"  # the gazetteer a generation was built with
 KEEP_GENERATIONS = 2  # the live one and its predecessor (in-flight readers)
 
 
@@ -189,3 +192,18 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def save_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
+    """Keep the gazetteer with its generation: queries expand with the aliases
+    the documents were indexed with, whatever the corpus's file says later."""
+    entries = gazetteer_to_json(gazetteer)
+    path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+
+
+def load_gazetteer(path: Path) -> Gazetteer:
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Gazetteer([])
+    return gazetteer_from_json(entries)

@@ -27,11 +27,12 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from whoosh import index as windex
 
 from search.article import Article
+from search.backends.base import IndexStats
 from search.backends.whoosh import store
 from search.backends.whoosh.fastpath import build_fast_path
 from search.backends.whoosh.schema import (
@@ -42,11 +43,23 @@ from search.backends.whoosh.schema import (
     to_document,
 )
 from search.backends.whoosh.segments import bounded_merge, link_segments, segment_count
+from search.backends.whoosh.store import GAZETTEER_FILE, save_gazetteer
 from search.entity_keys import EntityScanner, article_entity_keys
 
 if TYPE_CHECKING:
-    from search.backends.whoosh.backend import WhooshBackend
     from search.gazetteer import Gazetteer
+
+
+class RebuildableIndex(Protocol):
+    """What a write session needs of the Whoosh backend it writes for (the
+    backend imports this module, so the session names no backend class)."""
+
+    root: Path
+
+    def _build_locked(self, articles: Iterable[Article], gazetteer, manifest) -> int: ...
+
+    def stats(self) -> IndexStats: ...
+
 
 MANIFEST_FILE = "corpus-manifest.json"
 DISPLAY_COUNTS_FILE = "display-counts.json"
@@ -136,7 +149,7 @@ def save_manifest(folder: Path, manifest: dict) -> None:
 class WhooshWriteSession:
     """What an incremental run may do while it holds the build lock."""
 
-    def __init__(self, backend: WhooshBackend) -> None:
+    def __init__(self, backend: RebuildableIndex) -> None:
         self.backend = backend
         self.root = backend.root
         try:
@@ -172,8 +185,6 @@ class WhooshWriteSession:
     ) -> int:
         """The live generation minus `removed` ids plus `articles`, published
         atomically. Returns the number of articles written."""
-        from search.backends.whoosh.backend import GAZETTEER_FILE, save_gazetteer
-
         assert self.live is not None, "update() needs a live generation (see manifest())"
         previous = self.root / self.live
         building = store.new_building_dir(self.root)
