@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from search.article import Entity
+from search.expansion.families import demonym_adjectives
 from search.gazetteer import Gazetteer, fold
 from search.lexicon import french_lexicon
 
@@ -109,34 +110,10 @@ _PRONOUNS = frozenset(
     _words("il elle ils elles on nous vous je tu lui eux celui celle ceux celles cela ceci")
 )
 
-# Nationality and origin adjectives, masculine singular; inflections are generated.
-_DEMONYM_STEMS = _words("""
-    afghan africain albanais algérien allemand américain andorran anglais angolais
-    argentin arménien asiatique australien autrichien azerbaïdjanais bahreïni belge
-    béninois biélorusse birman bolivien bosnien botswanais brésilien britannique
-    bulgare burkinabé burundais cambodgien camerounais canadien chilien chinois chypriote
-    colombien comorien congolais coréen costaricien croate cubain danois djiboutien
-    dominicain écossais égyptien émirati équatorien érythréen espagnol estonien
-    éthiopien européen finlandais français gabonais gallois gambien géorgien ghanéen
-    grec guatémaltèque guinéen haïtien hondurien hongrois indien indonésien irakien
-    iranien irlandais islandais israélien italien ivoirien jamaïcain japonais
-    jordanien kazakh kenyan kirghiz kosovar koweïtien laotien letton libanais libérien
-    libyen lituanien luxembourgeois macédonien malgache malien malaisien malawite
-    maltais marocain mauricien mauritanien mexicain moldave monégasque mongol
-    monténégrin mozambicain namibien néerlandais népalais nicaraguayen nigérian
-    nigérien norvégien néo-zélandais omanais ougandais ouzbek pakistanais palestinien
-    panaméen paraguayen péruvien philippin polonais portugais qatari québécois
-    roumain russe rwandais salvadorien saoudien sénégalais serbe sierra-léonais
-    singapourien slovaque slovène somalien soudanais sri-lankais suédois suisse
-    syrien tadjik taïwanais tanzanien tchadien tchèque thaïlandais togolais tunisien
-    turc turkmène ukrainien uruguayen vénézuélien vietnamien yéménite zambien
-    zimbabwéen sahraoui touareg peul arabe kurde berbère perse occidental oriental
-    parisien marseillais lyonnais bordelais toulousain niçois nantais lillois breton
-    corse alsacien basque catalan flamand wallon bavarois écossais européen
-    africain asiatique latino-américain sud-américain nord-américain maghrébin
-    sahélien soviétique ottoman juif musulman chrétien catholique protestant
-    chiite sunnite islamiste jihadiste djihadiste bermudien hutu tutsi kényan
-    """)
+# Nationality and origin adjectives, masculine singular (search/data/demonyms-fr.tsv,
+# shared with the query side); inflections are generated.
+_DEMONYM_STEMS = demonym_adjectives()
+
 _DEMONYM_PREFIXES = ("nord-", "sud-", "est-", "ouest-", "franco-", "anglo-", "germano-")
 
 

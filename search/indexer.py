@@ -101,6 +101,7 @@ def index_corpus(
     Raises CorpusError when the folder is missing, EmptyCorpus when nothing in
     it could be read (the previous index, if any, stays live in both cases).
     """
+    from search.expansion.acronyms import AcronymLearner
     from search.gazetteer import Gazetteer
 
     started = time.perf_counter()
@@ -127,9 +128,11 @@ def index_corpus(
         extractor = EntityExtractor(gaz, cache=cache, n_process=n_process)
         articles = extractor.annotate(articles)
     articles = _counted(articles, report, progress, on_article)
+    acronyms = AcronymLearner()  # the definitions the corpus gives, kept with the index
+    articles = acronyms.observing(articles)
 
     guarded = _refuse_empty(articles, corpus, report, strict)
-    backend.build(guarded, **_build_options(backend, gazetteer=gaz, wait=wait))
+    backend.build(guarded, **_build_options(backend, gazetteer=gaz, wait=wait, acronyms=acronyms))
     report.generation = backend.stats().generation
     if extractor is not None:
         report.ner_cached, report.ner_computed = extractor.hits, extractor.misses

@@ -65,6 +65,7 @@ from search.backends.opensearch.querying import (
     to_dsl,
     with_corrections,
 )
+from search.expansion.acronyms import AcronymLearner, with_acronyms
 from search.gazetteer import Gazetteer, GazetteerEntry
 from search.names import canonical_filters
 from search.query import Node, Term, to_text
@@ -155,7 +156,12 @@ class OpenSearchBackend:
         return sorted(n for n in found if self._generation_re.match(n))
 
     @_unreachable_is_missing
-    def build(self, articles: Iterable[Article], gazetteer: Gazetteer | None = None) -> int:
+    def build(
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer | None = None,
+        acronyms: AcronymLearner | None = None,
+    ) -> int:
         """Index all articles into a fresh generation and switch the alias atomically.
 
         The gazetteer's aliases are indexed with each entity, and the gazetteer
@@ -175,6 +181,7 @@ class OpenSearchBackend:
         aliases_of = gazetteer.aliases_of if gazetteer is not None else no_aliases
         try:
             count, words = self._bulk_load(new, articles, aliases_of)
+            learned = acronyms.pairs() if acronyms is not None else []
             self.client.indices.put_settings(
                 index=new,
                 body={"index": {"refresh_interval": "1s", "number_of_replicas": self.replicas}},
@@ -187,6 +194,8 @@ class OpenSearchBackend:
                         **body["mappings"]["_meta"],
                         "articles": count,
                         "terms": len(words),
+                        # acronym definitions read in the corpus while it streamed in
+                        "acronyms": [list(p) for p in learned],
                     }
                 },
             )
@@ -199,7 +208,7 @@ class OpenSearchBackend:
             self._gazetteer_state = (
                 time.monotonic(),
                 new,
-                gazetteer if gazetteer is not None and gazetteer.entries else None,
+                with_acronyms(gazetteer or Gazetteer([]), learned),
             )
         except BaseException:
             # the alias never moved; drop the half-built generation, keep the first error
@@ -260,9 +269,12 @@ class OpenSearchBackend:
             gazetteer = None
             if current is not None:
                 mapping = self.client.indices.get_mapping(index=current)
-                entries = mapping[current]["mappings"].get("_meta", {}).get("gazetteer") or []
-                if entries:
-                    gazetteer = Gazetteer([GazetteerEntry(c, t, tuple(a)) for c, t, a in entries])
+                meta = mapping[current]["mappings"].get("_meta", {})
+                entries = meta.get("gazetteer") or []
+                gazetteer = with_acronyms(
+                    Gazetteer([GazetteerEntry(c, t, tuple(a)) for c, t, a in entries]),
+                    [(str(a), str(x)) for a, x in meta.get("acronyms") or []],
+                )
         self._gazetteer_state = (now, current, gazetteer)
         return gazetteer
 

@@ -50,6 +50,12 @@ from search.backends.whoosh.schema import (
     facet_key,
     to_document,
 )
+from search.expansion.acronyms import (
+    AcronymLearner,
+    pairs_from_json,
+    pairs_to_json,
+    with_acronyms,
+)
 from search.gazetteer import Gazetteer, GazetteerEntry
 from search.names import canonical_filters
 from search.query import And as QAnd
@@ -59,6 +65,7 @@ from search.query import Or as QOr
 from search.spelling import SpellingIndex
 
 GAZETTEER_FILE = "gazetteer.json"
+ACRONYMS_FILE = "acronyms.json"  # acronym definitions read in the corpus at build time
 log = logging.getLogger(__name__)
 RERANK_DEPTH = 100  # candidates the all-words bonus re-ranks
 # Documents counted between two looks at the clock while gathering all matches.
@@ -126,8 +133,14 @@ class _Generation:
         return self._facets
 
     def gazetteer(self) -> Gazetteer:
+        """The gazetteer saved with the generation, with the curated acronyms and
+        those the corpus defined (`search.expansion.acronyms.with_acronyms`)."""
         if self._gazetteer is None:
-            self._gazetteer = load_gazetteer(self.path / GAZETTEER_FILE)
+            learned_file = self.path / ACRONYMS_FILE
+            learned = learned_file.read_text("utf-8") if learned_file.is_file() else None
+            self._gazetteer = with_acronyms(
+                load_gazetteer(self.path / GAZETTEER_FILE), pairs_from_json(learned)
+            )
         return self._gazetteer
 
     def spelling(self) -> SpellingIndex:
@@ -181,7 +194,11 @@ class WhooshBackend:
 
     # -- building ------------------------------------------------------------
     def build(
-        self, articles: Iterable[Article], gazetteer: Gazetteer | None = None, wait: bool = False
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer | None = None,
+        wait: bool = False,
+        acronyms: AcronymLearner | None = None,
     ) -> int:
         """Index `articles` into a new generation and switch to it atomically.
 
@@ -197,6 +214,10 @@ class WhooshBackend:
             try:
                 save_gazetteer(gazetteer, building / GAZETTEER_FILE)
                 count, meta = self._write(building, articles, gazetteer.aliases_of)
+                if acronyms is not None:  # read while the articles streamed in
+                    (building / ACRONYMS_FILE).write_text(
+                        pairs_to_json(acronyms.pairs()), encoding="utf-8"
+                    )
             except BaseException:
                 shutil.rmtree(building, ignore_errors=True)
                 raise

@@ -23,8 +23,9 @@ from whoosh.reading import IndexReader
 from search.analysis import exact_analyzer, fold, stem, stemmed_analyzer
 from search.backends.base import Filters
 from search.backends.whoosh.schema import facet_key, month_of
+from search.expansion.related import Related, expand_items
 from search.gazetteer import Gazetteer
-from search.names import NameRun, with_names
+from search.names import NameRun
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words
 from search.query import Node as QNode
 from search.variants import name_key
@@ -126,8 +127,10 @@ class Translator:
 
     def _conjunction(self, items, soft: bool) -> wq.Query | None:
         positives, negatives = [], []
-        for item in with_names(items, self.gazetteer):
-            if isinstance(item, NameRun):
+        for item in expand_items(items, self.gazetteer):
+            if isinstance(item, Related):
+                positives.append(self._related(item))
+            elif isinstance(item, NameRun):
                 positives.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 q = self._node(item.item)
@@ -155,6 +158,22 @@ class Translator:
         if base is not None and negatives:
             base = wq.AndNot(base, _or(negatives))
         return base
+
+    def _related(self, related: Related) -> wq.Query:
+        """The item, or any of its related forms with their scores scaled down."""
+        item = related.item
+        if isinstance(item, NameRun):
+            core = self._name(list(item.words), list(item.forms))
+        else:
+            core = self._node(item) or wq.NullQuery
+        clauses = [core]
+        for node, weight in related.alternatives:
+            q = self._node(node)
+            if q is not None and q is not wq.NullQuery:
+                for leaf in q.leaves():
+                    leaf.boost *= weight
+                clauses.append(q)
+        return _or(clauses) or wq.NullQuery
 
     def _top_items(self):
         return self.top_level.items if self.top_level is not None else None
