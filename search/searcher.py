@@ -8,7 +8,7 @@ language, and leaves retrieval to whichever backend is configured.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from search.article import Article
@@ -18,10 +18,12 @@ from search.backends.base import (
     FacetValue,
     Filters,
     IndexStats,
+    Relaxation,
     Results,
     SearchRequest,
 )
-from search.query import QueryError, parse
+from search.query import QueryError, parse, to_text
+from search.relaxation import message, relaxations
 
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # page × per_page: deep paging is a scraper, not a reader
@@ -75,7 +77,10 @@ class Searcher:
         with_snippets: bool = True,
         with_facets: bool = True,
         facet_limit: int = 10,
+        relax: bool = True,
     ) -> Results:
+        """Search; with `relax`, a query that finds nothing is loosened step by
+        step (search.relaxation) and `Results.relaxed` says what was searched."""
         request = self.request(
             query,
             filters,
@@ -86,7 +91,23 @@ class Searcher:
             with_facets=with_facets,
             facet_limit=facet_limit,
         )
-        return self.backend.search(request)
+        results = self.backend.search(request)
+        if relax and results.total == 0 and not results.partial and request.page == 1:
+            return self._relaxed(query, request, results)
+        return results
+
+    def _relaxed(self, typed: str, request: SearchRequest, empty: Results) -> Results:
+        """The first relaxation that finds something, or the empty results."""
+        for step, looser in relaxations(request.query, empty.suggestion):
+            found = self.backend.search(replace(request, query=looser))
+            if found.total:
+                shown = to_text(looser)
+                found.relaxed = Relaxation(
+                    typed.strip(), shown, step, message(typed.strip(), shown)
+                )
+                found.suggestion = empty.suggestion  # for the typed query, as without relaxing
+                return found
+        return empty
 
     def request(
         self,

@@ -35,6 +35,14 @@ def results_to_json(results: Results) -> dict:
             name: [{"value": v.value, "count": v.count} for v in values]
             for name, values in results.facets.items()
         },
+        "relaxed": None
+        if results.relaxed is None
+        else {
+            "original": results.relaxed.original,
+            "query": results.relaxed.query,
+            "step": results.relaxed.step,
+            "message": results.relaxed.message,
+        },
     }
 
 

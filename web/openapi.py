@@ -102,6 +102,11 @@ SCHEMAS: dict[str, dict] = {
                 "description": "true when the time limit cut the search short",
             },
             "suggestion": {**NULLABLE_STRING, "description": "« Vouliez-vous dire … ? »"},
+            "relaxed": {
+                "oneOf": [{"type": "null"}, _ref("Relaxation")],
+                "description": "set when the query as typed found nothing and a looser one "
+                "was searched instead (relax=0 turns this off)",
+            },
             "hits": {"type": "array", "items": _ref("Hit")},
             "facets": {
                 "type": "object",
@@ -111,6 +116,14 @@ SCHEMAS: dict[str, dict] = {
                 },
                 "additionalProperties": False,
             },
+        }
+    ),
+    "Relaxation": _obj(
+        {
+            "original": {"type": "string", "description": "the query as typed"},
+            "query": {"type": "string", "description": "what was searched instead"},
+            "step": {"enum": ["corrected", "any_word", "fuzzy"]},
+            "message": {"type": "string", "description": "« Aucun résultat pour … ; … »"},
         }
     ),
     "Section": _obj({"heading": NULLABLE_STRING, "text": {"type": "string"}}),
@@ -221,6 +234,12 @@ SEARCH_PARAMETERS = [
         "per_page",
         "hits per page",
         {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
+    ),
+    _param(
+        "relax",
+        "1 (default): a query that finds nothing is corrected, then read as any word, then "
+        "fuzzy, and `relaxed` says so; 0: the query exactly as typed",
+        {"enum": ["0", "1"], "default": "1"},
     ),
 ]
 

@@ -173,7 +173,10 @@ class Translator:
                 for leaf in q.leaves():
                     leaf.boost *= weight
                 clauses.append(q)
-        return _or(clauses) or wq.NullQuery
+        # One flat Or: Whoosh's top-k pruning skips wrongly through an Or nested
+        # in an Or (better articles missing from a short first page).
+        flat = [sub for c in clauses for sub in (c.subqueries if type(c) is wq.Or else [c])]
+        return _or(flat) or wq.NullQuery
 
     def _top_items(self):
         return self.top_level.items if self.top_level is not None else None
