@@ -94,16 +94,24 @@ def adjectives_of(place: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _derivations() -> dict[str, tuple[str, ...]]:
-    """Folded member → the other members of its family (one family a line)."""
+    """Stem of a member → the other members of its family (one family a line).
+
+    Keyed by the index's stem, so any inflection finds the family
+    (« présidentielles » → « président »)."""
+    from search.analysis import stem
+
     related: dict[str, list[str]] = {}
     for row in _rows(DERIVATION_FILE):
         members = [m for m in row if m]
         for m in members:
-            others = related.setdefault(_fold(m), [])
-            others.extend(o for o in members if o != m and o not in others)
-    return {k: tuple(v) for k, v in related.items()}
+            key = stem(_fold(m))
+            others = related.setdefault(key, [])
+            others.extend(o for o in members if stem(_fold(o)) != key and o not in others)
+    return {k: tuple(v) for k, v in related.items() if v}
 
 
 def derived(word: str) -> tuple[str, ...]:
     """Members of the word's derivational family: « élire » → (« élection », « électeur »)."""
-    return _derivations().get(_fold(word), ())
+    from search.analysis import stem
+
+    return _derivations().get(stem(_fold(word)), ())
