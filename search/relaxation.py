@@ -1,10 +1,13 @@
 """No dead ends: a query that finds nothing is relaxed step by step.
 
-An empty page teaches a reader nothing: was the word misspelt, is the phrase
-written otherwise, is the acronym one the archive never uses? Each step below
-loosens the query a little more, and the first that finds something is what
-the reader sees, with a message saying so (« Aucun résultat pour … ;
-résultats pour … ») and the original query one click away:
+A word that no article holds is most often misspelt: the query is then
+searched with the corpus's closest frequent spelling instead, when that finds
+at least as much (`Searcher._corrected`). An empty page teaches a reader
+nothing: was the word misspelt, is the phrase written otherwise, is the
+acronym one the archive never uses? Each step below loosens the query a
+little more, and the first that finds something is what the reader sees, with
+a message saying so (« Aucun résultat pour … ; résultats pour … ») and the
+original query one click away:
 
 1. `corrected`: words the corpus does not know replaced by their closest
    frequent spelling (the « did you mean » suggestion of the backend);
@@ -76,6 +79,11 @@ def fuzzy(node: Node) -> Node:
     return type(node)(tuple(fuzzy(i) for i in node.items))
 
 
-def message(original: str, relaxed: str) -> str:
-    """What the page, the API and the CLI say above relaxed results."""
+def message(original: str, relaxed: str, found_any: bool = False) -> str:
+    """What the page, the API and the CLI say above relaxed results. `found_any`:
+    the typed query found articles, but a word of it is in none of them."""
+    if found_any:
+        return (
+            f"Un mot de « {original} » ne figure dans aucun article ; résultats pour « {relaxed} »"
+        )
     return f"Aucun résultat pour « {original} » ; résultats pour « {relaxed} »"

@@ -92,8 +92,12 @@ class Searcher:
             facet_limit=facet_limit,
         )
         results = self.backend.search(request)
-        if relax and results.total == 0 and not results.partial and request.page == 1:
+        if not relax or results.partial:
+            return results
+        if results.total == 0 and request.page == 1:
             return self._relaxed(query, request, results)
+        if results.suggestion:
+            return self._corrected(query, request, results)
         return results
 
     def _relaxed(self, typed: str, request: SearchRequest, empty: Results) -> Results:
@@ -108,6 +112,25 @@ class Searcher:
                 found.suggestion = empty.suggestion  # for the typed query, as without relaxing
                 return found
         return empty
+
+    def _corrected(self, typed: str, request: SearchRequest, results: Results) -> Results:
+        """A word no article holds (the backend then suggests a spelling): the
+        query with that word corrected, when it finds at least as much."""
+        try:
+            corrected = parse(results.suggestion or "", max_length=self.limits.query_length)
+        except QueryError:
+            return results
+        if corrected is None:
+            return results
+        found = self.backend.search(replace(request, query=corrected))
+        if found.total < results.total:
+            return results
+        shown = to_text(corrected)
+        found.relaxed = Relaxation(
+            typed.strip(), shown, "corrected", message(typed.strip(), shown, found_any=True)
+        )
+        found.suggestion = results.suggestion
+        return found
 
     def request(
         self,

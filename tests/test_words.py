@@ -249,3 +249,15 @@ def test_the_cli_says_the_query_was_relaxed(whoosh_index):
         main, ["search", "--index", str(whoosh_index), "--exact", '"achats de camions neufs"']
     )
     assert exact.exit_code == 0 and "0 résultat" in exact.output
+
+
+def test_a_word_no_article_holds_is_searched_corrected_among_found_words(client):
+    body = client.get("/api/search", query_string={"q": "gouvernemnt Mali"}).get_json()
+    assert body["relaxed"]["step"] == "corrected", body["relaxed"]
+    assert body["relaxed"]["query"] == "gouvernement Mali"
+    assert body["relaxed"]["message"].startswith("Un mot de « gouvernemnt Mali »")
+    typed = client.get(
+        "/api/search", query_string={"q": "gouvernemnt Mali", "relax": "0"}
+    ).get_json()
+    assert typed["relaxed"] is None and typed["suggestion"] == "gouvernement Mali"
+    assert body["total"] >= typed["total"]
