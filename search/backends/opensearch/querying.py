@@ -208,7 +208,8 @@ class Translator:
         return query
 
     def _related(self, related: Related) -> dict[str, Any]:
-        """The item, or any of its related forms with their scores scaled down."""
+        """The item, or else its related forms scaled down: a relative counts only
+        in articles without the typed word, so those using it keep their rank."""
         item = related.item
         if isinstance(item, NameRun):
             core = self._name(list(item.words), list(item.forms))
@@ -219,7 +220,7 @@ class Translator:
         clauses = [core]
         for node, weight in related.alternatives:
             alternative = _term_query(node) if isinstance(node, Term) else self.dsl(node)
-            clauses.append({"bool": {"should": [alternative], "boost": weight}})
+            clauses.append({"bool": {"must": [alternative], "must_not": [core], "boost": weight}})
         return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
     def _name(self, span: list[Term], forms: list[str]) -> dict[str, Any]:

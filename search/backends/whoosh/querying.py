@@ -160,7 +160,11 @@ class Translator:
         return base
 
     def _related(self, related: Related) -> wq.Query:
-        """The item, or any of its related forms with their scores scaled down."""
+        """The item, or else its related forms scaled down: a relative counts only
+        in articles without the typed word, so those using it keep their rank.
+
+        (Whoosh's DisjunctionMax would say it more directly, but its matcher
+        scores a document with a sub-matcher sitting on another document.)"""
         item = related.item
         if isinstance(item, NameRun):
             core = self._name(list(item.words), list(item.forms))
@@ -172,7 +176,7 @@ class Translator:
             if q is not None and q is not wq.NullQuery:
                 for leaf in q.leaves():
                     leaf.boost *= weight
-                clauses.append(q)
+                clauses.append(q if core is wq.NullQuery else wq.AndNot(q, core))
         # One flat Or: Whoosh's top-k pruning skips wrongly through an Or nested
         # in an Or (better articles missing from a short first page).
         flat = [sub for c in clauses for sub in (c.subqueries if type(c) is wq.Or else [c])]
