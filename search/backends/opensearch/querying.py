@@ -179,10 +179,14 @@ class Translator:
         all-items clause ranks the articles holding every one first."""
         positive: list[dict[str, Any]] = []
         negative: list[dict[str, Any]] = []
+        typed: list[dict[str, Any]] = []  # the same, without related forms: all-words clause
         for item in expand_items(items, self.gazetteer):
             if isinstance(item, Related):
-                positive.append(self._related(item))
-            elif isinstance(item, NameRun):
+                with_relatives, core = self._related(item)
+                positive.append(with_relatives)
+                typed.append(core)
+                continue
+            if isinstance(item, NameRun):
                 positive.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 negative.append(self.dsl(item.item))
@@ -191,6 +195,8 @@ class Translator:
                     positive.append(_term_query(item))
             else:
                 positive.append(self.dsl(item))
+            if len(typed) < len(positive):
+                typed.append(positive[-1])
         query: dict[str, Any] = {"bool": {"must_not": negative}} if negative else {"bool": {}}
         if not positive:
             query["bool"]["must"] = [MATCH_ALL if negative else MATCH_NONE]
@@ -204,12 +210,14 @@ class Translator:
             query["bool"]["must"] = [
                 {"bool": {"should": positive, "minimum_should_match": WORDS_MINIMUM_SHOULD_MATCH}}
             ]
-            query["bool"]["should"] = [{"bool": {"must": positive, "boost": ALL_WORDS_BOOST}}]
+            # holding every word means every typed word, not a relative
+            query["bool"]["should"] = [{"bool": {"must": typed, "boost": ALL_WORDS_BOOST}}]
         return query
 
-    def _related(self, related: Related) -> dict[str, Any]:
+    def _related(self, related: Related) -> tuple[dict[str, Any], dict[str, Any]]:
         """The item, or else its related forms scaled down: a relative counts only
-        in articles without the typed word, so those using it keep their rank."""
+        in articles without the typed word, so those using it keep their rank.
+        Returns the query and the item's own (for the all-words clause)."""
         item = related.item
         if isinstance(item, NameRun):
             core = self._name(list(item.words), list(item.forms))
@@ -221,7 +229,7 @@ class Translator:
         for node, weight in related.alternatives:
             alternative = _term_query(node) if isinstance(node, Term) else self.dsl(node)
             clauses.append({"bool": {"must": [alternative], "must_not": [core], "boost": weight}})
-        return {"bool": {"should": clauses, "minimum_should_match": 1}}
+        return {"bool": {"should": clauses, "minimum_should_match": 1}}, core
 
     def _name(self, span: list[Term], forms: list[str]) -> dict[str, Any]:
         """The words as typed (all of them), or any other spelling as a phrase."""

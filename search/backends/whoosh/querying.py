@@ -127,10 +127,14 @@ class Translator:
 
     def _conjunction(self, items, soft: bool) -> wq.Query | None:
         positives, negatives = [], []
+        typed: list[wq.Query] = []  # the same, without related forms: for the all-words bonus
         for item in expand_items(items, self.gazetteer):
             if isinstance(item, Related):
-                positives.append(self._related(item))
-            elif isinstance(item, NameRun):
+                with_relatives, core = self._related(item)
+                positives.append(with_relatives)
+                typed.append(core)
+                continue
+            if isinstance(item, NameRun):
                 positives.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 q = self._node(item.item)
@@ -140,6 +144,8 @@ class Translator:
                 q = self._node(item)
                 if q is not None:
                     positives.append(q)
+            if len(typed) < len(positives):
+                typed.append(positives[-1])
         if not positives:
             base: wq.Query | None = wq.Every() if negatives else None
         elif len(positives) == 1:
@@ -150,18 +156,20 @@ class Translator:
             # runs every word's matchers a second time).
             base = wq.Or(positives)
             if not self.matching:
-                self.all_words = positives
+                # Holding every word means every typed word, not a relative.
+                self.all_words = typed
         elif soft:
-            base = wq.Or([*positives, wq.And(positives, boost=ALL_WORDS_BOOST)])
+            base = wq.Or([*positives, wq.And(typed, boost=ALL_WORDS_BOOST)])
         else:
             base = wq.And(positives)
         if base is not None and negatives:
             base = wq.AndNot(base, _or(negatives))
         return base
 
-    def _related(self, related: Related) -> wq.Query:
+    def _related(self, related: Related) -> tuple[wq.Query, wq.Query]:
         """The item, or else its related forms scaled down: a relative counts only
         in articles without the typed word, so those using it keep their rank.
+        Returns the query and the item's own (for the all-words bonus).
 
         (Whoosh's DisjunctionMax would say it more directly, but its matcher
         scores a document with a sub-matcher sitting on another document.)"""
@@ -180,7 +188,7 @@ class Translator:
         # One flat Or: Whoosh's top-k pruning skips wrongly through an Or nested
         # in an Or (better articles missing from a short first page).
         flat = [sub for c in clauses for sub in (c.subqueries if type(c) is wq.Or else [c])]
-        return _or(flat) or wq.NullQuery
+        return _or(flat) or wq.NullQuery, core
 
     def _top_items(self):
         return self.top_level.items if self.top_level is not None else None
