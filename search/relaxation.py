@@ -22,7 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import lru_cache
 
+import Stemmer
+from unidecode import unidecode
+
+from search.expansion.acronyms import stop_words
 from search.query import And, Node, Not, Or, Phrase, QueryError, Term, Words, parse, to_text
 
 STEPS = ("corrected", "any_word", "fuzzy")
@@ -36,10 +41,7 @@ def relaxations(node: Node | None, suggestion: str | None) -> Iterator[tuple[str
     seen = {to_text(node)}
     current = node
     if suggestion:
-        try:
-            corrected = parse(suggestion)
-        except QueryError:
-            corrected = None
+        corrected = corrections(node, suggestion)
         if corrected is not None and to_text(corrected) not in seen:
             seen.add(to_text(corrected))
             current = corrected
@@ -50,6 +52,64 @@ def relaxations(node: Node | None, suggestion: str | None) -> Iterator[tuple[str
             seen.add(to_text(looser))
             current = looser
             yield step, looser
+
+
+def corrections(node: Node, suggestion: str) -> Node | None:
+    """The typed tree with the suggested spellings that look like corrections of
+    a typo; None when none does.
+
+    A suggestion is kept for a word that is not a function word (those are in no
+    index: « dans » is not a misspelt « danse »), that keeps its first letter
+    (typos rarely hit it: « Fiyon » is not « yon ») and whose stem it changes
+    (« québécoises » already finds « québécoise »).
+    """
+    try:
+        suggested = parse(suggestion)
+    except QueryError:
+        return None
+    changed = False
+
+    def merge(typed: Node, fixed: Node | None) -> Node:
+        nonlocal changed
+        if type(typed) is not type(fixed):
+            return typed
+        if isinstance(typed, Term) and isinstance(fixed, Term):
+            if typed.text != fixed.text and _is_correction(typed.text, fixed.text):
+                changed = True
+                return replace(typed, text=fixed.text)
+            return typed
+        if isinstance(typed, Not) and isinstance(fixed, Not):
+            return Not(merge(typed.item, fixed.item))
+        if isinstance(typed, Words | And | Or) and isinstance(fixed, Words | And | Or):
+            if len(typed.items) != len(fixed.items):
+                return typed
+            return type(typed)(
+                tuple(merge(a, b) for a, b in zip(typed.items, fixed.items, strict=True))
+            )
+        return typed
+
+    merged = merge(node, suggested)
+    return merged if changed else None
+
+
+def _is_correction(typed: str, fixed: str) -> bool:
+    word, better = _fold(typed), _fold(fixed)
+    if word in stop_words() or not word or not better or word[0] != better[0]:
+        return False
+    return _stem(word) != _stem(better)
+
+
+def _fold(text: str) -> str:
+    return unidecode(text).lower().strip("'’-")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    return Stemmer.Stemmer("french").stemWord
+
+
+def _stem(word: str) -> str:
+    return _stemmer()(word[:-1] if len(word) > 4 and word.endswith("s") else word)
 
 
 def any_word(node: Node) -> Node | None:

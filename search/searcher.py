@@ -23,7 +23,7 @@ from search.backends.base import (
     SearchRequest,
 )
 from search.query import QueryError, parse, to_text
-from search.relaxation import message, relaxations
+from search.relaxation import corrections, message, relaxations
 
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # page × per_page: deep paging is a scraper, not a reader
@@ -116,10 +116,7 @@ class Searcher:
     def _corrected(self, typed: str, request: SearchRequest, results: Results) -> Results:
         """A word no article holds (the backend then suggests a spelling): the
         query with that word corrected, when it finds at least as much."""
-        try:
-            corrected = parse(results.suggestion or "", max_length=self.limits.query_length)
-        except QueryError:
-            return results
+        corrected = corrections(request.query, results.suggestion or "")
         if corrected is None:
             return results
         found = self.backend.search(replace(request, query=corrected))

@@ -79,7 +79,8 @@ def is_acronym(form: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
+    """The French stop words, folded (search/data/stopwords-fr.txt)."""
     lines = STOP_WORDS_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
@@ -97,7 +98,7 @@ def typed_as_acronym(text: str, alone: bool) -> bool:
         return True
     if not alone or core != text.strip() or " " in core:
         return False
-    return unidecode(core).lower() not in _stop_words()
+    return unidecode(core).lower() not in stop_words()
 
 
 def only_acronyms_spell(text: str, forms: Iterable[str]) -> bool:
