@@ -179,14 +179,10 @@ class Translator:
         all-items clause ranks the articles holding every one first."""
         positive: list[dict[str, Any]] = []
         negative: list[dict[str, Any]] = []
-        typed: list[dict[str, Any]] = []  # the same, without related forms: all-words clause
         for item in expand_items(items, self.gazetteer):
             if isinstance(item, Related):
-                with_relatives, core = self._related(item)
-                positive.append(with_relatives)
-                typed.append(core)
-                continue
-            if isinstance(item, NameRun):
+                positive.append(self._related(item))
+            elif isinstance(item, NameRun):
                 positive.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 negative.append(self.dsl(item.item))
@@ -195,8 +191,6 @@ class Translator:
                     positive.append(_term_query(item))
             else:
                 positive.append(self.dsl(item))
-            if len(typed) < len(positive):
-                typed.append(positive[-1])
         query: dict[str, Any] = {"bool": {"must_not": negative}} if negative else {"bool": {}}
         if not positive:
             query["bool"]["must"] = [MATCH_ALL if negative else MATCH_NONE]
@@ -210,14 +204,12 @@ class Translator:
             query["bool"]["must"] = [
                 {"bool": {"should": positive, "minimum_should_match": WORDS_MINIMUM_SHOULD_MATCH}}
             ]
-            # holding every word means every typed word, not a relative
-            query["bool"]["should"] = [{"bool": {"must": typed, "boost": ALL_WORDS_BOOST}}]
+            query["bool"]["should"] = [{"bool": {"must": positive, "boost": ALL_WORDS_BOOST}}]
         return query
 
-    def _related(self, related: Related) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The item, or else its related forms scaled down: a relative counts only
-        in articles without the typed word, so those using it keep their rank.
-        Returns the query and the item's own (for the all-words clause)."""
+    def _related(self, related: Related) -> dict[str, Any]:
+        """The item, or any of its related forms with their scores scaled down,
+        added up, as the Whoosh backend does."""
         item = related.item
         if isinstance(item, NameRun):
             core = self._name(list(item.words), list(item.forms))
@@ -228,8 +220,8 @@ class Translator:
         clauses = [core]
         for node, weight in related.alternatives:
             alternative = _term_query(node) if isinstance(node, Term) else self.dsl(node)
-            clauses.append({"bool": {"must": [alternative], "must_not": [core], "boost": weight}})
-        return {"bool": {"should": clauses, "minimum_should_match": 1}}, core
+            clauses.append({"bool": {"should": [alternative], "boost": weight}})
+        return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
     def _name(self, span: list[Term], forms: list[str]) -> dict[str, Any]:
         """The words as typed (all of them), or any other spelling as a phrase."""

@@ -127,14 +127,10 @@ class Translator:
 
     def _conjunction(self, items, soft: bool) -> wq.Query | None:
         positives, negatives = [], []
-        typed: list[wq.Query] = []  # the same, without related forms: for the all-words bonus
         for item in expand_items(items, self.gazetteer):
             if isinstance(item, Related):
-                with_relatives, core = self._related(item)
-                positives.append(with_relatives)
-                typed.append(core)
-                continue
-            if isinstance(item, NameRun):
+                positives.append(self._related(item))
+            elif isinstance(item, NameRun):
                 positives.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 q = self._node(item.item)
@@ -144,8 +140,6 @@ class Translator:
                 q = self._node(item)
                 if q is not None:
                     positives.append(q)
-            if len(typed) < len(positives):
-                typed.append(positives[-1])
         if not positives:
             base: wq.Query | None = wq.Every() if negatives else None
         elif len(positives) == 1:
@@ -156,23 +150,21 @@ class Translator:
             # runs every word's matchers a second time).
             base = wq.Or(positives)
             if not self.matching:
-                # Holding every word means every typed word, not a relative.
-                self.all_words = typed
+                self.all_words = positives
         elif soft:
-            base = wq.Or([*positives, wq.And(typed, boost=ALL_WORDS_BOOST)])
+            base = wq.Or([*positives, wq.And(positives, boost=ALL_WORDS_BOOST)])
         else:
             base = wq.And(positives)
         if base is not None and negatives:
             base = wq.AndNot(base, _or(negatives))
         return base
 
-    def _related(self, related: Related) -> tuple[wq.Query, wq.Query]:
-        """The item, or else its related forms scaled down: a relative counts only
-        in articles without the typed word, so those using it keep their rank.
-        Returns the query and the item's own (for the all-words bonus).
-
-        (Whoosh's DisjunctionMax would say it more directly, but its matcher
-        scores a document with a sub-matcher sitting on another document.)"""
+    def _related(self, related: Related) -> wq.Query:
+        """The item, or any of its related forms with their scores scaled down,
+        added up: an article saying « élections » and « Italie » is about
+        « élections italiennes » as surely as one using the adjective. (Measured:
+        counting a relative only where the typed word is absent, or leaving
+        relatives out of the all-words bonus, both lost on derivation queries.)"""
         item = related.item
         if isinstance(item, NameRun):
             core = self._name(list(item.words), list(item.forms))
@@ -184,11 +176,11 @@ class Translator:
             if q is not None and q is not wq.NullQuery:
                 for leaf in q.leaves():
                     leaf.boost *= weight
-                clauses.append(q if core is wq.NullQuery else wq.AndNot(q, core))
+                clauses.append(q)
         # One flat Or: Whoosh's top-k pruning skips wrongly through an Or nested
         # in an Or (better articles missing from a short first page).
         flat = [sub for c in clauses for sub in (c.subqueries if type(c) is wq.Or else [c])]
-        return _or(flat) or wq.NullQuery, core
+        return _or(flat) or wq.NullQuery
 
     def _top_items(self):
         return self.top_level.items if self.top_level is not None else None
