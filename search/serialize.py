@@ -6,7 +6,7 @@ script reading one can read the others.
 
 from __future__ import annotations
 
-from search.article import Article
+from search.article import ENTITY_TYPES, Article
 from search.backends.base import Results
 
 
@@ -27,7 +27,7 @@ def results_to_json(results: Results) -> dict:
                 "source": h.source,
                 "url": h.url,
                 "snippets": [{"html": s.html, "section": s.section} for s in h.snippets],
-                "entities": h.entities,
+                "entities": _by_type(h.entities),
             }
             for h in results.hits
         ],
@@ -44,6 +44,13 @@ def results_to_json(results: Results) -> dict:
             "message": results.relaxed.message,
         },
     }
+
+
+def _by_type(entities: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Entity types in one fixed order (PER, ORG, LOC, MISC), whichever backend
+    stored them: the same hit serialises the same way everywhere."""
+    known = [t for t in ENTITY_TYPES if t in entities]
+    return {t: entities[t] for t in [*known, *sorted(set(entities) - set(known))]}
 
 
 def article_to_json(article: Article) -> dict:
