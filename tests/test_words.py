@@ -261,3 +261,18 @@ def test_a_word_no_article_holds_is_searched_corrected_among_found_words(client)
     ).get_json()
     assert typed["relaxed"] is None and typed["suggestion"] == "gouvernement Mali"
     assert body["total"] >= typed["total"]
+
+
+def test_learned_and_curated_acronyms_never_override_the_gazetteer():
+    from search.expansion.acronyms import with_acronyms
+    from search.gazetteer import Gazetteer, GazetteerEntry
+
+    newsroom = Gazetteer([GazetteerEntry("Parti socialiste unifié", "ORG", ("PSU",))])
+    merged = with_acronyms(
+        newsroom,
+        learned=[("PSU", "Pas Sans Union"), ("AMRU", "Association des maires ruraux unis")],
+        curated=[("PSU", "Parti solidaire uni", "ORG")],
+    )
+    assert merged.canonical("PSU") == "Parti socialiste unifié"
+    assert merged.canonical("AMRU") == "Association des maires ruraux unis"
+    assert "AMRU" in merged.variants("Association des maires ruraux unis")

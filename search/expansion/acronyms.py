@@ -26,7 +26,7 @@ from pathlib import Path
 from unidecode import unidecode
 
 from search.article import Article
-from search.gazetteer import Gazetteer, GazetteerEntry, match_key
+from search.gazetteer import Gazetteer, GazetteerEntry, GazetteerError, match_key
 
 CURATED_FILE = Path(__file__).resolve().parent.parent / "data" / "acronyms-fr.tsv"
 STOP_WORDS_FILE = CURATED_FILE.with_name("stopwords-fr.txt")
@@ -270,4 +270,7 @@ def with_acronyms(
         added += 1
     if not added:
         return gazetteer
-    return Gazetteer(entries, source=f"{gazetteer.source} + acronymes")
+    try:
+        return Gazetteer(entries, source=f"{gazetteer.source} + acronymes")
+    except GazetteerError:  # two spellings colliding once folded: keep the newsroom's list
+        return gazetteer
