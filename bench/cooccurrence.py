@@ -16,11 +16,10 @@ index-time table stored with the generation, as the acronyms are).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter, defaultdict
 
-from bench.cache import REAL_JSONL
+from bench.corpora import iter_docs, real_corpus_dir
 from bench.relevance import main as relevance_main
 
 MAX_SHARE = 0.05
@@ -31,23 +30,16 @@ TOP = 3
 
 
 def article_stems() -> list[set[str]]:
-    from bs4 import BeautifulSoup
+    from search.core.french import analyze
 
-    from search.analysis import analyze
+    return [
+        {w for w in analyze(f"{doc.title} {doc.text}") if keep(w)}
+        for doc in iter_docs(real_corpus_dir())
+    ]
 
-    docs = []
-    with REAL_JSONL.open(encoding="utf-8") as f:
-        for line in f:
-            row = json.loads(line)
-            text = (
-                row.get("title", "")
-                + " "
-                + BeautifulSoup(row.get("html", ""), "lxml").get_text(" ")
-            )
-            docs.append(
-                {w for w in analyze(text) if "-" not in w and not w.isdigit() and len(w) > 2}
-            )
-    return docs
+
+def keep(stem: str) -> bool:
+    return "-" not in stem and not stem.isdigit() and len(stem) > 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import search.expansion.related as related
-    from search.analysis import analyze
+    from search.core.french import analyze
     from search.query import Term
 
     docs = article_stems()

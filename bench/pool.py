@@ -18,27 +18,18 @@ import json
 import sys
 from pathlib import Path
 
-from bench.cache import REAL_JSONL, SEED_TXT
-from bench.corpora import canonical_id
+from bench.corpora import canonical_id, iter_docs, real_corpus_dir
 from bench.engines import get_engine
 from bench.engines.base import BenchQuery
 from bench.relevance import SYSTEMS, cached_index, load_queries
 
 
 def corpus_texts() -> dict[str, tuple[str, str]]:
-    """Article id → (title, plain text) for the judged corpus."""
-    from bs4 import BeautifulSoup
-
-    texts: dict[str, tuple[str, str]] = {}
-    with REAL_JSONL.open(encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                row = json.loads(line)
-                body = row.get("text") or BeautifulSoup(row.get("html", ""), "lxml").get_text(" ")
-                texts[row["id"]] = (row.get("title", ""), " ".join(body.split()))
-    seed = SEED_TXT.read_text(encoding="utf-8")
-    texts["seed-000"] = (seed.splitlines()[0], " ".join(seed.split()))
-    return texts
+    """Article id (as judged) → (title, plain text) for the judged corpus."""
+    return {
+        canonical_id(doc.id): (doc.title, " ".join(doc.text.split()))
+        for doc in iter_docs(real_corpus_dir())
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

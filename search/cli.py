@@ -19,7 +19,8 @@ from pathlib import Path
 
 import click
 
-from search.backends.base import Filters, IndexBusy, IndexMissing, Results
+from search.core.model import SORTS, Filters, IndexBusy, IndexMissing, Results
+from search.core.ranking import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_RESULT_WINDOW
 from search.query import QueryError
 from search.serialize import article_to_json, results_to_json
 
@@ -231,9 +232,15 @@ def _parse_date(_ctx, param, value: str | None) -> date | None:
 @click.argument("query", nargs=-1, required=True)
 @index_option
 @backend_options
-@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True)
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(1, MAX_PER_PAGE),
+    default=DEFAULT_PER_PAGE,
+    show_default=True,
+)
+@click.option("--page", type=click.IntRange(1, MAX_RESULT_WINDOW), default=1, show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance")
 @click.option("--person", multiple=True, help="Filtrer sur une personne (forme canonique).")
 @click.option("--org", multiple=True, help="Filtrer sur une organisation.")
 @click.option("--place", multiple=True, help="Filtrer sur un lieu.")
@@ -353,56 +360,219 @@ def stats_command(index_dir: Path, backend: dict) -> None:
 @main.command("export")
 @index_option
 @backend_options
-@click.option("--json", "as_json", is_flag=True, required=True, help="Une ligne JSON par article.")
-def export_command(index_dir: Path, as_json: bool, backend: dict) -> None:
-    """Écrit chaque article indexé en JSON lines sur la sortie standard."""
-    engine = _open_backend(index_dir, backend)
+@click.option("--json", "as_json", is_flag=True, help="Une ligne JSON par article (tout l'index).")
+@click.option("--query", "-q", "query", help="Exporter tous les résultats de cette recherche.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Format des résultats exportés."
+)
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
+@click.option("--person", multiple=True, help="Filtrer sur une personne.")
+@click.option("--org", multiple=True, help="Filtrer sur une organisation.")
+@click.option("--place", multiple=True, help="Filtrer sur un lieu.")
+@click.option("--source", multiple=True, help="Filtrer sur une source.")
+@click.option("--from", "date_from", callback=_parse_date, help="Depuis (AAAA-MM-JJ).")
+@click.option("--to", "date_to", callback=_parse_date, help="Jusqu'au (AAAA-MM-JJ).")
+@click.option("--bom", is_flag=True, help="CSV précédé d'un BOM UTF-8 (pour les tableurs).")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Fichier de sortie."
+)
+def export_command(
+    index_dir: Path,
+    as_json: bool,
+    query: str | None,
+    fmt: str | None,
+    sort: str,
+    person: tuple[str, ...],
+    org: tuple[str, ...],
+    place: tuple[str, ...],
+    source: tuple[str, ...],
+    date_from: date | None,
+    date_to: date | None,
+    bom: bool,
+    output: Path | None,
+    backend: dict,
+) -> None:
+    """Exporte l'index entier (--json) ou tous les résultats d'une recherche
+    (--query et/ou filtres, --format csv|jsonl), sans limite de pages."""
+    filters = Filters(person, org, place, source, date_from, date_to)
+    if query is None and fmt is None and filters.is_empty():
+        if not as_json:
+            _fail("choisir --json (tout l'index) ou --query/--format (une recherche)", code=2)
+        engine = _open_backend(index_dir, backend)
+        try:
+            for article in engine.all_articles():
+                click.echo(json.dumps(article_to_json(article), ensure_ascii=False))
+        except IndexMissing as exc:
+            _fail(str(exc))
+        return
+    _export_search(index_dir, backend, query or "", filters, sort, fmt or "csv", bom, output)
+
+
+def _export_search(
+    index_dir: Path,
+    backend: dict,
+    query: str,
+    filters: Filters,
+    sort: str,
+    fmt: str,
+    bom: bool,
+    output: Path | None,
+) -> None:
+    """Every hit of one search, streamed to `output` (or standard output)."""
+    from search.export import export_lines
+    from search.searcher import Searcher
+
     try:
-        for article in engine.all_articles():
-            click.echo(json.dumps(article_to_json(article), ensure_ascii=False))
+        searcher = Searcher(_open_backend(index_dir, backend))
+        lines = export_lines(searcher, query, filters, sort, fmt, bom=bom)
+        if output is None:
+            for line in lines:
+                click.echo(line, nl=False)
+            return
+        newline = "" if fmt == "csv" else None  # the csv module writes its own \r\n
+        with open(output, "w", encoding="utf-8", newline=newline) as out:
+            for line in lines:
+                out.write(line)
+    except QueryError as exc:
+        _fail(f"requête mal formée : {exc.message}", code=2)
     except IndexMissing as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _fail(f"impossible d'écrire {output} : {exc.strerror or exc}")
 
 
-# -- serve -------------------------------------------------------------------
-@main.command("serve")
+# -- batch -------------------------------------------------------------------
+@main.command("batch")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @index_option
 @backend_options
-@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=None,
-    help="Processus serveurs (défaut : un par cœur, 8 au plus).",
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True
 )
 @click.option(
-    "--corpus",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=str(DEFAULT_CORPUS),
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Fichier de sortie (défaut : sortie standard).",
+)
+@click.option("--bom", is_flag=True, help="CSV précédé d'un BOM UTF-8 (pour les tableurs).")
+@click.option(
+    "--max-lines",
+    type=click.IntRange(1, 100_000),
+    default=1_000,
     show_default=True,
-    help="Corpus à indexer d'abord s'il n'y a pas encore d'index.",
+    help="Lignes exécutées au plus ; les suivantes sont signalées.",
 )
-def serve_command(
-    index_dir: Path, host: str, port: int, workers: int | None, corpus: Path, backend: dict
+@click.option(
+    "--time-per-query",
+    type=click.FloatRange(0.05, 60),
+    default=2.0,
+    show_default=True,
+    help="Secondes par requête (au-delà : résultats partiels).",
+)
+@click.option(
+    "--total-time",
+    type=click.FloatRange(0),
+    default=0,
+    show_default="sans limite",
+    help="Secondes pour tout le lot (0 : sans limite).",
+)
+@click.option(
+    "--max-size",
+    type=click.FloatRange(0.001, 1024),
+    default=50.0,
+    show_default=True,
+    help="Taille max du fichier (Mo).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
+def batch_command(
+    file: Path,
+    index_dir: Path,
+    fmt: str,
+    output: Path | None,
+    bom: bool,
+    max_lines: int,
+    time_per_query: float,
+    total_time: float,
+    max_size: float,
+    quiet: bool,
+    backend: dict,
 ) -> None:
-    """Lance le site et l'API JSON (serveur WSGI de production)."""
-    from search.readers import CorpusError
-    from web.server import serve  # Flask is imported only when serving
+    """Cherche chaque ligne de FILE (une requête par ligne, ou un CSV avec une
+    colonne query) et écrit une ligne de résultats par ligne (- : entrée standard)."""
+    from search.batch import BatchError, BatchLimits, BatchRunner, read_batch, write_rows
+    from search.searcher import Searcher
 
+    limits = BatchLimits(
+        max_lines=max_lines,
+        time_per_query=time_per_query,
+        total_time=total_time,
+        max_bytes=int(max_size * 2**20),
+    )
     try:
-        _open_backend(index_dir, backend)  # an incomplete configuration fails here, in one line
-        serve(
-            index_dir,
-            host=host,
-            port=port,
-            workers=workers,
-            corpus=corpus,
-            echo=click.echo,
-            **backend,
-        )
-    except (IndexMissing, CorpusError) as exc:
+        data = _read_input(file, limits.max_bytes)
+        batch = read_batch(data, limits)
+    except BatchError as exc:
+        _fail(f"{file} : {exc}")
+    except OSError as exc:
+        _fail(f"impossible de lire {file} : {exc.strerror or exc}")
+    for note in batch.notes:
+        click.echo(f"Remarque : {note}", err=True)
+    try:
+        runner = BatchRunner(Searcher(_open_backend(index_dir, backend)), limits)
+        rows = _with_progress(runner.run(batch), len(batch.lines), quiet)
+        counts = {"ok": 0, "error": 0}
+
+        def counted(rows):
+            for row in rows:
+                counts[row.status] += 1
+                yield row
+
+        lines = write_rows(counted(rows), batch, fmt, bom)
+        if output is None:
+            for line in lines:
+                click.echo(line, nl=False)
+        else:
+            with open(output, "w", encoding="utf-8", newline="" if fmt == "csv" else None) as out:
+                for line in lines:
+                    out.write(line)
+    except IndexMissing as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _fail(f"impossible d'écrire {output} : {exc.strerror or exc}")
+    summary = f"{counts['ok']} lignes ok, {counts['error']} en erreur"
+    if batch.not_run:
+        cut = batch.not_run
+        summary += (
+            f" ; lignes {cut.from_line} à {cut.to_line} non exécutées ({cut.count}) : {cut.reason}"
+        )
+    click.echo(summary, err=True)
+    if batch.not_run:
+        sys.exit(EXIT_SKIPPED)
+
+
+def _read_input(file: Path, max_bytes: int) -> bytes:
+    """The file's bytes (or standard input's), refusing more than `max_bytes` early."""
+    from search.batch import BatchError
+
+    if str(file) == "-":
+        data = click.get_binary_stream("stdin").read(max_bytes + 1)
+    else:
+        if file.stat().st_size > max_bytes:
+            raise BatchError(f"fichier trop volumineux : {max_bytes / 2**20:g} Mo au plus")
+        data = file.read_bytes()
+    if len(data) > max_bytes:
+        raise BatchError(f"fichier trop volumineux : {max_bytes / 2**20:g} Mo au plus")
+    return data
+
+
+def _with_progress(rows, total: int, quiet: bool):
+    """A tqdm bar on standard error while rows come (not when quiet or not a terminal)."""
+    if quiet or not sys.stderr.isatty():
+        return rows
+    from tqdm import tqdm
+
+    return tqdm(rows, total=total, unit="requête", file=sys.stderr, leave=False)
 
 
 if __name__ == "__main__":

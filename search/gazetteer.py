@@ -25,6 +25,7 @@ import yaml
 from unidecode import unidecode
 
 from search.article import ENTITY_TYPES
+from search.core.french import fold as fold_text
 
 _HYPHENS_AND_SPACES = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014_]+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
@@ -69,8 +70,9 @@ def _fold_char(char: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case, no accents, straight apostrophes, one space for any hyphen or space run."""
-    folded = unidecode(text.translate(_APOSTROPHES)).lower()
+    """A name as the gazetteer compares it: Loupe's fold (`search.core.french.fold`:
+    lower case, no accents), straight apostrophes, one space for any hyphen or space run."""
+    folded = fold_text(text.translate(_APOSTROPHES))
     return _HYPHENS_AND_SPACES.sub(" ", folded).strip()
 
 

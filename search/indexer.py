@@ -13,17 +13,19 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from inspect import signature
+from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from search.article import Article
+from search.backends import open_backend
+from search.backends.base import Backend
+from search.gazetteer import Gazetteer
 from search.readers import CorpusError, Note, Skipped, read_corpus
 
-if TYPE_CHECKING:
-    from search.backends.base import Backend
-
-BUNDLED_GAZETTEER = Path(__file__).resolve().parent.parent / "corpus" / "entities.yml"
+# The gazetteer shipped inside the package (search/data/entities.yml, a link to
+# the repository's editable corpus/entities.yml that installs as a real file):
+# an installed Loupe applies it to any folder that has no gazetteer of its own.
+BUNDLED_GAZETTEER = Path(str(files("search") / "data" / "entities.yml"))
 
 
 class EmptyCorpus(CorpusError):
@@ -66,7 +68,7 @@ class IndexReport:
 
 
 def find_gazetteer(corpus: Path, explicit: Path | None = None) -> Path | None:
-    """The corpus's own `entities.yml`, else the bundled one."""
+    """`--gazetteer FILE`, else the corpus's own `entities.yml`, else the bundled one."""
     if explicit is not None:
         return explicit
     own = corpus / "entities.yml"
@@ -102,7 +104,6 @@ def index_corpus(
     it could be read (the previous index, if any, stays live in both cases).
     """
     from search.expansion.acronyms import AcronymLearner
-    from search.gazetteer import Gazetteer
 
     started = time.perf_counter()
     corpus, index_dir = Path(corpus), Path(index_dir)
@@ -111,9 +112,7 @@ def index_corpus(
     if not corpus.is_dir():
         raise CorpusError(f"{corpus} n'est pas un dossier")
     if backend is None:
-        from search.backends.whoosh import WhooshBackend
-
-        backend = WhooshBackend(index_dir)
+        backend = open_backend("whoosh", index_dir=index_dir)
     report = IndexReport(corpus=str(corpus), index=_describe(backend, index_dir))
 
     gaz_path = find_gazetteer(corpus, gazetteer)
@@ -132,7 +131,7 @@ def index_corpus(
     articles = acronyms.observing(articles)
 
     guarded = _refuse_empty(articles, corpus, report, strict)
-    backend.build(guarded, **_build_options(backend, gazetteer=gaz, wait=wait, acronyms=acronyms))
+    backend.build(guarded, gazetteer=gaz, wait=wait, acronyms=acronyms)
     report.generation = backend.stats().generation
     if extractor is not None:
         report.ner_cached, report.ner_computed = extractor.hits, extractor.misses
@@ -144,14 +143,6 @@ def _describe(backend: Backend, index_dir: Path) -> str:
     """Where the articles went, for the report: a folder, or a cluster's alias."""
     url, name = getattr(backend, "url", None), getattr(backend, "index_name", None)
     return f"{url} (alias {name})" if url and name else str(index_dir)
-
-
-def _build_options(backend: Backend, **options: object) -> dict[str, object]:
-    """The build options this backend takes: Whoosh keeps the gazetteer with each
-    generation (to expand names in queries) and can wait for a concurrent build;
-    a cluster needs neither, and `Backend.build` only promises the articles."""
-    accepted = signature(backend.build).parameters
-    return {name: value for name, value in options.items() if name in accepted}
 
 
 def _unique(outcomes, report: IndexReport) -> Iterator[Article]:

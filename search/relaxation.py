@@ -22,12 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import lru_cache
 
-import Stemmer
-from unidecode import unidecode
-
-from search.expansion.acronyms import stop_words
+from search.core.french import STOP_WORDS, fold, stem
 from search.query import And, Node, Not, Or, Phrase, QueryError, Term, Words, parse, to_text
 
 STEPS = ("corrected", "any_word", "fuzzy")
@@ -94,22 +90,13 @@ def corrections(node: Node, suggestion: str) -> Node | None:
 
 def _is_correction(typed: str, fixed: str) -> bool:
     word, better = _fold(typed), _fold(fixed)
-    if word in stop_words() or not word or not better or word[0] != better[0]:
+    if word in STOP_WORDS or not word or not better or word[0] != better[0]:
         return False
-    return _stem(word) != _stem(better)
+    return stem(word) != stem(better)
 
 
 def _fold(text: str) -> str:
-    return unidecode(text).lower().strip("'’-")
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    return Stemmer.Stemmer("french").stemWord
-
-
-def _stem(word: str) -> str:
-    return _stemmer()(word[:-1] if len(word) > 4 and word.endswith("s") else word)
+    return fold(text).strip("'’-")
 
 
 def any_word(node: Node) -> Node | None:

@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from search.article import Article
-from search.backends.base import (
+from search.backends import open_backend
+from search.backends.base import Backend
+from search.core.model import (
     SORTS,
-    Backend,
     FacetValue,
     Filters,
     IndexStats,
@@ -22,13 +23,15 @@ from search.backends.base import (
     Results,
     SearchRequest,
 )
+from search.core.ranking import (  # noqa: F401 - MAX_PER_PAGE… re-exported for older imports
+    DEFAULT_TIME_LIMIT,
+    MAX_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    MAX_RESULT_WINDOW,
+)
+from search.marking import mark_sections
 from search.query import QueryError, parse, to_text
 from search.relaxation import corrections, message, relaxations
-
-MAX_PER_PAGE = 100
-MAX_RESULT_WINDOW = 10_000  # page × per_page: deep paging is a scraper, not a reader
-MAX_QUERY_LENGTH = 1_000
-DEFAULT_TIME_LIMIT = 2.0
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,6 @@ class Searcher:
     ) -> Searcher:
         """A searcher over the configured backend: by default the Whoosh index in
         `index_dir` (the embedded default), else the one `open_backend` names."""
-        from search.backends import open_backend
-
         engine = open_backend(
             backend,
             index_dir=index_dir,
@@ -187,6 +188,4 @@ class Searcher:
         Needs no backend: marking compares the article's words with the query's
         stems, the way every backend analyses French (see `search.marking`).
         """
-        from search.marking import mark_sections
-
         return mark_sections(article.sections, query)

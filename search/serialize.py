@@ -7,7 +7,8 @@ script reading one can read the others.
 from __future__ import annotations
 
 from search.article import ENTITY_TYPES, Article
-from search.backends.base import Results
+from search.core.model import Results
+from search.core.records import public_record
 
 
 def results_to_json(results: Results) -> dict:
@@ -54,17 +55,4 @@ def _by_type(entities: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 def article_to_json(article: Article) -> dict:
-    return {
-        "id": article.id,
-        "title": article.title,
-        "published": article.published.isoformat() if article.published else None,
-        "published_inferred": article.published_inferred,
-        "source": article.source,
-        "url": article.url,
-        "license": article.license,
-        "hashtags": article.hashtags,
-        "sections": [{"heading": s.heading, "text": s.text} for s in article.sections],
-        "entities": [
-            {"type": e.type, "text": e.text, "canonical": e.canonical} for e in article.entities
-        ],
-    }
+    return public_record(article)

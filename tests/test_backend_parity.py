@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_checks import check, search
 from conftest import HOSTILE_ID, HOSTILE_WORD, OPENSEARCH_SKIP_REASON, SEED_ID
-from test_web_api import check, search
 
 from search.analysis import fold
 

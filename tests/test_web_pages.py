@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import HOSTILE_ID, HOSTILE_WORD, SEED_ID, skip_unless_filters_restrict_hits
+from conftest import HOSTILE_ID, HOSTILE_WORD, SEED_ID
 
 
 class Page(HTMLParser):
@@ -119,7 +119,6 @@ def test_filters_only_search_lists_articles(client):
     html, _ = get_page(client, "/search?place=France")
     assert total_on(html) > 1
     assert "Articles filtrés" in html
-    skip_unless_filters_restrict_hits(client)
 
 
 def test_pagination_offers_numbers_and_next_then_previous(client):

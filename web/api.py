@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 
-from search.backends.base import IndexMissing
+from search.core.entity_types import LISTED_TYPES
+from search.core.model import IndexMissing
 from search.serialize import article_to_json, results_to_json
-from web import get_searcher
+from web.context import get_searcher
 from web.errors import CODES, MESSAGES
 from web.openapi import openapi_document
 from web.params import choice_param, int_param, is_article_id, parse_search, text_param
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-ENTITY_TYPES = ("PER", "ORG", "LOC")
+ENTITY_TYPES = LISTED_TYPES
 MAX_SUGGEST_LENGTH = 100
 
 

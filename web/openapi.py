@@ -11,7 +11,9 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
-from search.backends.base import FACET_FIELDS, SORTS
+from search.article import ENTITY_TYPES
+from search.core.entity_types import LISTED_TYPES
+from search.core.model import FACET_FIELDS, SORTS
 from search.searcher import MAX_PER_PAGE
 from web.params import (
     ARTICLE_ID,
@@ -129,7 +131,7 @@ SCHEMAS: dict[str, dict] = {
     "Section": _obj({"heading": NULLABLE_STRING, "text": {"type": "string"}}),
     "Entity": _obj(
         {
-            "type": {"enum": ["PER", "ORG", "LOC", "MISC"]},
+            "type": {"enum": list(ENTITY_TYPES)},
             "text": {"type": "string", "description": "as written in the article"},
             "canonical": {"type": "string", "description": "the form filters and facets use"},
         }
@@ -153,7 +155,7 @@ SCHEMAS: dict[str, dict] = {
     ),
     "EntitiesResponse": _obj(
         {
-            "type": {"enum": ["PER", "ORG", "LOC", None]},
+            "type": {"enum": [*LISTED_TYPES, None]},
             "prefix": {"type": "string"},
             "entities": {"type": "array", "items": _ref("FacetValue")},
         }
@@ -281,9 +283,7 @@ PATHS = {
         "Canonical entities with the number of articles naming them, most frequent first",
         {"200": _json("EntitiesResponse", "entities"), **ERRORS},
         [
-            _param(
-                "type", "PER, ORG or LOC; all three when absent", {"enum": ["PER", "ORG", "LOC"]}
-            ),
+            _param("type", "PER, ORG or LOC; all three when absent", {"enum": list(LISTED_TYPES)}),
             _param(
                 "prefix",
                 "start of the name (or of one of its words), accents and case ignored",
@@ -334,7 +334,8 @@ def openapi_document() -> dict:
                 "description": (
                     "Every HTML page has a JSON twin with the same parameters. Errors are "
                     '`{"error": {"code", "message"}}` with a 4xx status, or 503 when no index is '
-                    "available. Unknown parameters are ignored. Only GET and HEAD are accepted."
+                    "available. Unknown parameters are ignored. Only GET and HEAD are accepted, "
+                    "except POST on /api/batch (the one route that reads a body)."
                 ),
                 "license": {"name": "MIT", "identifier": "MIT"},
             },
@@ -342,3 +343,222 @@ def openapi_document() -> dict:
             "components": {"schemas": SCHEMAS},
         }
     )
+
+
+# -- investigating: exports, timelines, batch search (web/investigate.py) ------------------
+EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")] + [
+    _param("format", "csv or JSON lines", {"enum": ["csv", "jsonl"], "default": "csv"}),
+    _param(
+        "bom",
+        "1: begin the CSV with a UTF-8 byte order mark (spreadsheets then read accents right)",
+        {"enum": ["0", "1"], "default": "0"},
+    ),
+]
+
+PATHS["/api/export"] = _get(
+    "Every hit of a search, streamed, in its order and with its filters",
+    {
+        "200": {
+            "description": (
+                "CSV (id, title, published, source, url, score, snippet, persons, orgs, places, "
+                "misc; cells beginning with = + - @ tab or CR are prefixed with an apostrophe) "
+                "or JSON lines (exact text)"
+            ),
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        },
+        **ERRORS,
+    },
+    EXPORT_PARAMETERS,
+    operationId="export",
+)
+
+SCHEMAS["TimelinePoint"] = _obj(
+    {
+        "period": {"type": "string", "description": "2024-08, 2024-W31 (ISO week) or 2024-08-01"},
+        "start": {"type": "string", "format": "date"},
+        "end": {"type": "string", "format": "date", "description": "last day of the period"},
+        "count": {"type": "integer", "minimum": 0},
+        "share": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1,
+            "description": "count / every article of the index published in the period",
+        },
+    }
+)
+SCHEMAS["TimelineSeries"] = _obj(
+    {
+        "query": {"type": "string"},
+        "total": {"type": "integer", "minimum": 0},
+        "undated": {"type": "integer", "minimum": 0},
+        "partial": {"type": "boolean"},
+        "points": {"type": "array", "items": _ref("TimelinePoint")},
+    }
+)
+SCHEMAS["TimelineResponse"] = _obj(
+    {
+        "query": {"type": "string"},
+        "interval": {"enum": ["month", "week", "day"]},
+        "series": {"type": "array", "items": _ref("TimelineSeries"), "minItems": 1},
+    }
+)
+TIMELINE_PARAMETERS = [
+    p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page", "sort")
+] + [
+    _param(
+        "compare",
+        "another query to draw beside q; repeat for several (4 at most)",
+        {"type": "array", "items": {"type": "string", "maxLength": MAX_PARAM_LENGTH}},
+        style="form",
+        explode=True,
+    ),
+    _param(
+        "interval",
+        "month, week or day; by default chosen from the range (day up to two months, "
+        "week up to a year); 400 periods at most",
+        {"enum": ["month", "week", "day"]},
+    ),
+    _param("format", "json, or csv (one row per query and period)", {"enum": ["json", "csv"]}),
+    _param("bom", "1: CSV with a UTF-8 byte order mark", {"enum": ["0", "1"], "default": "0"}),
+]
+PATHS["/api/timeline"] = _get(
+    "Matching articles per period, as counts and as shares of all articles of the period",
+    {
+        "200": {
+            "description": "the series (from the index's per-day counts, no hit is read)",
+            "content": {
+                "application/json": {"schema": _ref("TimelineResponse")},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+        **ERRORS,
+    },
+    TIMELINE_PARAMETERS,
+    operationId="timeline",
+)
+
+SCHEMAS["BatchHit"] = _obj(
+    {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "published": DATE_OR_NULL,
+        "source": NULLABLE_STRING,
+        "snippet": {"type": "string", "description": "plain text"},
+    }
+)
+SCHEMAS["BatchRow"] = _obj(
+    {
+        "line": {"type": "integer", "minimum": 1, "description": "where the line begins"},
+        "query": {"type": "string"},
+        "label": {"type": "string"},
+        "status": {"enum": ["ok", "error"]},
+        "error": {"type": "string", "description": "why the line failed; empty when ok"},
+        "total": {"type": "integer", "minimum": 0},
+        "first": DATE_OR_NULL,
+        "last": DATE_OR_NULL,
+        "aliases": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "other gazetteer spellings of the line's names found in its matches",
+        },
+        "sources": {"type": "array", "items": {"type": "string"}},
+        "persons": {"type": "array", "items": {"type": "string"}},
+        "orgs": {"type": "array", "items": {"type": "string"}},
+        "places": {"type": "array", "items": {"type": "string"}},
+        "hits": {"type": "array", "items": _ref("BatchHit")},
+        "partial": {"type": "boolean", "description": "the time per query cut the search"},
+        "took_ms": {"type": "number", "minimum": 0},
+        "search": {"type": "string", "description": "query string of the full search (/search?…)"},
+    }
+)
+SCHEMAS["BatchLimits"] = _obj(
+    {
+        "max_lines": {"type": "integer"},
+        "max_line_chars": {"type": "integer"},
+        "time_per_query_s": {"type": "number"},
+        "total_time_s": {"type": "number"},
+        "max_bytes": {"type": "integer"},
+    }
+)
+SCHEMAS["BatchResponse"] = _obj(
+    {
+        "limits": _ref("BatchLimits"),
+        "mode": {"enum": ["lines", "csv"]},
+        "encoding": {"type": "string"},
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "lines": {"type": "integer", "minimum": 0},
+        "rows": {"type": "array", "items": _ref("BatchRow")},
+        "not_run": {
+            "oneOf": [
+                {"type": "null"},
+                _obj(
+                    {
+                        "from_line": {"type": "integer"},
+                        "to_line": {"type": "integer"},
+                        "count": {"type": "integer"},
+                        "reason": {"type": "string"},
+                    }
+                ),
+            ]
+        },
+    }
+)
+SCHEMAS["ErrorBody"]["properties"]["limits"] = _ref("BatchLimits")
+PATHS["/api/batch"] = {
+    "post": {
+        "summary": "Batch search: one row of findings per line of the list sent",
+        "description": (
+            "The only route that takes a body. Each line is one query (the full query "
+            "language), or, when the first line is a CSV header naming a `query` column, one "
+            "CSV record (label, person, org, place, source, from, to columns). A line that cannot "
+            "be searched gets its own error row; lines past the limits are reported in "
+            "`not_run` (as a last error row in CSV and JSON lines)."
+        ),
+        "operationId": "batch",
+        "parameters": [
+            _param("format", "json (default), jsonl or csv", {"enum": ["json", "jsonl", "csv"]}),
+            _param("bom", "1: CSV with a UTF-8 byte order mark", {"enum": ["0", "1"]}),
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/plain": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "lines": {"type": "string"},
+                        },
+                    }
+                },
+                "application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "properties": {"lines": {"type": "string"}}}
+                },
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "one row per line",
+                "content": {
+                    "application/json": {"schema": _ref("BatchResponse")},
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+            },
+            "400": _json(
+                "Error", "the list as a whole cannot be read (binary, empty, header only)"
+            ),
+            "413": _json("Error", "body larger than the batch limit"),
+            "415": _json("Error", "not text/plain, text/csv, multipart/form-data or a form"),
+            "414": LIMITS["414"],
+            "431": LIMITS["431"],
+            "503": ERRORS["503"],
+            "500": ERRORS["500"],
+        },
+    }
+}

@@ -12,8 +12,15 @@ import math
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from search.core.entity_types import (
+    ENTITY_FIELDS,
+    ENTITY_LABELS,
+    ENTITY_PARAMS,
+    LISTED_TYPES,
+    group_entities,
+)
 from search.query import QueryError
-from web import get_searcher
+from web.context import get_searcher
 from web.params import (
     FACET_PARAMS,
     BadParameter,
@@ -28,9 +35,7 @@ bp = Blueprint("pages", __name__)
 
 SORT_LABELS = {"relevance": "pertinence", "newest": "plus récents", "oldest": "plus anciens"}
 FACET_LABELS = {
-    "persons": "Personnes",
-    "orgs": "Organisations",
-    "places": "Lieux",
+    **{ENTITY_FIELDS[t]: ENTITY_LABELS[t] for t in LISTED_TYPES},
     "sources": "Sources",
     "months": "Mois",
 }
@@ -124,16 +129,11 @@ def article(article_id: str):
         q = text_param(request.args, "q")
     except BadParameter:
         q = ""  # an over-long query only loses its marks; the article still shows
-    grouped: dict[str, list[str]] = {}
-    for entity in found.entities:
-        names = grouped.setdefault(entity.type, [])
-        if entity.canonical not in names:
-            names.append(entity.canonical)
     return render_template(
         "article.html",
         article=found,
         sections=searcher.mark(found, q),
-        entities=grouped,
-        entity_params={"PER": "person", "ORG": "org", "LOC": "place"},
+        entities=group_entities(found.entities),
+        entity_params=ENTITY_PARAMS,
         params=SearchParams(q=q),
     )

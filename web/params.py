@@ -22,7 +22,8 @@ from datetime import date
 from typing import Protocol
 from urllib.parse import urlencode
 
-from search.backends.base import Filters
+from search.core.entity_types import ENTITY_PARAMS as core_entity_params
+from search.core.model import Filters
 
 DEFAULT_PER_PAGE = 10
 MAX_VALUES_PER_FILTER = 10
@@ -37,7 +38,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")  # ASCII digits: `\d` takes "１" and
 # URL parameter → `Filters` field, in the order links are written.
 FILTER_PARAMS = {"person": "persons", "org": "orgs", "place": "places", "source": "sources"}
 # Entity type (as stored on articles and in hits) → URL parameter.
-ENTITY_PARAMS = {"PER": "person", "ORG": "org", "LOC": "place"}
+ENTITY_PARAMS = core_entity_params
 # Facet name in `Results.facets` → URL parameter.
 FACET_PARAMS = {"persons": "person", "orgs": "org", "places": "place", "sources": "source"}
 

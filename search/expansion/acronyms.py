@@ -26,10 +26,10 @@ from pathlib import Path
 from unidecode import unidecode
 
 from search.article import Article
+from search.core.french import STOP_WORDS
 from search.gazetteer import Gazetteer, GazetteerEntry, GazetteerError, match_key
 
 CURATED_FILE = Path(__file__).resolve().parent.parent / "data" / "acronyms-fr.tsv"
-STOP_WORDS_FILE = CURATED_FILE.with_name("stopwords-fr.txt")
 MAX_ACRONYM_LETTERS = 8
 MAX_EXPANSION_WORDS = 12
 # Words an expansion may hold without their initial being in the acronym.
@@ -78,13 +78,6 @@ def is_acronym(form: str) -> bool:
     return 2 <= len(letters) <= MAX_ACRONYM_LETTERS and all(c.isupper() for c in letters)
 
 
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
-    """The French stop words, folded (search/data/stopwords-fr.txt)."""
-    lines = STOP_WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
-
-
 def typed_as_acronym(text: str, alone: bool) -> bool:
     """Whether query words `text` may be read as an acronym alias.
 
@@ -98,7 +91,7 @@ def typed_as_acronym(text: str, alone: bool) -> bool:
         return True
     if not alone or core != text.strip() or " " in core:
         return False
-    return unidecode(core).lower() not in stop_words()
+    return unidecode(core).lower() not in STOP_WORDS
 
 
 def only_acronyms_spell(text: str, forms: Iterable[str]) -> bool:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from unidecode import unidecode
 
+from search.core.french import stem
+
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEMONYM_FILE = DATA / "demonyms-fr.tsv"
 DERIVATION_FILE = DATA / "derivations-fr.tsv"
@@ -98,8 +100,6 @@ def _derivations() -> dict[str, tuple[str, ...]]:
 
     Keyed by the index's stem, so any inflection finds the family
     (« présidentielles » → « président »)."""
-    from search.analysis import stem
-
     related: dict[str, list[str]] = {}
     for row in _rows(DERIVATION_FILE):
         members = [m for m in row if m]
@@ -112,6 +112,4 @@ def _derivations() -> dict[str, tuple[str, ...]]:
 
 def derived(word: str) -> tuple[str, ...]:
     """Members of the word's derivational family: « élire » → (« élection », « électeur »)."""
-    from search.analysis import stem
-
     return _derivations().get(stem(_fold(word)), ())

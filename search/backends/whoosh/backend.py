@@ -16,7 +16,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,18 +26,18 @@ from whoosh import scoring
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
-from search.analysis import fold
 from search.article import Article
 from search.backends.base import (
+    DateCounts,
     FacetValue,
     Hit,
     IndexMissing,
     IndexStats,
     Results,
     SearchRequest,
-    distinct_suggestions,
 )
 from search.backends.whoosh import store
+from search.backends.whoosh.dates import DayTable
 from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.facets import FacetTable
 from search.backends.whoosh.highlight import make_snippets
@@ -50,18 +50,19 @@ from search.backends.whoosh.schema import (
     facet_key,
     to_document,
 )
+from search.core.entity_types import group_entities, listed_types
+from search.core.french import fold
+from search.core.records import gazetteer_from_json, gazetteer_to_json
+from search.core.suggestions import autocomplete, corrected_query, max_frequency_to_correct
 from search.expansion.acronyms import (
     AcronymLearner,
     pairs_from_json,
     pairs_to_json,
     with_acronyms,
 )
-from search.gazetteer import Gazetteer, GazetteerEntry
+from search.gazetteer import Gazetteer
 from search.names import canonical_filters
-from search.query import And as QAnd
-from search.query import Node, QueryError, Term, Words, to_text
-from search.query import Not as QNot
-from search.query import Or as QOr
+from search.query import Node, QueryError, Term
 from search.spelling import SpellingIndex
 
 GAZETTEER_FILE = "gazetteer.json"
@@ -73,7 +74,7 @@ _CLOCK_EVERY = 4096
 
 
 def save_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
-    entries = [[e.canonical, e.type, list(e.aliases)] for e in gazetteer.entries]
+    entries = gazetteer_to_json(gazetteer)
     path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
 
 
@@ -82,13 +83,12 @@ def load_gazetteer(path: Path) -> Gazetteer:
         entries = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return Gazetteer([])
-    return Gazetteer([GazetteerEntry(c, t, tuple(a)) for c, t, a in entries])
+    return gazetteer_from_json(entries)
 
 
 # BM25F with Whoosh's defaults; per-field length normalisation (see querying.py
 # for the field boosts). Tuned on the dev queries: python -m bench.relevance.
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
-TYPE_FACETS = {"PER": "persons", "ORG": "orgs", "LOC": "places"}
 
 
 @dataclass
@@ -103,6 +103,7 @@ class _Generation:
     _facets: FacetTable | None = None
     _spelling: SpellingIndex | None = None
     _gazetteer: Gazetteer | None = None
+    _days: DayTable | None = None
     _opened: list = field(default_factory=list)
     _opened_lock: threading.Lock = field(default_factory=threading.Lock)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -131,6 +132,13 @@ class _Generation:
                         self.searcher().reader(), self.meta.get("display", {})
                     )
         return self._facets
+
+    def days(self) -> DayTable:
+        if self._days is None:
+            with self._lock:
+                if self._days is None:
+                    self._days = DayTable(self.searcher().reader())
+        return self._days
 
     def gazetteer(self) -> Gazetteer:
         """The gazetteer saved with the generation, with the curated acronyms and
@@ -372,6 +380,69 @@ class WhooshBackend:
             per_page=per_page,
         )
 
+    # -- investigating: whole result sets --------------------------------------
+    def iter_hits(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of `request` in its order (for exports), one stored article
+        read at a time: the ranking holds (docnum, score) pairs only, and
+        nothing more is read once the consumer stops. No time limit: an export
+        is complete or it is nothing."""
+        try:
+            gen = self._generation()
+            searcher = gen.searcher()
+            reader, gazetteer = searcher.reader(), gen.gazetteer()
+            translation = Translator(reader, gazetteer).translate(request.query)
+            q = translation.query
+            if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+                return
+            fq = filter_query(canonical_filters(request.filters, gazetteer))
+            scored = q if fq is None else wq.And([q, DocSetQuery(searcher, fq)])
+            sortedby = None if request.sort == "relevance" else "published"
+            collector = searcher.collector(
+                limit=None, sortedby=sortedby, reverse=request.sort == "newest"
+            )
+            searcher.search_with_collector(scored, collector)
+            top = [(hit.docnum, hit.score or 0.0) for hit in collector.results()]
+            if sortedby is None and len(translation.all_words) > 1:
+                top = self._all_words_bonus(searcher, top, translation.all_words)
+            for docnum, score in top:
+                yield self._hit(
+                    searcher, docnum, score, translation.highlight_stems, request.with_snippets
+                )
+        except (IndexMissing, QueryError, GeneratorExit, *PROGRAMMING_ERRORS):
+            raise
+        except Exception as exc:  # same reasons as _reads_index, for a generator
+            log.info("index read failed in %s", self.root, exc_info=True)
+            raise store.DamagedIndex(
+                f"l'index {self.root} est endommagé ({exc.__class__.__name__}) : "
+                "reconstruisez-le avec `loupe index`"
+            ) from exc
+
+    @_reads_index
+    def date_counts(self, request: SearchRequest | None) -> DateCounts:
+        """Matches of `request` per publication day (None: the whole index),
+        from the generation's day table; the match set is found as for the
+        total, under the request's time limit."""
+        started = time.perf_counter()
+        gen = self._generation()
+        table = gen.days()
+        if request is None or (request.query is None and request.filters.is_empty()):
+            return table.count(None)
+        searcher = gen.searcher()
+        gazetteer = gen.gazetteer()
+        finder = Translator(searcher.reader(), gazetteer, matching=True)
+        q = finder.translate(request.query).query
+        if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+            return table.count([])
+        fq = filter_query(canonical_filters(request.filters, gazetteer))
+        allowed = None if fq is None else DocSetQuery(searcher, fq)
+        docnums, cut = self._matching(searcher, q, allowed, started + request.time_limit)
+        counts = table.count(docnums)
+        return replace(counts, partial=cut) if cut else counts
+
+    def gazetteer(self) -> Gazetteer:
+        """The gazetteer the live generation was built with (its queries expand with it)."""
+        return self._generation().gazetteer()
+
     @staticmethod
     def _all_words_bonus(searcher: Searcher, top, words: list[wq.Query]):
         """Re-rank the best candidates: an article holding every typed word gets
@@ -424,11 +495,6 @@ class WhooshBackend:
     def _hit(self, searcher: Searcher, docnum: int, score: float, stems, with_snippets) -> Hit:
         stored = searcher.stored_fields(docnum)["doc"]
         article = article_from_stored(stored)
-        entities: dict[str, list[str]] = {}
-        for e in article.entities:
-            names = entities.setdefault(e.type, [])
-            if e.canonical not in names:
-                names.append(e.canonical)
         return Hit(
             id=article.id,
             title=article.title,
@@ -437,7 +503,7 @@ class WhooshBackend:
             published=article.published,
             score=round(float(score), 4),
             snippets=make_snippets(article.sections, stems) if with_snippets else [],
-            entities=entities,
+            entities=group_entities(article.entities),
         )
 
     def _suggestion(self, gen: _Generation, node: Node | None, total: int) -> str | None:
@@ -445,28 +511,13 @@ class WhooshBackend:
         if node is None:
             return None
         spelling = gen.spelling()
-        changed = False
+        rare = max_frequency_to_correct(total)
 
-        def fix(n: Node) -> Node:
-            nonlocal changed
-            if isinstance(n, Term) and not (n.prefix or n.fuzzy):
-                word = fold(n.text)
-                if spelling.frequency(word) <= (1 if total < 5 else 0):
-                    better = spelling.suggest(word)
-                    if better:
-                        changed = True
-                        return replace(n, text=better)
-                return n
-            if isinstance(n, Words | QAnd | QOr):
-                return type(n)(tuple(fix(i) for i in n.items))
-            if isinstance(n, QNot):
-                return QNot(fix(n.item))
-            return n  # phrases are taken as typed
+        def correct(term: Term) -> str | None:
+            word = fold(term.text)
+            return spelling.suggest(word) if spelling.frequency(word) <= rare else None
 
-        fixed = fix(node)
-        if not changed:
-            return None
-        return to_text(fixed)
+        return corrected_query(node, correct)
 
     # -- reading -------------------------------------------------------------
     @_reads_index
@@ -491,12 +542,7 @@ class WhooshBackend:
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
         gen = self._generation()
         table = gen.facets()
-        if type_ is None:
-            facets = list(TYPE_FACETS.values())
-        elif type_ in TYPE_FACETS:
-            facets = [TYPE_FACETS[type_]]
-        else:
-            return []
+        facets = [ENTITY_FIELDS[t] for t in listed_types(type_)]
         folded = facet_key(prefix) if prefix else ""
         found: list[FacetValue] = []
         for facet in facets:
@@ -509,26 +555,22 @@ class WhooshBackend:
 
     @_reads_index
     def suggest(self, prefix: str, limit: int) -> list[str]:
-        """Autocomplete: entity names, then frequent corpus words, starting with `prefix`."""
-        prefix = prefix.strip()
-        if len(prefix) < 2:
-            return []
-        out = [v.value for v in self.entities(None, prefix, limit)]
-        words = fold(prefix).split()
-        if words:
-            last = words[-1]
-            searcher = self._generation().searcher()
-            reader = searcher.reader()
-            expansions = []
-            for w in reader.expand_prefix("text_exact", last):
-                w = w.decode("utf-8") if isinstance(w, bytes) else w
-                expansions.append((reader.doc_frequency("text_exact", w), w))
-                if len(expansions) > 2000:
-                    break
-            head = " ".join(prefix.split()[:-1])
-            for _, w in sorted(expansions, reverse=True)[:limit]:
-                out.append(f"{head} {w}".strip())
-        return distinct_suggestions(out, limit)
+        """Autocomplete (`search.core.suggestions.autocomplete`): entity names, then
+        the last word completed with the corpus words most articles use."""
+        return autocomplete(prefix, limit, self._entity_names, self._completions)
+
+    def _entity_names(self, prefix: str, limit: int) -> list[str]:
+        return [v.value for v in self.entities(None, prefix, limit)]
+
+    def _completions(self, word: str, limit: int) -> list[str]:
+        reader = self._generation().searcher().reader()
+        expansions = []
+        for w in reader.expand_prefix("text_exact", fold(word)):
+            w = w.decode("utf-8") if isinstance(w, bytes) else w
+            expansions.append((reader.doc_frequency("text_exact", w), w))
+            if len(expansions) > 2000:
+                break
+        return [w for _, w in sorted(expansions, reverse=True)[:limit]]
 
     @_reads_index
     def stats(self) -> IndexStats:
