@@ -391,6 +391,11 @@ def _parse_date(_ctx, param, value: str | None) -> date | None:
 @click.option("--to", "date_to", callback=_parse_date, help="Jusqu'au (AAAA-MM-JJ).")
 @click.option("--facets", is_flag=True, help="Afficher les facettes.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Ne pas assouplir une requête sans résultat (correction, n'importe quel mot, approché).",
+)
 def search_command(
     query: tuple[str, ...],
     index_dir: Path,
@@ -406,6 +411,7 @@ def search_command(
     facets: bool,
     as_json: bool,
     backend: dict,
+    exact: bool = False,
 ) -> None:
     """Cherche QUERY dans l'index et affiche les résultats."""
     from search.searcher import Searcher
@@ -414,7 +420,13 @@ def search_command(
     try:
         searcher = Searcher(_open_backend(index_dir, backend))
         results = searcher.search(
-            " ".join(query), filters, sort=sort, page=page, per_page=limit, with_facets=facets
+            " ".join(query),
+            filters,
+            sort=sort,
+            page=page,
+            per_page=limit,
+            with_facets=facets,
+            relax=not exact,
         )
     except QueryError as exc:
         _fail(f"requête mal formée : {exc.message}", code=2)
@@ -438,7 +450,9 @@ def _terminal_snippet(snippet_html: str) -> str:
 
 def _print_results(results: Results, with_facets: bool) -> None:
     echo = click.echo
-    if results.suggestion:
+    if results.relaxed is not None:
+        echo(f"{results.relaxed.message} (--exact pour la requête telle quelle)")
+    elif results.suggestion:
         echo(f"Vouliez-vous dire : {results.suggestion} ?")
     plural = "s" if results.total != 1 else ""
     echo(

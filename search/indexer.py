@@ -20,6 +20,7 @@ from search import reprints
 from search.article import Article
 from search.backends import open_backend
 from search.backends.base import Backend
+from search.expansion.acronyms import AcronymLearner
 from search.gazetteer import Gazetteer
 from search.readers import CorpusError, Note, Skipped, read_corpus
 
@@ -163,11 +164,13 @@ def index_corpus(
         extractor = EntityExtractor(gaz, cache=cache, n_process=n_process)
 
     shingles = reprints.Collector()  # what the near-duplicate clusters need of each article
+    acronyms = AcronymLearner()  # the definitions the corpus gives, kept with the index
 
     def annotated(articles: Iterable[Article]) -> Iterator[Article]:
         if extractor is not None:
             articles = extractor.annotate(articles)
-        return shingles.tap(_counted(articles, report, progress, on_article))
+        counted = _counted(articles, report, progress, on_article)
+        return acronyms.observing(shingles.tap(counted))
 
     writing = getattr(backend, "writing", None)
     previous_generation = None
@@ -175,7 +178,7 @@ def index_corpus(
         if writing is None:  # a backend without manifests: always a full build
             articles = annotated(_unique(read_corpus(corpus, max_bytes=max_bytes), report))
             guarded = _refuse_empty(articles, corpus, report, strict)
-            backend.build(guarded, gazetteer=gaz, wait=wait)
+            backend.build(guarded, gazetteer=gaz, wait=wait, acronyms=acronyms)
             report.generation = backend.stats().generation
             report.added = report.indexed
             change = GenerationChange(report.generation, True, (), (), ())
@@ -194,6 +197,7 @@ def index_corpus(
                     max_bytes,
                     strict,
                     report,
+                    acronyms,
                 )
     finally:
         if extractor is not None:
@@ -268,7 +272,7 @@ def _settings(extractor, gazetteer, max_bytes: int) -> str:
 
 
 def _write_generation(
-    session, corpus, settings, full, settle, gaz, annotated, max_bytes, strict, report
+    session, corpus, settings, full, settle, gaz, annotated, max_bytes, strict, report, acronyms
 ) -> tuple[GenerationChange | None, set[str]]:
     """Under the build lock: an update of the live generation when its manifest
     allows one, else a full build. Returns what changed (None: nothing did) and
@@ -302,7 +306,7 @@ def _write_generation(
             _noting_ids(annotated(_unique(stream, report)), ids), corpus, report, strict
         )
         manifest = lambda: Manifest(settings, started_ns, states)  # noqa: E731 — once read
-        session.rebuild(articles, gaz, lambda: manifest().to_json())
+        session.rebuild(articles, gaz, lambda: manifest().to_json(), acronyms)
         report.added = report.indexed
         report.generation = session.backend.stats().generation
         kept = {c for _, c in manifest().winners().values()}
@@ -328,7 +332,7 @@ def _write_generation(
     # Every written id is deleted first too: an id re-read after a skipped round
     # must replace its old document, never sit beside it.
     replaced = plan.removed + [a.id for a in plan.write]
-    session.update(annotated(plan.write), replaced, gaz, plan.manifest.to_json)
+    session.update(annotated(plan.write), replaced, gaz, plan.manifest.to_json, acronyms)
     report.indexed = plan.total
     report.generation = session.backend.stats().generation
     change = GenerationChange(

@@ -9,7 +9,7 @@ language, and leaves retrieval to whichever backend is configured.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from search.article import Article
@@ -22,6 +22,7 @@ from search.core.model import (
     Hit,
     IndexMissing,
     IndexStats,
+    Relaxation,
     Results,
     SearchRequest,
 )
@@ -32,7 +33,8 @@ from search.core.ranking import (  # noqa: F401 - MAX_PER_PAGE… re-exported fo
     MAX_RESULT_WINDOW,
 )
 from search.marking import mark_sections
-from search.query import QueryError, parse
+from search.query import QueryError, parse, to_text
+from search.relaxation import corrections, message, relaxations
 from search.reprints import ReprintStore, load_store
 from search.reprints.similar import Comparison, Neighbour, Similar
 
@@ -98,7 +100,10 @@ class Searcher:
         with_snippets: bool = True,
         with_facets: bool = True,
         facet_limit: int = 10,
+        relax: bool = True,
     ) -> Results:
+        """Search; with `relax`, a query that finds nothing is loosened step by
+        step (search.relaxation) and `Results.relaxed` says what was searched."""
         request = self.request(
             query,
             filters,
@@ -109,7 +114,43 @@ class Searcher:
             with_facets=with_facets,
             facet_limit=facet_limit,
         )
-        return self.backend.search(request)
+        results = self.backend.search(request)
+        if not relax or results.partial:
+            return results
+        if results.total == 0 and request.page == 1:
+            return self._relaxed(query, request, results)
+        if results.suggestion:
+            return self._corrected(query, request, results)
+        return results
+
+    def _relaxed(self, typed: str, request: SearchRequest, empty: Results) -> Results:
+        """The first relaxation that finds something, or the empty results."""
+        for step, looser in relaxations(request.query, empty.suggestion):
+            found = self.backend.search(replace(request, query=looser))
+            if found.total:
+                shown = to_text(looser)
+                found.relaxed = Relaxation(
+                    typed.strip(), shown, step, message(typed.strip(), shown)
+                )
+                found.suggestion = empty.suggestion  # for the typed query, as without relaxing
+                return found
+        return empty
+
+    def _corrected(self, typed: str, request: SearchRequest, results: Results) -> Results:
+        """A word no article holds (the backend then suggests a spelling): the
+        query with that word corrected, when it finds at least as much."""
+        corrected = corrections(request.query, results.suggestion or "")
+        if corrected is None:
+            return results
+        found = self.backend.search(replace(request, query=corrected))
+        if found.total < results.total:
+            return results
+        shown = to_text(corrected)
+        found.relaxed = Relaxation(
+            typed.strip(), shown, "corrected", message(typed.strip(), shown, found_any=True)
+        )
+        found.suggestion = results.suggestion
+        return found
 
     def request(
         self,

@@ -236,6 +236,7 @@ def test_search_response_keys_and_facets_are_the_documented_ones(api):
         "suggestion",
         "hits",
         "facets",
+        "relaxed",
     ]
     assert set(body["facets"]) == {"persons", "orgs", "places", "sources", "months"}
     assert body["total"] > 0 and body["partial"] is False

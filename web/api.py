@@ -30,7 +30,12 @@ MAX_SUGGEST_LENGTH = 100
 def search():
     params = parse_search(request.args)
     results = get_searcher().search(
-        params.q, params.filters, sort=params.sort, page=params.page, per_page=params.per_page
+        params.q,
+        params.filters,
+        sort=params.sort,
+        page=params.page,
+        per_page=params.per_page,
+        relax=params.relax,
     )
     return jsonify({"query": params.q, **results_to_json(results)})
 

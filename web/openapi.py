@@ -105,6 +105,11 @@ SCHEMAS: dict[str, dict] = {
                 "description": "true when the time limit cut the search short",
             },
             "suggestion": {**NULLABLE_STRING, "description": "« Vouliez-vous dire … ? »"},
+            "relaxed": {
+                "oneOf": [{"type": "null"}, _ref("Relaxation")],
+                "description": "set when the query as typed found nothing and a looser one "
+                "was searched instead (relax=0 turns this off)",
+            },
             "hits": {"type": "array", "items": _ref("Hit")},
             "facets": {
                 "type": "object",
@@ -114,6 +119,14 @@ SCHEMAS: dict[str, dict] = {
                 },
                 "additionalProperties": False,
             },
+        }
+    ),
+    "Relaxation": _obj(
+        {
+            "original": {"type": "string", "description": "the query as typed"},
+            "query": {"type": "string", "description": "what was searched instead"},
+            "step": {"enum": ["corrected", "any_word", "fuzzy"]},
+            "message": {"type": "string", "description": "« Aucun résultat pour … ; … »"},
         }
     ),
     "Section": _obj({"heading": NULLABLE_STRING, "text": {"type": "string"}}),
@@ -305,6 +318,12 @@ SEARCH_PARAMETERS = [
         "the results page groups reprints of one text under the earliest (grouped) or lists "
         "them all; the API always lists every article",
         {"enum": list(REPRINT_DISPLAY), "default": "grouped"},
+    ),
+    _param(
+        "relax",
+        "1 (default): a query that finds nothing is corrected, then read as any word, then "
+        "fuzzy, and `relaxed` says so; 0: the query exactly as typed",
+        {"enum": ["0", "1"], "default": "1"},
     ),
 ]
 

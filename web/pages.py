@@ -71,7 +71,12 @@ def search():
         return redirect(url_for("pages.home"))
     try:
         results = get_searcher().search(
-            params.q, params.filters, sort=params.sort, page=params.page, per_page=params.per_page
+            params.q,
+            params.filters,
+            sort=params.sort,
+            page=params.page,
+            per_page=params.per_page,
+            relax=params.relax,
         )
     except QueryError as exc:
         return _results_page(params, error=exc.message), 400

@@ -72,6 +72,7 @@ class SearchParams:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     reprints: str = "grouped"  # REPRINT_DISPLAY: reprints under their earliest hit, or all
+    relax: bool = True  # loosen a query that finds nothing (search.relaxation)
 
     @property
     def is_empty(self) -> bool:
@@ -98,6 +99,8 @@ class SearchParams:
             out.append(("page", str(self.page)))
         if self.reprints != "grouped":
             out.append(("reprints", self.reprints))
+        if not self.relax:
+            out.append(("relax", "0"))
         return out
 
     def query_string(self) -> str:
@@ -105,7 +108,11 @@ class SearchParams:
 
     # -- variations, for links ---------------------------------------------------
     def with_query(self, q: str) -> SearchParams:
-        return replace(self, q=q, page=1)
+        return replace(self, q=q, page=1, relax=True)
+
+    def exactly(self, q: str) -> SearchParams:
+        """`q` searched as typed, without relaxation (the link above relaxed results)."""
+        return replace(self, q=q, page=1, relax=False)
 
     def with_page(self, page: int) -> SearchParams:
         return replace(self, page=page)
@@ -144,7 +151,7 @@ class SearchParams:
 
 def parse_search(args: MultiArgs) -> SearchParams:
     """Read `q`, `person`, `org`, `place`, `source`, `from`, `to`, `sort`, `page`,
-    `per_page`, `reprints`; unknown parameters are ignored. Raises BadParameter."""
+    `per_page`, `reprints`, `relax`; unknown parameters are ignored. Raises BadParameter."""
     q = text_param(args, "q")
     values = {attr: filter_values(args, param) for param, attr in FILTER_PARAMS.items()}
     filters = Filters(
@@ -159,7 +166,18 @@ def parse_search(args: MultiArgs) -> SearchParams:
         page=int_param(args, "page", 1),
         per_page=int_param(args, "per_page", DEFAULT_PER_PAGE),
         reprints=choice_param(args, "reprints", REPRINT_DISPLAY) or "grouped",
+        relax=relax_param(args),
     )
+
+
+def relax_param(args: MultiArgs) -> bool:
+    """`relax=0` asks for the query exactly as typed, even when it finds nothing."""
+    raw = (args.get("relax") or "").strip().lower()
+    if raw in ("", "1", "true", "oui"):
+        return True
+    if raw in ("0", "false", "non"):
+        return False
+    raise BadParameter("relax", f"« relax » vaut 0 ou 1, pas « {raw[:40]} »")
 
 
 def text_param(args: MultiArgs, name: str, max_length: int = MAX_PARAM_LENGTH) -> str:

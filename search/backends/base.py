@@ -22,23 +22,31 @@ from search.core.model import (  # noqa: F401 - re-exported for older imports
     IndexBusy,
     IndexMissing,
     IndexStats,
+    Relaxation,
     Results,
     SearchRequest,
     Snippet,
     distinct_suggestions,
 )
+from search.expansion.acronyms import AcronymLearner
 from search.gazetteer import Gazetteer
 
 
 class Backend(Protocol):
     def build(
-        self, articles: Iterable[Article], gazetteer: Gazetteer | None = None, wait: bool = False
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer | None = None,
+        wait: bool = False,
+        acronyms: AcronymLearner | None = None,
     ) -> int:
         """Index all articles into a fresh generation and switch to it atomically.
 
         `gazetteer` is kept with the generation: queries are expanded with the
         aliases the documents were indexed with. `wait`: when another build holds
-        the index, wait for it instead of failing with `IndexBusy`.
+        the index, wait for it instead of failing with `IndexBusy`. `acronyms`
+        reads the articles as they stream in; its pairs are kept with the
+        generation too (search.expansion.acronyms).
         """
 
     def search(self, request: SearchRequest) -> Results: ...

@@ -65,6 +65,7 @@ from search.core.suggestions import (
     corrected_query,
     max_frequency_to_correct,
 )
+from search.expansion.acronyms import AcronymLearner, with_acronyms
 from search.gazetteer import Gazetteer
 from search.names import canonical_filters
 from search.query import Node, Term
@@ -163,6 +164,7 @@ class OpenSearchBackend:
         gazetteer: Gazetteer | None = None,
         wait: bool = False,
         names: dict[str, str] | None = None,
+        acronyms: AcronymLearner | None = None,
     ) -> int:
         """Index all articles into a fresh generation and switch the alias atomically.
 
@@ -185,6 +187,7 @@ class OpenSearchBackend:
         aliases_of = gazetteer.aliases_of if gazetteer is not None else no_aliases
         try:
             count, words = self._bulk_load(new, articles, aliases_of, names)
+            learned = acronyms.pairs() if acronyms is not None else []
             self.client.indices.put_settings(
                 index=new,
                 body={"index": {"refresh_interval": "1s", "number_of_replicas": self.replicas}},
@@ -197,6 +200,8 @@ class OpenSearchBackend:
                         **body["mappings"]["_meta"],
                         "articles": count,
                         "terms": len(words),
+                        # acronym definitions read in the corpus while it streamed in
+                        "acronyms": [list(p) for p in learned],
                     }
                 },
             )
@@ -209,7 +214,7 @@ class OpenSearchBackend:
             self._gazetteer_state = (
                 time.monotonic(),
                 new,
-                gazetteer if gazetteer is not None and gazetteer.entries else None,
+                with_acronyms(gazetteer or Gazetteer([]), learned),
             )
         except BaseException:
             # the alias never moved; drop the half-built generation, keep the first error
@@ -279,9 +284,11 @@ class OpenSearchBackend:
             gazetteer = None
             if current is not None:
                 mapping = self.client.indices.get_mapping(index=current)
-                entries = mapping[current]["mappings"].get("_meta", {}).get("gazetteer") or []
-                if entries:
-                    gazetteer = gazetteer_from_json(entries)
+                meta = mapping[current]["mappings"].get("_meta", {})
+                gazetteer = with_acronyms(
+                    gazetteer_from_json(meta.get("gazetteer") or []),
+                    [(str(a), str(x)) for a, x in meta.get("acronyms") or []],
+                )
         self._gazetteer_state = (now, current, gazetteer)
         return gazetteer
 

@@ -34,6 +34,7 @@ from search.backends.opensearch.documents import article_to_doc, no_aliases
 if TYPE_CHECKING:
     from opensearchpy import OpenSearch
 
+    from search.expansion.acronyms import AcronymLearner
     from search.gazetteer import Gazetteer
 
 
@@ -46,7 +47,9 @@ class AliasedIndex(Protocol):
 
     def current_generation(self) -> str | None: ...
 
-    def build(self, articles: Iterable[Article], gazetteer=None, wait=False, names=None) -> int: ...
+    def build(
+        self, articles: Iterable[Article], gazetteer=None, wait=False, names=None, acronyms=None
+    ) -> int: ...
 
 
 BULK_CHUNK = 500
@@ -96,11 +99,15 @@ class OpenSearchWriteSession:
         )
 
     # -- writing ---------------------------------------------------------------
-    def rebuild(self, articles: Iterable[Article], gazetteer: Gazetteer, manifest) -> int:
+    def rebuild(
+        self, articles: Iterable[Article], gazetteer: Gazetteer, manifest, acronyms=None
+    ) -> int:
         """A fresh generation behind the alias, with its manifest."""
         self.names = {}
         previous = self.live
-        count = self.backend.build(articles, gazetteer=gazetteer, names=self.names)
+        count = self.backend.build(
+            articles, gazetteer=gazetteer, names=self.names, acronyms=acronyms
+        )
         self.live = self.backend.current_generation()
         assert self.live is not None
         self._save_manifest(self.live, manifest())
@@ -115,9 +122,11 @@ class OpenSearchWriteSession:
         removed: Iterable[str],
         gazetteer: Gazetteer,
         manifest,
+        acronyms: AcronymLearner | None = None,
     ) -> int:
         """Upsert `articles` and delete the other `removed` ids in the live index,
-        made searchable by one refresh. Returns the number of articles written."""
+        made searchable by one refresh. Returns the number of articles written.
+        The acronyms the written articles define join those the index had learnt."""
         assert self.live is not None, "update() needs a live generation (see manifest())"
         live = self.live
         aliases_of = gazetteer.aliases_of if gazetteer.entries else no_aliases
@@ -151,7 +160,11 @@ class OpenSearchWriteSession:
             indices.refresh(index=live)
         count = self.client.count(index=live)["count"]
         meta = indices.get_mapping(index=live)[live]["mappings"].get("_meta", {})
-        indices.put_mapping(index=live, body={"_meta": {**meta, "articles": count}})
+        learned = {str(a): str(x) for a, x in meta.get("acronyms") or []}
+        if acronyms is not None:
+            learned.update(acronyms.pairs())
+        meta = {**meta, "articles": count, "acronyms": [list(p) for p in sorted(learned.items())]}
+        indices.put_mapping(index=live, body={"_meta": meta})
         self._save_manifest(live, manifest())
         return len(written)
 

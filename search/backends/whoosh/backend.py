@@ -58,7 +58,14 @@ from search.backends.whoosh.schema import (
     facet_key,
     to_document,
 )
-from search.backends.whoosh.store import GAZETTEER_FILE, checkpoint, load_gazetteer, save_gazetteer
+from search.backends.whoosh.store import (
+    GAZETTEER_FILE,
+    checkpoint,
+    load_acronyms,
+    load_gazetteer,
+    save_acronyms,
+    save_gazetteer,
+)
 from search.backends.whoosh.updating import (
     WhooshWriteSession,
     count_display,
@@ -72,6 +79,10 @@ from search.core.entity_types import group_entities, listed_types
 from search.core.french import fold
 from search.core.suggestions import autocomplete, corrected_query, max_frequency_to_correct
 from search.entity_keys import EntityScanner, article_entity_keys
+from search.expansion.acronyms import (
+    AcronymLearner,
+    with_acronyms,
+)
 from search.gazetteer import Gazetteer
 from search.names import canonical_filters
 from search.query import Node, QueryError, Term
@@ -167,8 +178,12 @@ class _Generation:
         return self._days
 
     def gazetteer(self) -> Gazetteer:
+        """The gazetteer saved with the generation, with the curated acronyms and
+        those the corpus defined (`search.expansion.acronyms.with_acronyms`)."""
         if self._gazetteer is None:
-            self._gazetteer = load_gazetteer(self.path / GAZETTEER_FILE)
+            self._gazetteer = with_acronyms(
+                load_gazetteer(self.path / GAZETTEER_FILE), load_acronyms(self.path)
+            )
         return self._gazetteer
 
     def spelling(self) -> SpellingIndex:
@@ -229,6 +244,7 @@ class WhooshBackend:
         gazetteer: Gazetteer | None = None,
         wait: bool = False,
         manifest: Callable[[], dict] | None = None,
+        acronyms: AcronymLearner | None = None,
     ) -> int:
         """Index `articles` into a new generation and switch to it atomically.
 
@@ -241,14 +257,16 @@ class WhooshBackend:
         """
         with store.build_lock(self.root, wait=wait):
             store.clean_stale(self.root)
-            return self._build_locked(articles, gazetteer, manifest)
+            return self._build_locked(articles, gazetteer, manifest, acronyms)
 
-    def _build_locked(self, articles, gazetteer, manifest) -> int:
+    def _build_locked(self, articles, gazetteer, manifest, acronyms=None) -> int:
         gazetteer = gazetteer or Gazetteer([])
         building = store.new_building_dir(self.root)
         try:
             save_gazetteer(gazetteer, building / GAZETTEER_FILE)
             count, meta = self._write(building, articles, gazetteer)
+            if acronyms is not None:  # read while the articles streamed in
+                save_acronyms(building, acronyms.pairs())
             build_fast_path(building)
             if manifest is not None:
                 save_manifest(building, manifest())

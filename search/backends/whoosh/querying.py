@@ -37,8 +37,9 @@ from search.core.ranking import (
     fuzzy_distance,
 )
 from search.entity_keys import ENTITY_KEY_FIELD, query_entity_key
+from search.expansion.related import Related, expand_items
 from search.gazetteer import Gazetteer
-from search.names import NameRun, other_forms, with_names
+from search.names import NameRun, other_forms
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words
 from search.query import Node as QNode
 from search.variants import name_key
@@ -151,8 +152,10 @@ class Translator:
 
     def _conjunction(self, items, soft: bool) -> wq.Query | None:
         positives, negatives = [], []
-        for item in with_names(items, self.gazetteer):
-            if isinstance(item, NameRun):
+        for item in expand_items(items, self.gazetteer):
+            if isinstance(item, Related):
+                positives.append(self._related(item))
+            elif isinstance(item, NameRun):
                 positives.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 q = self._node(item.item)
@@ -180,6 +183,29 @@ class Translator:
         if base is not None and negatives:
             base = wq.AndNot(base, _or(negatives))
         return base
+
+    def _related(self, related: Related) -> wq.Query:
+        """The item, or any of its related forms with their scores scaled down,
+        added up: an article saying « élections » and « Italie » is about
+        « élections italiennes » as surely as one using the adjective. (Measured:
+        counting a relative only where the typed word is absent, or leaving
+        relatives out of the all-words bonus, both lost on derivation queries.)"""
+        item = related.item
+        if isinstance(item, NameRun):
+            core = self._name(list(item.words), list(item.forms))
+        else:
+            core = self._node(item) or wq.NullQuery
+        clauses = [core]
+        for node, weight in related.alternatives:
+            q = self._node(node)
+            if q is not None and q is not wq.NullQuery:
+                for leaf in q.leaves():
+                    leaf.boost *= weight
+                clauses.append(q)
+        # One flat Or: Whoosh's top-k pruning skips wrongly through an Or nested
+        # in an Or (better articles missing from a short first page).
+        flat = [sub for c in clauses for sub in (c.subqueries if type(c) is wq.Or else [c])]
+        return _or(flat) or wq.NullQuery
 
     def _top_items(self):
         return self.top_level.items if self.top_level is not None else None

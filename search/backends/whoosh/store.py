@@ -26,12 +26,14 @@ from pathlib import Path
 
 from search.backends.base import IndexBusy, IndexMissing
 from search.core.records import gazetteer_from_json, gazetteer_to_json
+from search.expansion.acronyms import pairs_from_json, pairs_to_json
 from search.gazetteer import Gazetteer
 
 CURRENT = "CURRENT"
 LOCK = "build.lock"
 BUILDING_SUFFIX = ".building"
 GAZETTEER_FILE = "gazetteer.json"  # the gazetteer a generation was built with
+ACRONYMS_FILE = "acronyms.json"  # acronym definitions read in the corpus at build time
 KEEP_GENERATIONS = 2  # the live one and its predecessor (in-flight readers)
 
 
@@ -207,3 +209,14 @@ def load_gazetteer(path: Path) -> Gazetteer:
     except (OSError, ValueError):
         return Gazetteer([])
     return gazetteer_from_json(entries)
+
+
+def save_acronyms(folder: Path, pairs: list[tuple[str, str]]) -> None:
+    """The acronym ↔ expansion pairs the corpus defined, kept with the generation."""
+    (folder / ACRONYMS_FILE).write_text(pairs_to_json(pairs), encoding="utf-8")
+
+
+def load_acronyms(folder: Path) -> list[tuple[str, str]]:
+    """A generation's learned pairs; none for a generation built without them."""
+    path = folder / ACRONYMS_FILE
+    return pairs_from_json(path.read_text("utf-8") if path.is_file() else None)

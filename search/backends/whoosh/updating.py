@@ -43,10 +43,16 @@ from search.backends.whoosh.schema import (
     to_document,
 )
 from search.backends.whoosh.segments import bounded_merge, link_segments, segment_count
-from search.backends.whoosh.store import GAZETTEER_FILE, save_gazetteer
+from search.backends.whoosh.store import (
+    GAZETTEER_FILE,
+    load_acronyms,
+    save_acronyms,
+    save_gazetteer,
+)
 from search.entity_keys import EntityScanner, article_entity_keys
 
 if TYPE_CHECKING:
+    from search.expansion.acronyms import AcronymLearner
     from search.gazetteer import Gazetteer
 
 
@@ -56,7 +62,9 @@ class RebuildableIndex(Protocol):
 
     root: Path
 
-    def _build_locked(self, articles: Iterable[Article], gazetteer, manifest) -> int: ...
+    def _build_locked(
+        self, articles: Iterable[Article], gazetteer, manifest, acronyms=None
+    ) -> int: ...
 
     def stats(self) -> IndexStats: ...
 
@@ -172,9 +180,11 @@ class WhooshWriteSession:
         except (OSError, ValueError, store.DamagedIndex):
             return None
 
-    def rebuild(self, articles: Iterable[Article], gazetteer: Gazetteer, manifest) -> int:
+    def rebuild(
+        self, articles: Iterable[Article], gazetteer: Gazetteer, manifest, acronyms=None
+    ) -> int:
         """A full generation (the first build, `--full`, or settings changed)."""
-        return self.backend._build_locked(articles, gazetteer, manifest)
+        return self.backend._build_locked(articles, gazetteer, manifest, acronyms)
 
     def update(
         self,
@@ -182,9 +192,12 @@ class WhooshWriteSession:
         removed: Iterable[str],
         gazetteer: Gazetteer,
         manifest,
+        acronyms: AcronymLearner | None = None,
     ) -> int:
         """The live generation minus `removed` ids plus `articles`, published
-        atomically. Returns the number of articles written."""
+        atomically. Returns the number of articles written. The acronyms the
+        written articles define join those the live generation had learnt (a
+        new expansion of a known acronym replaces the old one)."""
         assert self.live is not None, "update() needs a live generation (see manifest())"
         previous = self.root / self.live
         building = store.new_building_dir(self.root)
@@ -195,6 +208,10 @@ class WhooshWriteSession:
             ix = windex.open_dir(str(building))
             written = self._write(ix, articles, list(removed), gazetteer, display)
             build_fast_path(building, reuse_from=previous)  # new segments' columns only
+            learned = dict(load_acronyms(previous))
+            if acronyms is not None:
+                learned.update(acronyms.pairs())
+            save_acronyms(building, sorted(learned.items()))
             write_side_tables(building, ix)
             save_display_counts(building, _positive(display))
             save_manifest(building, manifest())
