@@ -38,7 +38,7 @@ def test_openapi_document_describes_every_api_route(app):
 def test_openapi_search_parameters_are_the_ones_the_page_reads():
     names = {p["name"] for p in SPEC["paths"]["/api/search"]["get"]["parameters"]}
     expected = {"q", "person", "org", "place", "source", "from", "to", "sort", "page", "per_page"}
-    assert names == expected | {"relax"}
+    assert names == expected | {"relax", "reprints"}
 
 
 # -- /api/search -----------------------------------------------------------------------
