@@ -53,12 +53,13 @@ ARMY = re.compile(r"\barmée ([a-zéèëï-]+)")
 # « ministère de la Justice » is a name as a whole; « ministère russe de la Défense »
 # is not (the adjective sits inside), there the portfolio alone names the ministry.
 _MINISTRY = re.compile(r"\bministère (?:" + _ADJECTIVE + r" )?" + _COMPLEMENT + _PORTFOLIO)
-# « une chaîne Telegram », « le réseau social Twitter », « l'agence TASS »: a name
-# after the common noun of a medium is that medium, an organisation (the model
-# reads « Télégram » as a place).
+# « l'agence TASS », « le quotidien Libération », « la chaîne Al Jazeera »: a name
+# after the common noun of a medium is that medium, an organisation; after
+# that of a platform (« le réseau social Twitter », « la messagerie Signal ») it
+# is a service, MISC. Neither is a place (the model reads « Télégram » as one).
 _MEDIUM = re.compile(
-    r"\b(?:chaîne|compte|canal|réseau social|messagerie|application|plateforme|"
-    r"agence de presse|agence|journal|quotidien|hebdomadaire|magazine|radio|télévision) "
+    r"\b(?:(agence de presse|agence|journal|quotidien|hebdomadaire|magazine|radio|télévision|"
+    r"chaîne)|réseau social|messagerie|application|plateforme|compte|canal) "
     r"([A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*)*)"
 )
 # « université de Duke », « université Harvard »: the model tags the place or the
@@ -130,8 +131,8 @@ def military_staff(text: str) -> list[Span]:
 
 
 def medium(text: str) -> list[Span]:
-    """« sur une chaîne Télégram »: a platform, an agency, a paper is an organisation."""
-    return [(m.start(1), m.end(1), "ORG") for m in _MEDIUM.finditer(text)]
+    """« l'agence TASS »: a medium is an organisation; « le réseau social X »: a platform, MISC."""
+    return [(m.start(2), m.end(2), "ORG" if m.group(1) else "MISC") for m in _MEDIUM.finditer(text)]
 
 
 def university(text: str) -> list[Span]:
