@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from search.entity_words import NAMED_PLACE_HEAD_WORDS, is_demonym
+from search.entity_words import INSTITUTION_HEAD_WORDS, NAMED_PLACE_HEAD_WORDS, is_demonym
 
 Span = tuple[int, int, str]
 
@@ -62,10 +62,17 @@ _MEDIUM = re.compile(
     r"chaîne)|réseau social|messagerie|application|plateforme|compte|canal) "
     r"([A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*)*)"
 )
-# « université de Duke », « université Harvard »: the model tags the place or the
-# founder inside, the newsroom (and the reader) means the university.
-_UNIVERSITY = re.compile(
-    r"\buniversité (?:" + _ADJECTIVE + r" )?(?:" + _COMPLEMENT + r")?"
+# « université de Duke », « diocèse de Moosonee », « académie de Grenoble »: a
+# lower-case institution head (the institution_heads table) and a name; the
+# model tags the place or the founder inside, the reader means the institution.
+_INSTITUTION = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(INSTITUTION_HEAD_WORDS, key=len, reverse=True))
+    + r") (?:"
+    + _ADJECTIVE
+    + r" )?(?:"
+    + _COMPLEMENT
+    + r")?"
     r"[A-ZÀ-Ý][\w'’-]*(?:(?: | de | du | des | d'| de la )[A-ZÀ-Ý][\w'’-]*)*"
 )
 # « Mission de l'Union africaine en Somalie », « Ambassade d'Algérie au Canada »:
@@ -135,11 +142,11 @@ def medium(text: str) -> list[Span]:
     return [(m.start(2), m.end(2), "ORG" if m.group(1) else "MISC") for m in _MEDIUM.finditer(text)]
 
 
-def university(text: str) -> list[Span]:
-    """« université de Duke »: the university, not the place or founder inside."""
+def institution(text: str) -> list[Span]:
+    """« université de Duke », « diocèse de Moosonee »: the institution, not the place inside."""
     return [
         (m.start(), m.end(), "ORG")
-        for m in _UNIVERSITY.finditer(text)
+        for m in _INSTITUTION.finditer(text)
         if m.group(1) is None or is_demonym(m.group(1))
     ]
 
@@ -149,7 +156,7 @@ SPAN_RULES: tuple[Callable[[str], list[Span]], ...] = (
     minister_portfolio,
     ministry,
     posted_body,
-    university,
+    institution,
     medium,
     military_staff,
     named_place,
