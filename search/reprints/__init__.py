@@ -16,6 +16,7 @@ added articles and its removed ids, and only those are compared.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -44,6 +45,7 @@ __all__ = [
 
 FOLDER = "reprints"
 KEEP = 2  # the live generation's store and its predecessor's (in-flight readers)
+STALE_WRITE_SECONDS = 3600  # a temporary folder older than this is a killed write
 
 
 def store_path(index_dir: Path, generation: str) -> Path:
@@ -119,6 +121,9 @@ def prune(index_dir: Path, keep: set[str | None]) -> None:
         return
     folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
     kept = [p for p in folders if p.name in keep and ".tmp-" not in p.name]
+    stale = time.time() - STALE_WRITE_SECONDS
     for p in folders:
+        if ".tmp-" in p.name and p.stat().st_mtime > stale:
+            continue  # another build may be writing it right now
         if p not in kept[-KEEP:]:
             shutil.rmtree(p, ignore_errors=True)
