@@ -148,7 +148,7 @@ def _update_reprints(index_dir: Path, report: IndexReport, shingles: reprints.Co
     no previous store). The incremental build calls `update_for_generation` with
     the previous generation, the articles it added and the ids it removed."""
     started = time.perf_counter()
-    store = reprints.update_for_generation(index_dir, report.generation, shingles.articles)
+    store = reprints.update_for_generation(index_dir, report.generation, shingles.drain())
     report.reprint_clusters = len(store.clusters())
     report.reprint_seconds = time.perf_counter() - started
 

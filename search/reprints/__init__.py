@@ -28,6 +28,7 @@ from search.reprints.store import (
     Params,
     ReprintStore,
     ShingledArticle,
+    drained,
 )
 
 __all__ = [
@@ -70,6 +71,10 @@ class Collector:
     def __init__(self, params: Params | None = None) -> None:
         self.params = params or Params()
         self.articles: list[ShingledArticle] = []
+
+    def drain(self) -> Iterator[ShingledArticle]:
+        """The collected articles, each dropped from the collector as it is taken."""
+        return drained(self.articles)
 
     def tap(self, articles: Iterable[Article]) -> Iterator[Article]:
         for article in articles:
