@@ -5,7 +5,8 @@ Backend-neutral: clusters are computed by Loupe from the articles themselves
 and read back by `search.searcher.Searcher`, so Whoosh and OpenSearch serve
 the same answers.
 
-    index/reprints/<generation>/clusters.json   readers: members, pairs, clusters
+    index/reprints/<generation>/clusters.json   readers: members, clusters
+    index/reprints/<generation>/pairs.npz       readers: the reprint pairs (CSR)
     index/reprints/<generation>/state.npz       writers: shingles and signatures
 
 The indexer calls `update_for_generation` once the backend has switched to
