@@ -191,6 +191,9 @@ def test_incremental_update_adds_a_new_reprint_to_its_cluster(built, corpus_arti
     assert gone not in store.members and gone not in store.cluster_of(originals[2]).members
     reread = reprints.load_store(index_dir, "gen-next")
     assert reread.cluster_of("late-reprint").members == cluster.members
+    assert {a: reread.pairs.get(a) for a in store.pairs} == dict(store.pairs)
+    assert set(reread.pairs) == set(store.pairs)
+    assert reread.reprinted_articles() == store.reprinted_articles()
 
 
 @pytest.fixture(scope="module")
