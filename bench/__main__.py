@@ -162,7 +162,14 @@ def query_phase(sizes: list[str], systems: list[str], args: argparse.Namespace) 
                 label = "Loupe, Whoosh matchers"
             log(f"query {size} {label} …")
             r = run_queries(
-                size, engine, label, engine, idx, reps=args.reps, operator=args.operator
+                size,
+                engine,
+                label,
+                engine,
+                idx,
+                reps=args.reps,
+                operator=args.operator,
+                modes=[m.strip() for m in args.modes.split(",")] if args.modes else None,
             )
             log(f"  → {r.skipped or r.stats('snippets')}")
             runs.append(r)
@@ -215,6 +222,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "Tantivy's with OR; Loupe itself uses its own query language)",
     )
     p.add_argument("--verbose", action="store_true", help="hit counts and per-kind latency")
+    p.add_argument("--modes", help="query modes to run: snippets,bare,page (default all)")
     p.add_argument(
         "--reuse-builds",
         action="store_true",

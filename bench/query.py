@@ -127,8 +127,15 @@ def run_queries(
     reps: int,
     operator: str,
     timeout: float = 1800,
+    modes: list[str] | None = None,
 ) -> QueryRun:
-    spec = {"engine": engine, "index": str(index), "reps": reps, "operator": operator}
+    spec = {
+        "engine": engine,
+        "index": str(index),
+        "reps": reps,
+        "operator": operator,
+        "modes": modes or [],
+    }
     out = child.run("bench.query", spec, timeout)
     run = QueryRun(size, system, label)
     if "error" in out or "skipped" in out:
@@ -154,6 +161,8 @@ def child_main(spec: dict[str, Any]) -> None:
     modes = {"snippets": (True, False), "bare": (False, False)}
     if engine.supports_facets:
         modes["page"] = (True, True)
+    if spec.get("modes"):  # --modes: a long run at 100k can keep only what it reports
+        modes = {k: v for k, v in modes.items() if k in spec["modes"]} or modes
     errors: dict[str, str] = {}
     for text in WARMUP:
         for snippets, facets in modes.values():

@@ -226,6 +226,8 @@ def query_tables(runs: list[QueryRun], *, verbose: bool = False) -> str:
                 continue
             for mode in ("snippets", "bare"):
                 a, c = r.stats(mode), b.stats(mode)
+                if not a or not c:  # a mode left out with --modes
+                    continue
                 ratio_rows.append(
                     [
                         r.size,

@@ -9,8 +9,9 @@ detection: 10k articles hold ~20,000 reprint pairs, far more than news does).
 - `clusters`: read + shingles + `ReprintStore.build` + save: the time the
   build spends on reprints and the memory it adds over `read`; then the store
   reloaded writable and 100 new articles added (the incremental update);
-- `loupe`: a whole `loupe index --no-ner` (reprints included), to weigh the
-  above against, then `Searcher.similar` on 300 articles (p50/p95, warm), the
+- `loupe`: a whole `loupe index --no-ner` (reprints included), and `bare`: the
+  same with reprint detection switched off, the reference for the added time
+  and peak memory; then `Searcher.similar` on 300 articles (p50/p95, warm), the
   reprint store's first load included separately (and without neighbours:
   the reprints alone). `--similar-only` measures only that, on the last index.
 """
@@ -141,6 +142,26 @@ def child_loupe(folder: Path, label: str, reuse: bool = False) -> dict:
     return out
 
 
+def child_bare(folder: Path, label: str) -> dict:
+    """The same whole build with reprint detection switched off (bench only): the
+    reference the added time and memory are measured against."""
+    from search import indexer
+
+    class NoCollector:
+        articles: list = []
+
+        def tap(self, articles):
+            return articles
+
+    indexer.reprints.Collector = NoCollector  # type: ignore[misc]
+    indexer._update_reprints = lambda index_dir, report, shingles: None
+    index = WORK / f"index-bare-{label}"
+    shutil.rmtree(index, ignore_errors=True)
+    report = indexer.index_corpus(folder, index, ner=False)
+    shutil.rmtree(index, ignore_errors=True)
+    return {"build_s": report.elapsed, "rss_mb": _rss_mb()}
+
+
 def _child(kind: str, label: str) -> dict:
     folder = synthetic_corpus_dir(parse_size(label))
     proc = subprocess.run(
@@ -164,6 +185,7 @@ def run_cost(labels: list[str], with_loupe: bool = True, similar_only: bool = Fa
             row = {"read": _child("read", label), "clusters": _child("clusters", label)}
             if with_loupe:
                 row["loupe"] = _child("loupe", label)
+                row["loupe_without_reprints"] = _child("bare", label)
         results[label] = row
         print(json.dumps(row, indent=1), flush=True)
         print(f"{label}: load average {os.getloadavg()[0]:.2f} at end", flush=True)
@@ -178,6 +200,8 @@ if __name__ == "__main__":
         result = child_read(folder)
     elif kind == "clusters":
         result = child_clusters(folder)
+    elif kind == "bare":
+        result = child_bare(folder, label)
     else:
         result = child_loupe(folder, label, reuse=kind == "similar")
     print(json.dumps(result))

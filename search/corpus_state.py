@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.article import Article
-from search.readers import STREAMED, Note, ReadOutcome, Skipped, read_file
+from search.readers import STREAMED, Note, ReadOutcome, Skipped, read_file, unreadable_reason
 
 MANIFEST_VERSION = 1
 # A file modified this close to (or after) the previous run's start is checksummed
@@ -166,12 +166,14 @@ def stat_key(path: Path) -> tuple[int, int] | None:
 
 
 def file_sha256(path: Path) -> str | None:
+    """The file's checksum; None when it is gone. Any other failure to read it
+    (permissions, I/O) is raised: the file is there, and unreadable says why."""
     h = hashlib.sha256()
     try:
         with path.open("rb") as f:
             while chunk := f.read(1 << 20):
                 h.update(chunk)
-    except OSError:
+    except FileNotFoundError:
         return None
     return h.hexdigest()
 
@@ -216,7 +218,10 @@ def unchanged(path: Path, key: tuple[int, int], previous: FileState | None, sinc
         return True
     if size != previous.size:
         return False
-    return file_sha256(path) == previous.sha256
+    try:
+        return file_sha256(path) == previous.sha256
+    except OSError:
+        return False  # read again: the reader says why it cannot be
 
 
 def read_tracked(
@@ -241,7 +246,10 @@ def read_tracked(
     # its complete lines are read, a half-written last one is skipped by line.
     if not streamed and open_for_writing_elsewhere(path):
         return None, [Skipped(name, IN_MOTION)]
-    sha = file_sha256(path)
+    try:
+        sha = file_sha256(path)
+    except OSError as exc:  # tried again at the next run
+        return None, [Skipped(name, unreadable_reason(exc))]
     if sha is None:
         return None, [Skipped(name, VANISHED)]
     outcomes = list(read_file(path, max_bytes=max_bytes))
@@ -290,7 +298,11 @@ def _stream_lines(
     if before is None:
         yield Skipped(name, VANISHED)
         return
-    sha = file_sha256(path)
+    try:
+        sha = file_sha256(path)
+    except OSError as exc:  # tried again at the next run
+        yield Skipped(name, unreadable_reason(exc))
+        return
     if sha is None:
         yield Skipped(name, VANISHED)
         return

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from search.entity_words import NAMED_PLACE_HEAD_WORDS, is_demonym
+from search.entity_words import INSTITUTION_HEAD_WORDS, NAMED_PLACE_HEAD_WORDS, is_demonym
 
 Span = tuple[int, int, str]
 
@@ -53,18 +53,26 @@ ARMY = re.compile(r"\barmée ([a-zéèëï-]+)")
 # « ministère de la Justice » is a name as a whole; « ministère russe de la Défense »
 # is not (the adjective sits inside), there the portfolio alone names the ministry.
 _MINISTRY = re.compile(r"\bministère (?:" + _ADJECTIVE + r" )?" + _COMPLEMENT + _PORTFOLIO)
-# « une chaîne Telegram », « le réseau social Twitter », « l'agence TASS »: a name
-# after the common noun of a medium is that medium, an organisation (the model
-# reads « Télégram » as a place).
+# « l'agence TASS », « le quotidien Libération », « la chaîne Al Jazeera »: a name
+# after the common noun of a medium is that medium, an organisation; after
+# that of a platform (« le réseau social Twitter », « la messagerie Signal ») it
+# is a service, MISC. Neither is a place (the model reads « Télégram » as one).
 _MEDIUM = re.compile(
-    r"\b(?:chaîne|compte|canal|réseau social|messagerie|application|plateforme|"
-    r"agence de presse|agence|journal|quotidien|hebdomadaire|magazine|radio|télévision) "
+    r"\b(?:(agence de presse|agence|journal|quotidien|hebdomadaire|magazine|radio|télévision|"
+    r"chaîne)|réseau social|messagerie|application|plateforme|compte|canal) "
     r"([A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*)*)"
 )
-# « université de Duke », « université Harvard »: the model tags the place or the
-# founder inside, the newsroom (and the reader) means the university.
-_UNIVERSITY = re.compile(
-    r"\buniversité (?:" + _ADJECTIVE + r" )?(?:" + _COMPLEMENT + r")?"
+# « université de Duke », « diocèse de Moosonee », « académie de Grenoble »: a
+# lower-case institution head (the institution_heads table) and a name; the
+# model tags the place or the founder inside, the reader means the institution.
+_INSTITUTION = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(INSTITUTION_HEAD_WORDS, key=len, reverse=True))
+    + r") (?:"
+    + _ADJECTIVE
+    + r" )?(?:"
+    + _COMPLEMENT
+    + r")?"
     r"[A-ZÀ-Ý][\w'’-]*(?:(?: | de | du | des | d'| de la )[A-ZÀ-Ý][\w'’-]*)*"
 )
 # « Mission de l'Union africaine en Somalie », « Ambassade d'Algérie au Canada »:
@@ -130,15 +138,15 @@ def military_staff(text: str) -> list[Span]:
 
 
 def medium(text: str) -> list[Span]:
-    """« sur une chaîne Télégram »: a platform, an agency, a paper is an organisation."""
-    return [(m.start(1), m.end(1), "ORG") for m in _MEDIUM.finditer(text)]
+    """« l'agence TASS »: a medium is an organisation; « le réseau social X »: a platform, MISC."""
+    return [(m.start(2), m.end(2), "ORG" if m.group(1) else "MISC") for m in _MEDIUM.finditer(text)]
 
 
-def university(text: str) -> list[Span]:
-    """« université de Duke »: the university, not the place or founder inside."""
+def institution(text: str) -> list[Span]:
+    """« université de Duke », « diocèse de Moosonee »: the institution, not the place inside."""
     return [
         (m.start(), m.end(), "ORG")
-        for m in _UNIVERSITY.finditer(text)
+        for m in _INSTITUTION.finditer(text)
         if m.group(1) is None or is_demonym(m.group(1))
     ]
 
@@ -148,7 +156,7 @@ SPAN_RULES: tuple[Callable[[str], list[Span]], ...] = (
     minister_portfolio,
     ministry,
     posted_body,
-    university,
+    institution,
     medium,
     military_staff,
     named_place,

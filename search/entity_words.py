@@ -54,6 +54,7 @@ NOT_NAMES = _folded("not_names")
 NAMED_PLACE_HEADS = _folded("named_place_heads")
 NAMED_PLACE_HEAD_WORDS = _as_written("named_place_heads")  # for a pattern on raw text
 INSTITUTION_HEADS = _folded("institution_heads")
+INSTITUTION_HEAD_WORDS = _as_written("institution_heads")  # for a pattern on raw text
 VENUE_WORDS = _folded("venue_words")
 MOVEMENT_HEADS = _folded("movement_heads")
 EVENT_WORDS = _folded("event_words")

@@ -244,7 +244,7 @@ def _update_reprints(
         store = reprints.update_for_generation(
             index_dir,
             change.generation,
-            shingles.articles,
+            shingles.drain(),
             ids_removed=change.removed + change.updated,
             previous_generation=previous,
         )

@@ -401,3 +401,15 @@ def test_a_full_disk_fails_the_update_cleanly_and_the_next_run_completes(tmp_pat
         report = index_corpus(corpus, index, ner=False)
         assert report.mode == "incremental" and report.added == 60
         assert snapshot(index) == rebuilt(corpus, tmp_path, ner=False)
+
+
+def test_an_update_is_refused_while_another_run_holds_the_lock(tmp_path):
+    corpus = make_corpus(tmp_path / "corpus", html=2, records=2)
+    index = tmp_path / "ix"
+    index_corpus(corpus, index, ner=False)
+    live = store.current_generation(index)
+    shutil.copy(HTML[90], corpus / HTML[90].name)
+    with store.build_lock(index), pytest.raises(store.IndexBusy):
+        index_corpus(corpus, index, ner=False)
+    assert store.current_generation(index) == live
+    assert index_corpus(corpus, index, ner=False).added == 1

@@ -27,7 +27,7 @@ HTML = sorted((REPO / "corpus" / "html").glob("*.html"))
 
 
 def loupe(*args: str) -> list[str]:
-    return [sys.executable, "-m", "search.cli", *args]
+    return [sys.executable, "-m", "web.cli", *args]
 
 
 def env() -> dict:

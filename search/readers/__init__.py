@@ -101,7 +101,8 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _unreadable(error: OSError) -> str:
+def unreadable_reason(error: OSError) -> str:
+    """The reason a file that cannot be opened is skipped (permissions, I/O)."""
     if isinstance(error, PermissionError):
         return "unreadable: permission denied"
     return f"unreadable: {(error.strerror or str(error)).lower()}"
@@ -138,7 +139,7 @@ def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterat
             # Read one byte past the limit: a file may grow between stat and read.
             data = f.read(max_bytes + 1)
     except OSError as e:
-        yield Skipped(name, _unreadable(e))
+        yield Skipped(name, unreadable_reason(e))
         return
     if len(data) > max_bytes:
         yield Skipped(name, f"larger than {_size(max_bytes)} limit")
@@ -248,7 +249,7 @@ def _walk(
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as e:
-        yield Skipped(str(directory), _unreadable(e))
+        yield Skipped(str(directory), unreadable_reason(e))
         return
     for entry in entries:
         if entry.name.startswith("."):

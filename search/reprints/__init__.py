@@ -5,7 +5,8 @@ Backend-neutral: clusters are computed by Loupe from the articles themselves
 and read back by `search.searcher.Searcher`, so Whoosh and OpenSearch serve
 the same answers.
 
-    index/reprints/<generation>/clusters.json   readers: members, pairs, clusters
+    index/reprints/<generation>/clusters.json   readers: members, clusters
+    index/reprints/<generation>/pairs.npz       readers: the reprint pairs (CSR)
     index/reprints/<generation>/state.npz       writers: shingles and signatures
 
 The indexer calls `update_for_generation` once the backend has switched to
@@ -16,6 +17,7 @@ added articles and its removed ids, and only those are compared.
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from search.reprints.store import (
     Params,
     ReprintStore,
     ShingledArticle,
+    drained,
 )
 
 __all__ = [
@@ -45,6 +48,7 @@ __all__ = [
 
 FOLDER = "reprints"
 KEEP = 2  # the live generation's store and its predecessor's (in-flight readers)
+STALE_WRITE_SECONDS = 3600  # a temporary folder older than this is a killed write
 
 
 def store_path(index_dir: Path, generation: str) -> Path:
@@ -74,6 +78,10 @@ class Collector:
     def __init__(self, params: Params | None = None) -> None:
         self.params = params or Params()
         self.articles: list[ShingledArticle] = []
+
+    def drain(self) -> Iterator[ShingledArticle]:
+        """The collected articles, each dropped from the collector as it is taken."""
+        return drained(self.articles)
 
     def tap(self, articles: Iterable[Article]) -> Iterator[Article]:
         for article in articles:
@@ -125,6 +133,9 @@ def prune(index_dir: Path, keep: set[str | None]) -> None:
         return
     folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
     kept = [p for p in folders if p.name in keep and ".tmp-" not in p.name]
+    stale = time.time() - STALE_WRITE_SECONDS
     for p in folders:
+        if ".tmp-" in p.name and p.stat().st_mtime > stale:
+            continue  # another build may be writing it right now
         if p not in kept[-KEEP:]:
             shutil.rmtree(p, ignore_errors=True)

@@ -29,7 +29,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -38,8 +38,9 @@ from datasketch import MinHash, MinHashLSH
 
 from search.reprints.shingles import SHINGLE_SIZE
 
-STORE_VERSION = 1
+STORE_VERSION = 2
 CLUSTERS_FILE = "clusters.json"  # what readers load: small, once per generation
+PAIRS_FILE = "pairs.npz"  # readers: the reprint pairs (CSR adjacency)
 STATE_FILE = "state.npz"  # what an incremental update needs: shingles, signatures
 
 
@@ -52,7 +53,10 @@ class Params:
     # `python -m bench.reprints --sweep`: 0.5 keeps 15 %-rewritten reprints
     # and keeps same-topic articles (≤ 0.15 shared) well apart.
     threshold: float = 0.5
-    num_perm: int = 128
+    # LSH for Jaccard 0.2 uses 28 bands of 2 values whatever the number of
+    # permutations above 56: 64 gives the same candidates as 128 (the same seed
+    # draws the same first permutations) for half the signature time and memory.
+    num_perm: int = 64
     lsh_threshold: float = 0.2  # candidates only; the exact check decides
     min_shingles: int = 30  # fewer distinct shingles: too short to call a reprint
     # A shingle in more than max(floor, share × articles) articles is boilerplate.
@@ -97,7 +101,7 @@ class ReprintStore:
     params: Params = field(default_factory=Params)
     members: dict[str, Member] = field(default_factory=dict)
     # pairs[a][b] = shared shingles between a and b (symmetric)
-    pairs: dict[str, dict[str, int]] = field(default_factory=dict)
+    pairs: dict[str, dict[str, int]] | CsrPairs = field(default_factory=dict)
     frequent: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
     # writer state, absent in a reader's store
     hashes: dict[str, np.ndarray] = field(default_factory=dict)
@@ -115,7 +119,7 @@ class ReprintStore:
         store.frequent = frequent_shingles(
             [a.hashes for a in batch], store.params.frequent_floor, store.params.frequent_share
         )
-        store.add(batch)
+        store.add(drained(batch))
         return store
 
     def add(self, articles: Iterable[ShingledArticle]) -> list[str]:
@@ -129,7 +133,9 @@ class ReprintStore:
         lsh = self.lsh()
         perms = _permutations(self.params)
         paired: list[str] = []
-        for article in batch:
+        batch.reverse()  # popped from the end, in the given order: each one's
+        while batch:  # unfiltered shingles are freed as soon as it is stored
+            article = batch.pop()
             kept = _without(article.hashes, self.frequent)
             self.members[article.id] = Member(
                 article.id, article.source, article.published, article.inferred, len(kept)
@@ -144,7 +150,8 @@ class ReprintStore:
                 if shared >= self.params.threshold * smaller:
                     self.pairs.setdefault(article.id, {})[other] = shared
                     self.pairs.setdefault(other, {})[article.id] = shared
-                    paired.append(article.id)
+                    if not paired or paired[-1] != article.id:
+                        paired.append(article.id)
             lsh.insert(article.id, signature)
             self.hashes[article.id] = kept
             self.signatures[article.id] = signature.hashvalues.astype(np.uint32)
@@ -248,35 +255,56 @@ class ReprintStore:
 
     # -- persistence -----------------------------------------------------------------
     def save(self, folder: Path) -> None:
-        """Write the store into `folder`, atomically (a temporary folder renamed)."""
+        """Write the store into `folder`, atomically (a temporary folder renamed).
+
+        Readers load `clusters.json` (members and clusters, as lists) and
+        `pairs.npz` (the pairs as a CSR adjacency of member numbers): on the
+        bench's 100k corpus, 2 million pairs as JSON took 18 s to load."""
         folder = Path(folder)
         tmp = folder.with_name(folder.name + f".tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        clusters = self.clusters()
+        ids = list(self.members)
+        number = {article_id: k for k, article_id in enumerate(ids)}
+        members = [self.members[i] for i in ids]
         readers = {
             "version": STORE_VERSION,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "params": asdict(self.params),
-            "members": {
-                m.id: [m.source, m.published, m.inferred, m.shingles] for m in self.members.values()
-            },
-            "pairs": [
-                [a, b, n] for a, others in self.pairs.items() for b, n in others.items() if a < b
+            "ids": ids,
+            "sources": [m.source for m in members],
+            "published": [m.published for m in members],
+            "inferred": [m.inferred for m in members],
+            "shingles": [m.shingles for m in members],
+            "clusters": [
+                [[number[m] for m in c.members], c.first_inferred] for c in self.clusters()
             ],
-            "clusters": [[c.members, c.first, c.first_inferred] for c in clusters],
             "frequent": self.frequent.tolist(),
         }
         (tmp / CLUSTERS_FILE).write_text(json.dumps(readers, ensure_ascii=False), "utf-8")
-        ids = list(self.hashes)
-        lengths = np.array([len(self.hashes[i]) for i in ids], dtype=np.int64)
+        counts = np.zeros(len(ids) + 1, dtype=np.int64)
+        neighbours, shared = [], []
+        for k, article_id in enumerate(ids):
+            others = self.pairs.get(article_id) or {}
+            counts[k + 1] = len(others)
+            neighbours.extend(number[o] for o in others)
+            shared.extend(others.values())
+        np.savez(
+            tmp / PAIRS_FILE,
+            indptr=np.cumsum(counts),
+            indices=np.array(neighbours, dtype=np.int32),
+            shared=np.array(shared, dtype=np.int32),
+        )
+        hashed = list(self.hashes)
         np.savez(
             tmp / STATE_FILE,
-            ids=np.array(ids, dtype=object).astype(str),
-            lengths=lengths,
-            hashes=np.concatenate([self.hashes[i] for i in ids]) if ids else np.empty(0, np.uint32),
-            signatures=np.stack([self.signatures[i] for i in ids])
-            if ids
+            ids=np.array(hashed, dtype=str),
+            lengths=np.array([len(self.hashes[i]) for i in hashed], dtype=np.int64),
+            hashes=np.concatenate([self.hashes[i] for i in hashed])
+            if hashed
+            else np.empty(0, np.uint32),
+            signatures=np.stack([self.signatures[i] for i in hashed])
+            if hashed
             else np.empty((0, self.params.num_perm), np.uint32),
         )
         shutil.rmtree(folder, ignore_errors=True)
@@ -284,31 +312,97 @@ class ReprintStore:
 
     @classmethod
     def load(cls, folder: Path, writable: bool = False) -> ReprintStore:
-        """Read a saved store; `writable` also loads what `add`/`remove` need."""
+        """Read a saved store; `writable` also loads what `add`/`remove` need (and
+        turns the pairs into dictionaries that can change)."""
         folder = Path(folder)
         data = json.loads((folder / CLUSTERS_FILE).read_text("utf-8"))
         if data.get("version") != STORE_VERSION:
             raise ValueError(f"{folder}: version {data.get('version')} du fichier de reprises")
         store = cls(Params(**data["params"]))
+        ids = data["ids"]
         store.members = {
             i: Member(i, source, published, inferred, n)
-            for i, (source, published, inferred, n) in data["members"].items()
+            for i, source, published, inferred, n in zip(
+                ids,
+                data["sources"],
+                data["published"],
+                data["inferred"],
+                data["shingles"],
+                strict=True,
+            )
         }
-        for a, b, n in data["pairs"]:
-            store.pairs.setdefault(a, {})[b] = n
-            store.pairs.setdefault(b, {})[a] = n
+        with np.load(folder / PAIRS_FILE) as pairs:
+            csr = CsrPairs(ids, pairs["indptr"], pairs["indices"], pairs["shared"])
+        store.pairs = csr.to_dicts() if writable else csr
         store.frequent = np.array(data["frequent"], dtype=np.uint32)
-        store._clusters = [Cluster(m, f, inf) for m, f, inf in data["clusters"]]
+        store._clusters = []
+        for numbers, first_inferred in data["clusters"]:
+            members = [ids[k] for k in numbers]
+            first = members[0] if store.members[members[0]].published else None
+            store._clusters.append(Cluster(members, first, first_inferred))
         store._cluster_of = {m: i for i, c in enumerate(store._clusters) for m in c.members}
         if writable:
             with np.load(folder / STATE_FILE) as state:
-                ids, lengths = state["ids"].tolist(), state["lengths"]
+                hashed, lengths = state["ids"].tolist(), state["lengths"]
                 flat, sigs = state["hashes"], state["signatures"]
             bounds = np.concatenate([[0], np.cumsum(lengths)])
-            for k, article_id in enumerate(ids):
+            for k, article_id in enumerate(hashed):
                 store.hashes[article_id] = flat[bounds[k] : bounds[k + 1]]
                 store.signatures[article_id] = sigs[k]
         return store
+
+
+class CsrPairs:
+    """The pairs as a reader needs them, read-only, straight from the arrays:
+    `pairs.get(id)` → {other id: shared shingles}, like the writer's dicts."""
+
+    def __init__(self, ids: list[str], indptr, indices, shared) -> None:
+        self.ids = ids
+        self.number = {article_id: k for k, article_id in enumerate(ids)}
+        self.indptr, self.indices, self.shared = indptr, indices, shared
+
+    def get(self, article_id: str, default=None) -> dict[str, int] | None:
+        k = self.number.get(article_id)
+        if k is None or self.indptr[k] == self.indptr[k + 1]:
+            return default
+        lo, hi = self.indptr[k], self.indptr[k + 1]
+        return {
+            self.ids[j]: int(n)
+            for j, n in zip(self.indices[lo:hi].tolist(), self.shared[lo:hi].tolist(), strict=True)
+        }
+
+    def __getitem__(self, article_id: str) -> dict[str, int]:
+        found = self.get(article_id)
+        if found is None:
+            raise KeyError(article_id)
+        return found
+
+    def __contains__(self, article_id: str) -> bool:
+        return self.get(article_id) is not None
+
+    def __iter__(self):
+        degrees = np.diff(self.indptr)
+        return (self.ids[k] for k in np.flatnonzero(degrees).tolist())
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(np.diff(self.indptr)))
+
+    def items(self):
+        return ((article_id, self[article_id]) for article_id in self)
+
+    def values(self):
+        return (others for _, others in self.items())
+
+    def to_dicts(self) -> dict[str, dict[str, int]]:
+        return dict(self.items())
+
+
+def drained(items: list) -> Iterator:
+    """The items of `items` in order, each removed from the list as it is handed
+    out, so that the caller's list no longer keeps what has been consumed."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def frequent_shingles(all_hashes: list[np.ndarray], floor: int, share: float) -> np.ndarray:
