@@ -41,6 +41,7 @@ K = 10
 # system name → (engine, operator joining the query's words)
 SYSTEMS: dict[str, tuple[str, str]] = {
     "loupe": ("loupe", "and"),
+    "loupe-plain": ("loupe-plain", "and"),  # same index, Whoosh's matchers (before issue 13)
     "whoosh-and": ("whoosh", "and"),
     "whoosh-or": ("whoosh", "or"),
     "fts5-or": ("fts5", "or"),
@@ -77,8 +78,9 @@ def load_queries(path: Path = DEV_QUERIES) -> list[Judged]:
 
 def cached_index(engine: Engine, *, rebuild: bool, ner: bool) -> Path:
     """The engine's index of the real corpus, built once per (corpus, engine version)."""
-    prefix = engine.name
-    if engine.name == "loupe":
+    is_loupe = engine.name.startswith("loupe")  # loupe-plain reads Loupe's index
+    prefix = "loupe" if is_loupe else engine.name
+    if is_loupe:
         prefix += "-ner" if ner else "-noner"
     k = key([corpus_digest(), engine.version()])
     index_dir = RELEVANCE_CACHE / f"{prefix}-{k}"
@@ -97,7 +99,7 @@ def cached_index(engine: Engine, *, rebuild: bool, ner: bool) -> Path:
         tmp = index_dir.with_name(index_dir.name + f".tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         build_options: dict[str, object] = {"deterministic": True}
-        if engine.name == "loupe":
+        if is_loupe:
             NER_CACHE.mkdir(parents=True, exist_ok=True)
             build_options = {"ner": ner, "ner_cache": NER_CACHE / "ner-cache"}
         engine.build(real_corpus_dir(), tmp, **build_options)

@@ -30,7 +30,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
-from search.backends.base import Results
 from search.batch_input import (
     FILTER_COLUMNS,
     BatchError,
@@ -40,6 +39,7 @@ from search.batch_input import (
     NotRun,
     read_batch,
 )
+from search.core.model import Results
 from search.export import NAME_SEPARATOR, neutralise, snippet_text
 from search.gazetteer import Gazetteer, fold
 from search.names import NameRun, with_names

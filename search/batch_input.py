@@ -18,7 +18,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from search.backends.base import Filters
+from search.core.model import Filters
 from search.readers.encoding import decode
 from search.readers.errors import ReaderError
 

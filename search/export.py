@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 
-from search.backends.base import Filters, Hit
+from search.core.model import Filters, Hit
 from search.searcher import Searcher
 
 FORMATS = ("csv", "jsonl")

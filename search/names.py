@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from search.article import Article
 from search.core.model import Filters
+from search.expansion.acronyms import only_acronyms_spell, typed_as_acronym
 from search.gazetteer import Gazetteer
 from search.gazetteer import fold as fold_name
 from search.query import Node, Term
@@ -73,7 +74,10 @@ def with_names(items: Iterable[Node], gazetteer: Gazetteer | None) -> list[Node 
         for n in range(run, 0, -1):
             span = tuple(items[i : i + n])
             text = " ".join(t.text for t in span)
-            forms = gazetteer.variants(text) if len(text) >= 3 else []
+            forms = gazetteer.variants(text) if len(text) >= 2 else []
+            if forms and only_acronyms_spell(text, forms):
+                # « d'un » is not the UN: an acronym alias needs to be typed as one
+                forms = forms if typed_as_acronym(text, alone=n == 1) else []
             if forms:
                 out.append(NameRun(span, tuple(forms)))
                 i += n

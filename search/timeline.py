@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from search.backends.base import DateCounts, Filters
+from search.core.model import DateCounts, Filters
 from search.export import neutralise
 from search.query import QueryError
 from search.searcher import Searcher

@@ -132,10 +132,11 @@ def test_killed_builds_leave_the_previous_index_serving_and_the_next_build_works
     # The NER cache the killed NER run was writing to is still a sound database.
     with sqlite3.connect(index_dir / "ner-cache.sqlite") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    # The next build takes the lock at once and removes the killed builds' folders.
+    # The next build takes the lock at once and removes the killed builds' folders
+    # (--full: the folder did not change, an incremental run would keep the generation).
     started = time.monotonic()
     proc = subprocess.run(
-        loupe("index", str(small_corpus), "--index", str(index_dir), "-q", "--no-ner"),
+        loupe("index", str(small_corpus), "--index", str(index_dir), "-q", "--no-ner", "--full"),
         cwd=ROOT,
         capture_output=True,
         text=True,

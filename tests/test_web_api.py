@@ -38,7 +38,7 @@ def test_openapi_document_describes_every_api_route(app):
 def test_openapi_search_parameters_are_the_ones_the_page_reads():
     names = {p["name"] for p in SPEC["paths"]["/api/search"]["get"]["parameters"]}
     expected = {"q", "person", "org", "place", "source", "from", "to", "sort", "page", "per_page"}
-    assert names == expected
+    assert names == expected | {"relax", "reprints"}
 
 
 # -- /api/search -----------------------------------------------------------------------
@@ -64,6 +64,7 @@ def test_search_response_has_exactly_the_documented_keys(client):
         "suggestion",
         "hits",
         "facets",
+        "relaxed",
     ]
     assert set(body["facets"]) == {"persons", "orgs", "places", "sources", "months"}
 

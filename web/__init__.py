@@ -52,6 +52,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         opensearch_index=app.config["LOUPE_OPENSEARCH_INDEX"],
     )
 
+    if app.config.get("LOUPE_WARM_THREADS"):  # `loupe serve`: open the index before serving
+        app.extensions["loupe.searcher"].warm(int(app.config["LOUPE_WARM_THREADS"]))
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

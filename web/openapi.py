@@ -14,13 +14,14 @@ from typing import Any
 from search.article import ENTITY_TYPES
 from search.core.entity_types import LISTED_TYPES
 from search.core.model import FACET_FIELDS, SORTS
-from search.searcher import MAX_PER_PAGE
+from search.searcher import MAX_NEIGHBOURS, MAX_PER_PAGE
 from web.params import (
     ARTICLE_ID,
     DEFAULT_PER_PAGE,
     MAX_FILTER_VALUE_LENGTH,
     MAX_PARAM_LENGTH,
     MAX_VALUES_PER_FILTER,
+    REPRINT_DISPLAY,
 )
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -104,6 +105,11 @@ SCHEMAS: dict[str, dict] = {
                 "description": "true when the time limit cut the search short",
             },
             "suggestion": {**NULLABLE_STRING, "description": "« Vouliez-vous dire … ? »"},
+            "relaxed": {
+                "oneOf": [{"type": "null"}, _ref("Relaxation")],
+                "description": "set when the query as typed found nothing and a looser one "
+                "was searched instead (relax=0 turns this off)",
+            },
             "hits": {"type": "array", "items": _ref("Hit")},
             "facets": {
                 "type": "object",
@@ -113,6 +119,14 @@ SCHEMAS: dict[str, dict] = {
                 },
                 "additionalProperties": False,
             },
+        }
+    ),
+    "Relaxation": _obj(
+        {
+            "original": {"type": "string", "description": "the query as typed"},
+            "query": {"type": "string", "description": "what was searched instead"},
+            "step": {"enum": ["corrected", "any_word", "fuzzy"]},
+            "message": {"type": "string", "description": "« Aucun résultat pour … ; … »"},
         }
     ),
     "Section": _obj({"heading": NULLABLE_STRING, "text": {"type": "string"}}),
@@ -149,6 +163,81 @@ SCHEMAS: dict[str, dict] = {
     ),
     "SuggestResponse": _obj(
         {"query": {"type": "string"}, "suggestions": {"type": "array", "items": {"type": "string"}}}
+    ),
+    "Passage": _obj(
+        {
+            "start": {"type": "integer", "minimum": 0, "description": "in this article's body"},
+            "end": {"type": "integer", "minimum": 0},
+            "other_start": {"type": "integer", "minimum": 0, "description": "in the reprint's"},
+            "other_end": {"type": "integer", "minimum": 0},
+            "words": {"type": "integer", "minimum": 1},
+        }
+    ),
+    "Reprint": _obj(
+        {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "source": NULLABLE_STRING,
+            "url": NULLABLE_STRING,
+            "published": DATE_OR_NULL,
+            "published_inferred": {"type": "boolean"},
+            "first_known": {
+                "type": "boolean",
+                "description": "earliest dated article of its cluster (« première parution »)",
+            },
+            "share_of_this": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "share of this article's text (word 3-grams) found in the reprint",
+            },
+            "share_of_other": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "share of the reprint's text found in this article",
+            },
+            "passages": {"type": "array", "items": _ref("Passage")},
+        }
+    ),
+    "Neighbour": _obj(
+        {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "source": NULLABLE_STRING,
+            "published": DATE_OR_NULL,
+            "score": {"type": "number"},
+        }
+    ),
+    "SimilarResponse": _obj(
+        {
+            "id": {"type": "string"},
+            "available": {
+                "type": "boolean",
+                "description": "false when the live index generation has no reprint clusters",
+            },
+            "reprints": _obj(
+                {
+                    "count": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "articles sharing this one's text (items lists 50 at most)",
+                    },
+                    "first_known": {
+                        **NULLABLE_STRING,
+                        "description": "earliest dated of this article and its reprints",
+                    },
+                    "first_date_inferred": {"type": "boolean"},
+                    "this_is_first": {"type": "boolean"},
+                    "items": {"type": "array", "items": _ref("Reprint")},
+                }
+            ),
+            "neighbours": {
+                "type": "array",
+                "items": _ref("Neighbour"),
+                "description": "topical neighbours (more like this), reprints left out",
+            },
+        }
     ),
     "Health": _obj(
         {
@@ -224,6 +313,18 @@ SEARCH_PARAMETERS = [
         "hits per page",
         {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
     ),
+    _param(
+        "reprints",
+        "the results page groups reprints of one text under the earliest (grouped) or lists "
+        "them all; the API always lists every article",
+        {"enum": list(REPRINT_DISPLAY), "default": "grouped"},
+    ),
+    _param(
+        "relax",
+        "1 (default): a query that finds nothing is corrected, then read as any word, then "
+        "fuzzy, and `relaxed` says so; 0: the query exactly as typed",
+        {"enum": ["0", "1"], "default": "1"},
+    ),
 ]
 
 
@@ -259,6 +360,29 @@ PATHS = {
             }
         ],
         operationId="getArticle",
+    ),
+    "/api/articles/{id}/similar": _get(
+        "The same text elsewhere (reprints, with overlap both ways and shared passages) "
+        "and topical neighbours, separately",
+        {
+            "200": _json("SimilarResponse", "reprints and neighbours"),
+            "404": _json("Error", "no such article, or not a valid id"),
+            **ERRORS,
+        },
+        [
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": f"^{ARTICLE_ID.pattern}$"},
+            },
+            _param(
+                "neighbours",
+                "how many topical neighbours",
+                {"type": "integer", "minimum": 0, "maximum": MAX_NEIGHBOURS, "default": 5},
+            ),
+        ],
+        operationId="similarArticles",
     ),
     "/api/entities": _get(
         "Canonical entities with the number of articles naming them, most frequent first",

@@ -22,23 +22,31 @@ from search.core.model import (  # noqa: F401 - re-exported for older imports
     IndexBusy,
     IndexMissing,
     IndexStats,
+    Relaxation,
     Results,
     SearchRequest,
     Snippet,
     distinct_suggestions,
 )
+from search.expansion.acronyms import AcronymLearner
 from search.gazetteer import Gazetteer
 
 
 class Backend(Protocol):
     def build(
-        self, articles: Iterable[Article], gazetteer: Gazetteer | None = None, wait: bool = False
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer | None = None,
+        wait: bool = False,
+        acronyms: AcronymLearner | None = None,
     ) -> int:
         """Index all articles into a fresh generation and switch to it atomically.
 
         `gazetteer` is kept with the generation: queries are expanded with the
         aliases the documents were indexed with. `wait`: when another build holds
-        the index, wait for it instead of failing with `IndexBusy`.
+        the index, wait for it instead of failing with `IndexBusy`. `acronyms`
+        reads the articles as they stream in; its pairs are kept with the
+        generation too (search.expansion.acronyms).
         """
 
     def search(self, request: SearchRequest) -> Results: ...
@@ -47,6 +55,9 @@ class Backend(Protocol):
 
     def all_articles(self) -> Iterable[Article]:
         """Every article of the live generation (for `loupe export`)."""
+
+    def more_like(self, article: Article, limit: int) -> list[Hit]:
+        """Articles about the same thing (the engine's « more like this »)."""
 
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]: ...
 

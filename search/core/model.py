@@ -81,6 +81,16 @@ class Hit:
     entities: dict[str, list[str]] = field(default_factory=dict)  # type → canonical names
 
 
+@dataclass(frozen=True)
+class Relaxation:
+    """The query relaxed because the one typed found nothing (search.relaxation)."""
+
+    original: str  # as typed
+    query: str  # what was searched instead, in the query language
+    step: str  # corrected, any_word or fuzzy
+    message: str  # « Aucun résultat pour … ; résultats pour … »
+
+
 @dataclass
 class Results:
     total: int
@@ -91,6 +101,7 @@ class Results:
     partial: bool = False
     page: int = 1
     per_page: int = 10
+    relaxed: Relaxation | None = None  # set when the typed query found nothing
 
 
 @dataclass(frozen=True)

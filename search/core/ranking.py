@@ -12,8 +12,10 @@ A plain word is ranked by (each a general rule, measured with
 - its exact folded form, a bonus over a mere stem match (`EXACT_BOOSTS`);
 - its transliteration key against the article's names (`NAMEKEY_BOOST`):
   `Tinzawaten` meets « Tin Zaouatine »;
-- a run of words spelling a gazetteer name also matches every other spelling
-  of it, as a phrase (`ALIAS_BOOST`);
+- a run of words spelling a gazetteer name also matches every mention of that
+  entity, in any spelling, as one entity-key term (`ENTITY_KEY_BOOST`; the
+  keys are indexed by `search.entity_keys`), or, on an engine without
+  the keys, every other spelling as a phrase (`ALIAS_BOOST`);
 - juxtaposed words match articles holding any of them; those holding all of
   them get `ALL_WORDS_BOOST` more (their score doubled).
 Phrases, aliases, prefixes (`sécur*`) and fuzzy words (`Poutine~`) are matched
@@ -29,6 +31,7 @@ EXACT_BOOSTS = {"text": 0.6}  # the folded form as typed: a bonus over a stem ma
 PHRASE_BOOSTS = {"text": 1.0, "title": 2.0}  # phrases, aliases, prefix, fuzzy
 NAMEKEY_BOOST = 1.0  # a transliteration of a name (Tinzawaten ~ Tinzaouaten)
 ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
+ENTITY_KEY_BOOST = 1.0  # a mention of the named entity, in any spelling (its key)
 ALL_WORDS_BOOST = 1.0  # juxtaposed words: the bonus of articles holding every one
 
 # Under a field prefix: role → (stemmed boost, exact boost); 0 = not searched.

@@ -49,6 +49,7 @@ from search.backends.opensearch.mapping import (
     index_body,
 )
 from search.backends.opensearch.querying import MATCH_ALL, prefix_regex, to_dsl
+from search.backends.opensearch.updating import OpenSearchWriteSession
 from search.core.entity_types import ENTITY_FIELDS, group_entities, listed_types
 from search.core.french import STOP_WORDS, WORD_PATTERN, fold
 from search.core.ranking import (
@@ -64,6 +65,7 @@ from search.core.suggestions import (
     corrected_query,
     max_frequency_to_correct,
 )
+from search.expansion.acronyms import AcronymLearner, with_acronyms
 from search.gazetteer import Gazetteer
 from search.names import canonical_filters
 from search.query import Node, Term
@@ -157,7 +159,12 @@ class OpenSearchBackend:
 
     @_unreachable_is_missing
     def build(
-        self, articles: Iterable[Article], gazetteer: Gazetteer | None = None, wait: bool = False
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer | None = None,
+        wait: bool = False,
+        names: dict[str, str] | None = None,
+        acronyms: AcronymLearner | None = None,
     ) -> int:
         """Index all articles into a fresh generation and switch the alias atomically.
 
@@ -179,7 +186,8 @@ class OpenSearchBackend:
         self.client.indices.create(index=new, body=body)
         aliases_of = gazetteer.aliases_of if gazetteer is not None else no_aliases
         try:
-            count, words = self._bulk_load(new, articles, aliases_of)
+            count, words = self._bulk_load(new, articles, aliases_of, names)
+            learned = acronyms.pairs() if acronyms is not None else []
             self.client.indices.put_settings(
                 index=new,
                 body={"index": {"refresh_interval": "1s", "number_of_replicas": self.replicas}},
@@ -192,6 +200,8 @@ class OpenSearchBackend:
                         **body["mappings"]["_meta"],
                         "articles": count,
                         "terms": len(words),
+                        # acronym definitions read in the corpus while it streamed in
+                        "acronyms": [list(p) for p in learned],
                     }
                 },
             )
@@ -204,7 +214,7 @@ class OpenSearchBackend:
             self._gazetteer_state = (
                 time.monotonic(),
                 new,
-                gazetteer if gazetteer is not None and gazetteer.entries else None,
+                with_acronyms(gazetteer or Gazetteer([]), learned),
             )
         except BaseException:
             # the alias never moved; drop the half-built generation, keep the first error
@@ -215,6 +225,11 @@ class OpenSearchBackend:
             if name != new:
                 self.client.indices.delete(index=name, ignore_unavailable=True)
         return count
+
+    @contextlib.contextmanager
+    def writing(self, wait: bool = False):
+        """An incremental run's session (see `updating.OpenSearchWriteSession`)."""
+        yield OpenSearchWriteSession(self)
 
     def _alias_targets(self) -> list[str]:
         try:
@@ -227,9 +242,13 @@ class OpenSearchBackend:
         index: str,
         articles: Iterable[Article],
         aliases_of: Callable[[str], list[str]] = no_aliases,
+        names: dict[str, str] | None = None,
     ) -> tuple[int, set[str]]:
+        """Stream `articles` into `index`. `names` (folded name → first spelling)
+        is filled as documents go; an update passes the build's, kept with the
+        manifest, so a name keeps one spelling across updates."""
         words: set[str] = set()
-        names: dict[str, str] = {}
+        names = {} if names is None else names
 
         def actions() -> Iterator[dict[str, Any]]:
             for article in articles:
@@ -265,9 +284,11 @@ class OpenSearchBackend:
             gazetteer = None
             if current is not None:
                 mapping = self.client.indices.get_mapping(index=current)
-                entries = mapping[current]["mappings"].get("_meta", {}).get("gazetteer") or []
-                if entries:
-                    gazetteer = gazetteer_from_json(entries)
+                meta = mapping[current]["mappings"].get("_meta", {})
+                gazetteer = with_acronyms(
+                    gazetteer_from_json(meta.get("gazetteer") or []),
+                    [(str(a), str(x)) for a, x in meta.get("acronyms") or []],
+                )
         self._gazetteer_state = (now, current, gazetteer)
         return gazetteer
 
@@ -561,6 +582,32 @@ class OpenSearchBackend:
             self._raise_if_missing(error)
         except ClusterUnreachable as error:
             raise IndexMissing(f"cluster OpenSearch injoignable à {self.url}") from error
+
+    @_unreachable_is_missing
+    def more_like(self, article: Article, limit: int) -> list[Hit]:
+        """Topical neighbours: OpenSearch's `more_like_this` over the stemmed text
+        (title, headings, body), given the article's own text, itself left out."""
+        body = {
+            "query": {
+                "bool": {
+                    "must": {
+                        "more_like_this": {
+                            "fields": ["text"],
+                            "like": article.full_text,
+                            "max_query_terms": 10,  # as Whoosh's MORE_LIKE_TERMS
+                            "min_term_freq": 1,
+                            "min_doc_freq": 1,
+                            "minimum_should_match": "1",  # any key term, as Whoosh's
+                        }
+                    },
+                    "must_not": {"ids": {"values": [article.id]}},
+                }
+            },
+            "size": limit,
+            "_source": {"includes": ["id", "title", "url", "source", "published"]},
+        }
+        resp = self.client.search(index=self.index_name, body=body)
+        return [self._hit(raw, False) for raw in resp["hits"]["hits"]]
 
     @_unreachable_is_missing
     def get(self, article_id: str) -> Article | None:

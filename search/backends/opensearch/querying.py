@@ -21,8 +21,9 @@ from search.backends.opensearch.mapping import (
 )
 from search.core.french import WORD_PATTERN, fold, is_stop_word, strip_elision
 from search.core.ranking import ALIAS_BOOST, ALL_WORDS_BOOST, NAMEKEY_BOOST
+from search.expansion.related import Related, expand_items
 from search.gazetteer import Gazetteer
-from search.names import NameRun, other_forms, with_names
+from search.names import NameRun, other_forms
 from search.query import And, Node, Not, Or, Phrase, Term, Words
 from search.variants import name_key
 
@@ -173,8 +174,10 @@ class Translator:
         all-items clause ranks the articles holding every one first."""
         positive: list[dict[str, Any]] = []
         negative: list[dict[str, Any]] = []
-        for item in with_names(items, self.gazetteer):
-            if isinstance(item, NameRun):
+        for item in expand_items(items, self.gazetteer):
+            if isinstance(item, Related):
+                positive.append(self._related(item))
+            elif isinstance(item, NameRun):
                 positive.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 negative.append(self.dsl(item.item))
@@ -198,6 +201,22 @@ class Translator:
             ]
             query["bool"]["should"] = [{"bool": {"must": positive, "boost": ALL_WORDS_BOOST}}]
         return query
+
+    def _related(self, related: Related) -> dict[str, Any]:
+        """The item, or any of its related forms with their scores scaled down,
+        added up, as the Whoosh backend does."""
+        item = related.item
+        if isinstance(item, NameRun):
+            core = self._name(list(item.words), list(item.forms))
+        elif isinstance(item, Term):
+            core = MATCH_NONE if _is_stop_only(item) else _term_query(item)
+        else:
+            core = self.dsl(item)
+        clauses = [core]
+        for node, weight in related.alternatives:
+            alternative = _term_query(node) if isinstance(node, Term) else self.dsl(node)
+            clauses.append({"bool": {"should": [alternative], "boost": weight}})
+        return {"bool": {"should": clauses, "minimum_should_match": 1}}
 
     def _name(self, span: list[Term], forms: list[str]) -> dict[str, Any]:
         """The words as typed (all of them), or any other spelling as a phrase."""

@@ -20,14 +20,15 @@ from itertools import islice
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
+from search.alias_marks import marked_alias_words
 from search.backends.base import Filters
 from search.backends.whoosh.analysis import exact_analyzer, stemmed_analyzer
 from search.backends.whoosh.schema import facet_key, month_of
 from search.core import ranking
 from search.core.french import fold, stem
 from search.core.ranking import (
-    ALIAS_BOOST,
     ALL_WORDS_BOOST,
+    ENTITY_KEY_BOOST,
     MAX_EXPANSIONS,
     MAX_FUZZY_WORD,
     MIN_FUZZY_LETTERS,
@@ -35,8 +36,10 @@ from search.core.ranking import (
     NAMEKEY_BOOST,
     fuzzy_distance,
 )
+from search.entity_keys import ENTITY_KEY_FIELD, query_entity_key
+from search.expansion.related import Related, expand_items
 from search.gazetteer import Gazetteer
-from search.names import NameRun, other_forms, with_names
+from search.names import NameRun, other_forms
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words
 from search.query import Node as QNode
 from search.variants import name_key
@@ -67,6 +70,7 @@ FREQUENT_WORD_MIN_DOCS = 100  # …and in more than this many (small corpora kee
 MIN_EXPANSIONS_EACH = 4  # × 64 terms at most per query = MAX_EXPANSIONS
 MAX_MONTH_YEARS = 50  # longer date ranges stay one numeric range
 PREFIX_SCAN = 20_000  # terms read for one prefix before ranking
+
 
 # Neutral field → (stemmed fields, exact fields), with boosts.
 FIELD_TARGETS: dict[str, tuple[dict[str, float], dict[str, float]]] = {
@@ -148,8 +152,10 @@ class Translator:
 
     def _conjunction(self, items, soft: bool) -> wq.Query | None:
         positives, negatives = [], []
-        for item in with_names(items, self.gazetteer):
-            if isinstance(item, NameRun):
+        for item in expand_items(items, self.gazetteer):
+            if isinstance(item, Related):
+                positives.append(self._related(item))
+            elif isinstance(item, NameRun):
                 positives.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 q = self._node(item.item)
@@ -178,28 +184,47 @@ class Translator:
             base = wq.AndNot(base, _or(negatives))
         return base
 
+    def _related(self, related: Related) -> wq.Query:
+        """The item, or any of its related forms with their scores scaled down,
+        added up: an article saying « élections » and « Italie » is about
+        « élections italiennes » as surely as one using the adjective. (Measured:
+        counting a relative only where the typed word is absent, or leaving
+        relatives out of the all-words bonus, both lost on derivation queries.)"""
+        item = related.item
+        if isinstance(item, NameRun):
+            core = self._name(list(item.words), list(item.forms))
+        else:
+            core = self._node(item) or wq.NullQuery
+        clauses = [core]
+        for node, weight in related.alternatives:
+            q = self._node(node)
+            if q is not None and q is not wq.NullQuery:
+                for leaf in q.leaves():
+                    leaf.boost *= weight
+                clauses.append(q)
+        # One flat Or: Whoosh's top-k pruning skips wrongly through an Or nested
+        # in an Or (better articles missing from a short first page).
+        flat = [sub for c in clauses for sub in (c.subqueries if type(c) is wq.Or else [c])]
+        return _or(flat) or wq.NullQuery
+
     def _top_items(self):
         return self.top_level.items if self.top_level is not None else None
 
     def _name(self, span: list[Term], forms: list[str]) -> wq.Query:
+        """A gazetteer name: the words as typed, or the entity's key, which the
+        index holds for every mention in any spelling (search.entity_keys) — one
+        term instead of a phrase per alias."""
         as_typed = [q for q in (self._term(t) for t in span) if q is not None]
         clauses: list[wq.Query] = []
         if as_typed:
             clauses.append(as_typed[0] if len(as_typed) == 1 else wq.And(as_typed))
-        for form in other_forms(span, forms):
-            words = [w for w in (t.text for t in exact_analyzer()(form)) if "-" not in w]
-            if not words:
-                continue
-            self.stems.update(stem(w) for w in words if len(w) > 3)
-            fields = self.phrase_fields
-            if len(words) == 1:
-                clauses.extend(
-                    wq.Term(f, words[0], boost=b * ALIAS_BOOST) for f, b in fields.items()
-                )
-            else:
-                clauses.extend(
-                    wq.Phrase(f, words, boost=b * ALIAS_BOOST) for f, b in fields.items()
-                )
+        for form in other_forms(span, forms):  # the snippets mark the other spellings too
+            words = [t.text for t in exact_analyzer()(form) if "-" not in t.text]
+            self.stems.update(stem(w) for w in marked_alias_words(words))
+        key = query_entity_key(forms)
+        if key:
+            boost = ENTITY_KEY_BOOST if not self.matching else 1.0
+            clauses.append(wq.Term(ENTITY_KEY_FIELD, key, boost=boost))
         return _or(clauses) or wq.NullQuery
 
     # -- leaves --------------------------------------------------------------

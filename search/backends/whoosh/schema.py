@@ -34,7 +34,7 @@ ENTITY_TEXT_FIELDS = {t: f"{param}_text" for t, param in ENTITY_PARAMS.items()}
 
 # Bumped whenever fields or analysis change: a generation built with another
 # version is refused at open ("rebuild it") rather than failing on every query.
-SCHEMA_VERSION = 3  # 3: the article stored as search.core.records
+SCHEMA_VERSION = 4  # 3: the article stored as search.core.records; 4: entity keys as terms
 
 
 def build_schema() -> Schema:
@@ -47,6 +47,8 @@ def build_schema() -> Schema:
         text_exact=TEXT(analyzer=exact),
         title=TEXT(analyzer=stemmed, phrase=False),
         namekeys=KEYWORD(commas=True, scorable=True),
+        # Every entity mention as its canonical key: a name in any spelling is one term.
+        entkeys=KEYWORD(commas=True, scorable=True),
         # Only searched when a field prefix asks for them (titre:, section:, personne:…).
         title_exact=TEXT(analyzer=exact),
         headings=TEXT(analyzer=stemmed, phrase=False),
@@ -78,10 +80,11 @@ stored_form = article_to_record
 article_from_stored = article_from_record
 
 
-def to_document(article: Article, aliases_of) -> dict:
+def to_document(article: Article, aliases_of, entity_keys: list[str] | None = None) -> dict:
     """One Whoosh document for `article`.
 
-    `aliases_of(canonical)` gives the gazetteer's other spellings of an entity.
+    `aliases_of(canonical)` gives the gazetteer's other spellings of an entity;
+    `entity_keys` the key of every entity mention (search.entity_keys).
     """
     headings = "\n".join(article.headings)
     body = article.body
@@ -100,6 +103,7 @@ def to_document(article: Article, aliases_of) -> dict:
         "headings": headings,
         "headings_exact": headings,
         "namekeys": ",".join(keys),
+        "entkeys": ",".join(entity_keys or ()),
         "source_text": article.source or "",
         "sources": facet_key(article.source) if article.source else "",
         "hashtags": ",".join(facet_key(h) for h in article.hashtags),
