@@ -27,6 +27,7 @@ from search.backends.whoosh.schema import facet_key, month_of
 from search.core import ranking
 from search.core.french import fold, stem
 from search.core.ranking import (
+    ALIAS_BOOST,
     ALL_WORDS_BOOST,
     ENTITY_KEY_BOOST,
     MAX_EXPANSIONS,
@@ -218,14 +219,27 @@ class Translator:
         clauses: list[wq.Query] = []
         if as_typed:
             clauses.append(as_typed[0] if len(as_typed) == 1 else wq.And(as_typed))
+        key = query_entity_key(forms)
+        # An entry the articles were not scanned with (an acronym read in the
+        # corpus during this very build, or from the curated list) has no key in
+        # the index: its other spellings are looked up as phrases instead.
+        keyed = bool(key) and self.reader.doc_frequency(ENTITY_KEY_FIELD, key) > 0
         for form in other_forms(span, forms):  # the snippets mark the other spellings too
             words = [t.text for t in exact_analyzer()(form) if "-" not in t.text]
             self.stems.update(stem(w) for w in marked_alias_words(words))
-        key = query_entity_key(forms)
-        if key:
+            if not keyed and words:
+                clauses.extend(self._alias_phrase(words))
+        if keyed:
             boost = ENTITY_KEY_BOOST if not self.matching else 1.0
             clauses.append(wq.Term(ENTITY_KEY_FIELD, key, boost=boost))
         return _or(clauses) or wq.NullQuery
+
+    def _alias_phrase(self, words: list[str]) -> list[wq.Query]:
+        """Another spelling of a name, as a term or a phrase of exact forms."""
+        fields = self.phrase_fields
+        if len(words) == 1:
+            return [wq.Term(f, words[0], boost=b * ALIAS_BOOST) for f, b in fields.items()]
+        return [wq.Phrase(f, words, boost=b * ALIAS_BOOST) for f, b in fields.items()]
 
     # -- leaves --------------------------------------------------------------
     def _term(self, term: Term) -> wq.Query | None:
