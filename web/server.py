@@ -24,7 +24,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 
-from search.backends.base import IndexMissing
+from search.core.model import IndexMissing
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

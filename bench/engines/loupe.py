@@ -98,7 +98,9 @@ class LoupeEngine:
     def version(self) -> str:
         import whoosh
 
-        return f"loupe {tree_digest(REPO_ROOT / 'search')[:16]} whoosh {whoosh.versionstring()}"
+        code = tree_digest(REPO_ROOT / "search")[:16]
+        data = tree_digest(REPO_ROOT / "search" / "data", "*")[:8]  # word lists rank too
+        return f"loupe {code}{data} whoosh {whoosh.versionstring()}"
 
     def build(self, corpus: Path, index_dir: Path, **options: object) -> int:
         """Options: `ner` (bool, default True), `ner_cache` (Path or None)."""

@@ -17,9 +17,9 @@ from html import escape
 
 from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, Formatter, set_matched_filter
 
-from search.analysis import stemmed_analyzer
 from search.article import Section
 from search.backends.base import Snippet
+from search.backends.whoosh.analysis import stemmed_analyzer
 from search.backends.whoosh.snippet_windows import probes, windows
 
 MAX_CHARS_PER_SECTION = 6_000

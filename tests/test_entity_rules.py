@@ -1,0 +1,111 @@
+"""The entity rules one at a time: each named rule on a draft, without the model.
+
+`search.entity_rules` runs them as a chain; here each is called alone, so a
+failing test names the rule at fault. The word tables come from the data file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search import mention_rules as rules
+from search.article import Entity
+from search.entity_rules import ARTICLE_RULES, MENTION_RULES, normalise, resolve
+from search.entity_spans import (
+    SPAN_RULES,
+    medium,
+    military_staff,
+    ministry,
+    named_place,
+    rule_spans,
+)
+from search.entity_words import WORDS_FILE, is_demonym
+from search.gazetteer import Gazetteer
+from search.mention_rules import Draft, Mention
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.load(ROOT / "corpus" / "entities.yml")
+
+
+def draft(text: str, label: str, gazetteer: Gazetteer, initial: bool = False) -> Draft:
+    return Draft(Mention(text, label, initial), gazetteer, text, label)
+
+
+def test_the_word_tables_are_read_from_the_data_file():
+    assert WORDS_FILE.parent.name == "data" and WORDS_FILE.exists()
+    assert is_demonym("Britanniques") and is_demonym("sud-africaine")
+    assert not is_demonym("Suisse")  # a country's name when capitalised
+
+
+def test_every_rule_has_a_unique_name_in_a_declared_order():
+    names = [r.__name__ for r in (*MENTION_RULES, *ARTICLE_RULES, *SPAN_RULES)]
+    assert len(names) == len(set(names))
+    assert names.index("clean_edges") < names.index("gazetteer_form") < names.index("junk")
+
+
+def test_person_title_alone_strips_the_title_and_makes_a_person(gazetteer):
+    d = rules.person_title(draft("président François Hollande", "LOC", gazetteer))
+    assert (d.text, d.label, d.titled) == ("François Hollande", "PER", True)
+
+
+def test_determiner_alone_keeps_a_capitalised_article_inside_a_sentence(gazetteer):
+    assert rules.determiner(draft("la France", "LOC", gazetteer)).text == "France"
+    assert rules.determiner(draft("Le Caire", "LOC", gazetteer)).text == "Le Caire"
+
+
+def test_place_heads_alone_turns_an_institution_into_an_organisation(gazetteer):
+    d = rules.place_heads(draft("diocèse de Moosonee", "LOC", gazetteer))
+    assert d.label == "ORG"
+    assert rules.place_heads(draft("mer du Japon", "LOC", gazetteer)).text == "Japon"
+    assert rules.place_heads(draft("gare du Nord", "LOC", gazetteer)).text == "gare du Nord"
+
+
+def test_junk_and_code_rules_alone_drop_what_names_nothing(gazetteer):
+    assert rules.junk(draft("britannique", "LOC", gazetteer)) is None
+    assert rules.code(draft("UZ224", "ORG", gazetteer)) is None
+    assert rules.code(draft("ONU", "ORG", gazetteer)) is not None
+
+
+def test_event_rule_alone_decides_an_event(gazetteer):
+    assert rules.event(draft("Ironman France", "ORG", gazetteer)) == Entity(
+        "Ironman France", "MISC", "Ironman France"
+    )
+
+
+def test_a_gazetteer_form_skips_the_cleaning_rules(gazetteer):
+    # « Le Monde » opens the sentence: the determiner rule would cut it, the gazetteer keeps it.
+    entity = normalise(Mention("Le Monde", "ORG", sentence_initial=True), gazetteer)
+    assert entity is not None and entity.text == "Le Monde"
+
+
+def test_resolve_can_leave_a_rule_out(gazetteer):
+    mentions = [Mention("Christopher Froome", "PER"), Mention("Froome", "LOC")]
+    assert {e.type for e in resolve(mentions, gazetteer)} == {"PER"}
+    without = resolve(mentions, gazetteer, skip=frozenset({"complete_person_names"}))
+    assert Entity("Froome", "LOC", "Froome") in without
+
+
+def test_span_rules_alone():
+    text = "l'État-major général des forces armées et le ministère de la Justice"
+    assert [text[s:e] for s, e, _ in military_staff(text)] == [
+        "État-major général des forces armées"
+    ]
+    assert [text[s:e] for s, e, _ in ministry(text)] == ["ministère de la Justice"]
+    text = "sur une chaîne Télégram, place de la République"
+    assert [(text[s:e], t) for s, e, t in medium(text)] == [("Télégram", "ORG")]
+    assert [(text[s:e], t) for s, e, t in named_place(text)] == [("place de la République", "LOC")]
+    assert rule_spans(text, ()) == []
+
+
+def test_a_surname_with_its_particle_keeps_it_at_a_sentence_start(gazetteer):
+    d = rules.determiner(draft("Le Pen", "PER", gazetteer, initial=True))
+    assert d.text == "Le Pen"
+    assert rules.determiner(draft("Le Parlement", "ORG", gazetteer, initial=True)).text == (
+        "Parlement"
+    )
