@@ -123,7 +123,7 @@ def _compare(index: Path, queries=QUERIES, **kwargs) -> None:
     plain = Searcher(plain_backend, Limits(time_limit=60.0))
     assert fast_backend._generation().fast() is not None
     for query in queries:
-        # relax=False: the reference scores the query as typed, never a loosened one
+        # As the backend was asked: no relaxation of empty results (the reference has none).
         a = fast.search(query, relax=False, **kwargs)
         b = plain.search(query, relax=False, **kwargs)
         assert not a.partial, query
