@@ -242,8 +242,9 @@ def read_tracked(
     if not streamed and open_for_writing_elsewhere(path):
         return None, [Skipped(name, IN_MOTION)]
     sha = file_sha256(path)
-    if sha is None:
-        return None, [Skipped(name, VANISHED)]
+    if sha is None:  # unreadable (permissions…) or gone: the reader says which, precisely
+        skips = [o for o in read_file(path, max_bytes=max_bytes) if isinstance(o, Skipped)]
+        return None, skips or [Skipped(name, MOVED_WHILE_READ)]
     outcomes = list(read_file(path, max_bytes=max_bytes))
     after = stat_key(path)
     if after is None:
@@ -291,8 +292,8 @@ def _stream_lines(
         yield Skipped(name, VANISHED)
         return
     sha = file_sha256(path)
-    if sha is None:
-        yield Skipped(name, VANISHED)
+    if sha is None:  # unreadable (permissions…) or gone: the reader says which, precisely
+        yield from (o for o in read_file(path, max_bytes=max_bytes) if isinstance(o, Skipped))
         return
     state = FileState(before[0], before[1], sha)
     for item in read_file(path, max_bytes=max_bytes):
