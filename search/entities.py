@@ -276,29 +276,50 @@ class EntityExtractor:
         """Fill `article.entities`, in order, running the model only on cache misses.
 
         Articles are taken `window` at a time: one cache query and one model pass
-        per window keep memory bounded on any corpus size.
+        per window keep memory bounded on any corpus size. With worker processes
+        the next window is sent to them before this one is handed on, so they
+        keep working while the caller writes it to the index.
         """
         fingerprint = self.fingerprint
+        pending = None
         for batch in _batched(articles, window):
-            cached = (
-                self.cache.get_many([a.checksum for a in batch], fingerprint) if self.cache else {}
-            )
-            todo = [a for a in batch if a.checksum not in cached]
-            self.hits += len(batch) - len(todo)
-            self.misses += len(todo)
-            computed = dict(
-                zip(
-                    [a.checksum for a in todo],
-                    self._extract_many([a.full_text for a in todo]),
-                    strict=True,
-                )
-            )
-            if self.cache is not None and computed:
-                if not self._pruned:
-                    self.cache.prune(fingerprint)
-                    self._pruned = True
-                self.cache.put_many(computed.items(), fingerprint)
-            for article in batch:
-                found = cached.get(article.checksum)
-                article.entities = list(found if found is not None else computed[article.checksum])
-                yield article
+            prepared = self._start_window(batch, fingerprint)
+            if pending is not None:
+                yield from self._finish_window(*pending, fingerprint)
+            pending = prepared
+        if pending is not None:
+            yield from self._finish_window(*pending, fingerprint)
+
+    def _start_window(self, batch: list[Article], fingerprint: str):
+        """Look the window up in the cache and send its misses to the workers
+        (when there are enough to pay for them); the model runs in-process otherwise."""
+        cached = self.cache.get_many([a.checksum for a in batch], fingerprint) if self.cache else {}
+        todo = [a for a in batch if a.checksum not in cached]
+        self.hits += len(batch) - len(todo)
+        self.misses += len(todo)
+        sent = None
+        if self.n_process > 1 and (self._pool is not None or len(todo) >= POOL_MIN_TEXTS):
+            if self._pool is None:
+                from search.ner_pool import NerPool
+
+                self._pool = NerPool(self.gazetteer, self.model, self.n_process)
+                self.workers_started = self.n_process
+            sent = self._pool.submit([a.full_text for a in todo])
+        return batch, cached, todo, sent
+
+    def _finish_window(self, batch, cached, todo, sent, fingerprint: str) -> Iterator[Article]:
+        if sent is not None:
+            assert self._pool is not None
+            found = [resolve(m, self.gazetteer) for m in self._pool.collect(sent)]
+        else:
+            found = self._extract_many([a.full_text for a in todo])
+        computed = dict(zip([a.checksum for a in todo], found, strict=True))
+        if self.cache is not None and computed:
+            if not self._pruned:
+                self.cache.prune(fingerprint)
+                self._pruned = True
+            self.cache.put_many(computed.items(), fingerprint)
+        for article in batch:
+            hit = cached.get(article.checksum)
+            article.entities = list(hit if hit is not None else computed[article.checksum])
+            yield article
