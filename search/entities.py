@@ -251,17 +251,26 @@ class EntityExtractor:
         """The entities of one text (no cache)."""
         return self._extract_many([text])[0]
 
+    def _pays_for_workers(self, texts: int) -> bool:
+        """Worker processes once started, or when enough texts pay for starting them."""
+        return self.n_process > 1 and (self._pool is not None or texts >= POOL_MIN_TEXTS)
+
+    def _worker_pool(self) -> NerPool:
+        """The worker processes, started on first use with this extractor's
+        gazetteer, model and weights."""
+        if self._pool is None:
+            make = partial(_worker_extractor, self.gazetteer.entries, self.model, self.weights)
+            self._pool = NerPool(make, self.n_process)
+            self.workers_started = self.n_process
+        return self._pool
+
     def mentions(self, texts: list[str]) -> list[list[Mention]]:
         """The raw spans of each text, as the gazetteer and the model labelled them.
 
         With `n_process` > 1 and enough texts to pay for starting them, worker
         processes share the texts (search.ner_pool); the answer is the same."""
-        if self.n_process > 1 and (self._pool is not None or len(texts) >= POOL_MIN_TEXTS):
-            if self._pool is None:
-                make = partial(_worker_extractor, self.gazetteer.entries, self.model, self.weights)
-                self._pool = NerPool(make, self.n_process)
-                self.workers_started = self.n_process
-            return self._pool.mentions(texts)
+        if self._pays_for_workers(len(texts)):
+            return self._worker_pool().mentions(texts)
         pieces = [(chunk, owner) for owner, t in enumerate(texts) for chunk in _chunks(t)]
         found: list[list[Mention]] = [[] for _ in texts]
         docs = self.nlp.pipe(pieces, as_tuples=True, batch_size=self.batch_size)
@@ -284,32 +293,48 @@ class EntityExtractor:
         """Fill `article.entities`, in order, running the model only on cache misses.
 
         Articles are taken `window` at a time: one cache query and one model pass
-        per window keep memory bounded on any corpus size.
+        per window keep memory bounded on any corpus size. With worker processes
+        the next window is sent to them before this one is handed on, so they
+        keep working while the caller writes it to the index.
         """
         fingerprint = self.fingerprint
+        pending = None
         for batch in _batched(articles, window):
-            cached = (
-                self.cache.get_many([a.checksum for a in batch], fingerprint) if self.cache else {}
-            )
-            todo = [a for a in batch if a.checksum not in cached]
-            self.hits += len(batch) - len(todo)
-            self.misses += len(todo)
-            computed = dict(
-                zip(
-                    [a.checksum for a in todo],
-                    self._extract_many([a.full_text for a in todo]),
-                    strict=True,
-                )
-            )
-            if self.cache is not None and computed:
-                if not self._pruned:
-                    self.cache.prune(fingerprint)
-                    self._pruned = True
-                self.cache.put_many(computed.items(), fingerprint)
-            for article in batch:
-                found = cached.get(article.checksum)
-                article.entities = list(found if found is not None else computed[article.checksum])
-                yield article
+            prepared = self._start_window(batch, fingerprint)
+            if pending is not None:
+                yield from self._finish_window(*pending, fingerprint)
+            pending = prepared
+        if pending is not None:
+            yield from self._finish_window(*pending, fingerprint)
+
+    def _start_window(self, batch: list[Article], fingerprint: str):
+        """Look the window up in the cache and send its misses to the workers
+        (when there are enough to pay for them); the model runs in-process otherwise."""
+        cached = self.cache.get_many([a.checksum for a in batch], fingerprint) if self.cache else {}
+        todo = [a for a in batch if a.checksum not in cached]
+        self.hits += len(batch) - len(todo)
+        self.misses += len(todo)
+        sent = None
+        if self._pays_for_workers(len(todo)):
+            sent = self._worker_pool().submit([a.full_text for a in todo])
+        return batch, cached, todo, sent
+
+    def _finish_window(self, batch, cached, todo, sent, fingerprint: str) -> Iterator[Article]:
+        if sent is not None:
+            assert self._pool is not None
+            found = [resolve(m, self.gazetteer) for m in self._pool.collect(sent)]
+        else:
+            found = self._extract_many([a.full_text for a in todo])
+        computed = dict(zip([a.checksum for a in todo], found, strict=True))
+        if self.cache is not None and computed:
+            if not self._pruned:
+                self.cache.prune(fingerprint)
+                self._pruned = True
+            self.cache.put_many(computed.items(), fingerprint)
+        for article in batch:
+            hit = cached.get(article.checksum)
+            article.entities = list(hit if hit is not None else computed[article.checksum])
+            yield article
 
 
 def _worker_extractor(

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from search.article import Article
 from search.corpus_state import (
+    IN_MOTION,
+    MOVED_WHILE_READ,
     VANISHED,
     FileState,
     Manifest,
@@ -89,7 +91,7 @@ def plan_update(
             raise ChangeTooLarge(f"plus de {MAX_HELD} articles changés")
         if state is not None:
             states[str(path)] = state
-        elif prev is not None and outcomes[0].reason != VANISHED:
+        elif prev is not None and outcomes[0].reason in (IN_MOTION, MOVED_WHILE_READ):
             states[str(path)] = prev  # in motion: keep serving what it held, read it next run
 
     for item in corpus_files(corpus):

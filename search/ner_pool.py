@@ -95,11 +95,18 @@ class NerPool:
 
     def mentions(self, texts: list[str]) -> list[list[Mention]]:
         """The raw mentions of each text, computed across the workers, in order."""
-        tasks: list[Future] = [
+        return self.collect(self.submit(texts))
+
+    def submit(self, texts: list[str]) -> list[Future]:
+        """Send `texts` to the workers now; `collect` waits for their answers."""
+        tasks = [
             self._executor.submit(_worker_mentions, texts[i : i + TASK_ARTICLES])
             for i in range(0, len(texts), TASK_ARTICLES)
         ]
         self._processes.update(getattr(self._executor, "_processes", None) or {})
+        return tasks
+
+    def collect(self, tasks: list[Future]) -> list[list[Mention]]:
         found: list[list[Mention]] = []
         try:
             for task in tasks:
