@@ -37,6 +37,7 @@ NER_NOTE = (
 )
 
 _FAILED: set[tuple[str, str]] = set()  # (size, variant) builds that failed in this run
+_REUSE_BUILDS = False  # --reuse-builds: query the last successful build whatever code made it
 
 
 def log(msg: str) -> None:
@@ -122,9 +123,12 @@ def _skip_reason(
 
 def _query_index(size: str, engine: str) -> tuple[str, Path] | None:
     """The index the query and server phases use for `engine`, building one if needed."""
-    keys = ("loupe-ner-warm", "loupe-ner-cold", "loupe-noner") if engine == "loupe" else (engine,)
+    loupe = engine in ("loupe", "loupe-plain")  # one index, two query paths
+    keys = ("loupe-ner-warm", "loupe-ner-cold", "loupe-noner") if loupe else (engine,)
     for key in keys:
-        if _marker_is_current(size, key, engine):
+        if _marker_is_current(size, key, engine) or (
+            _REUSE_BUILDS and _marker(size, key).is_file()
+        ):
             return key, index_dir(size, key)
     variant = next(v for v in VARIANTS if v.key == keys[-1])
     if (size, variant.key) in _FAILED:
@@ -140,11 +144,11 @@ def _query_index(size: str, engine: str) -> tuple[str, Path] | None:
 
 def query_phase(sizes: list[str], systems: list[str], args: argparse.Namespace) -> list[QueryRun]:
     runs: list[QueryRun] = []
-    loupe_why = loupe_problem() if "loupe" in systems else None
+    loupe_why = loupe_problem() if any(s.startswith("loupe") for s in systems) else None
     for size in sizes:
         for engine in systems:
             label = get_label(engine)
-            if engine == "loupe" and loupe_why:
+            if engine.startswith("loupe") and loupe_why:
                 runs.append(QueryRun(size, engine, label, skipped=loupe_why))
                 continue
             found = _query_index(size, engine)
@@ -154,9 +158,18 @@ def query_phase(sizes: list[str], systems: list[str], args: argparse.Namespace) 
             key, idx = found
             if engine == "loupe":
                 label = "Loupe (NER index)" if "ner-" in key else "Loupe (no-NER index)"
+            elif engine == "loupe-plain":
+                label = "Loupe, Whoosh matchers"
             log(f"query {size} {label} …")
             r = run_queries(
-                size, engine, label, engine, idx, reps=args.reps, operator=args.operator
+                size,
+                engine,
+                label,
+                engine,
+                idx,
+                reps=args.reps,
+                operator=args.operator,
+                modes=[m.strip() for m in args.modes.split(",")] if args.modes else None,
             )
             log(f"  → {r.skipped or r.stats('snippets')}")
             runs.append(r)
@@ -166,6 +179,7 @@ def query_phase(sizes: list[str], systems: list[str], args: argparse.Namespace) 
 def get_label(engine: str) -> str:
     return {
         "loupe": "Loupe",
+        "loupe-plain": "Loupe, Whoosh matchers",
         "whoosh": "Whoosh default",
         "fts5": "SQLite FTS5",
         "tantivy": "Tantivy French",
@@ -208,6 +222,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "Tantivy's with OR; Loupe itself uses its own query language)",
     )
     p.add_argument("--verbose", action="store_true", help="hit counts and per-kind latency")
+    p.add_argument("--modes", help="query modes to run: snippets,bare,page (default all)")
+    p.add_argument(
+        "--reuse-builds",
+        action="store_true",
+        help="query the last successful builds even if the engine's code changed since "
+        "(a query-side change does not change the index; a 100k Loupe build takes 10+ min)",
+    )
     args = p.parse_args(argv)
     args.sizes = args.sizes or ("1k" if args.quick else "1k,10k")
     args.reps = args.reps or (2 if args.quick else 5)
@@ -217,6 +238,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    global _REUSE_BUILDS
+    _REUSE_BUILDS = args.reuse_builds
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     phases = [s.strip() for s in args.only.split(",") if s.strip()]
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]

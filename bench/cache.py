@@ -14,10 +14,14 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CACHE_ROOT = REPO_ROOT / ".cache" / "bench"
-SHARED = Path("/work/shared")
-REAL_JSONL = SHARED / "corpus" / "wikinews-fr.jsonl"
-SEED_TXT = SHARED / "000_ca1515ff46768185.txt"
-DEV_QUERIES = SHARED / "eval" / "queries-dev.jsonl"
+# Everything the benchmarks read ships with the repository: the bundled corpus
+# and the evaluation data vendored under bench/data/ (see its README).
+BUNDLED_CORPUS = REPO_ROOT / "corpus"
+EVAL_DATA = REPO_ROOT / "bench" / "data"
+SEED_TXT = BUNDLED_CORPUS / "000_ca1515ff46768185.txt"
+WINER_JSONL = BUNDLED_CORPUS / "wikinews-winer.jsonl"
+DEV_QUERIES = EVAL_DATA / "queries-dev.jsonl"
+NER_GOLD = EVAL_DATA / "ner-dev.jsonl"
 
 
 def file_digest(path: Path) -> str:
@@ -33,11 +37,16 @@ def tree_digest(root: Path, pattern: str = "*.py") -> str:
     """Hash of every matching file under `root`, names included, in a stable order."""
     h = hashlib.sha256()
     for path in sorted(root.rglob(pattern)):
-        if "__pycache__" in path.parts:
+        if "__pycache__" in path.parts or not path.is_file():
             continue
         h.update(str(path.relative_to(root)).encode())
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def corpus_digest(folder: Path = BUNDLED_CORPUS) -> str:
+    """Hash of every file of a corpus folder (articles and gazetteer alike)."""
+    return tree_digest(folder, "*")
 
 
 def key(parts: Iterable[str]) -> str:

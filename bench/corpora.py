@@ -23,10 +23,9 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
-from bench.cache import CACHE_ROOT, REAL_JSONL, SEED_TXT
+from bench.cache import BUNDLED_CORPUS, CACHE_ROOT, SEED_TXT
 from search.readers.dates import MONTH_NAMES
 
 CORPORA_DIR = CACHE_ROOT / "corpora"
@@ -70,27 +69,6 @@ def canonical_id(doc_id: str) -> str:
 # --- reading a corpus folder -------------------------------------------------------
 
 
-class _TextOnly(HTMLParser):
-    """Collects the text of an HTML page, skipping scripts and styles."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip and data.strip():
-            self.parts.append(data.strip())
-
-
 def read_text_file(path: Path) -> Doc:
     """A plain-text article: the first non-empty line is the title."""
     text = path.read_text(encoding="utf-8")
@@ -99,11 +77,13 @@ def read_text_file(path: Path) -> Doc:
 
 
 def read_html_file(path: Path) -> Doc:
-    parser = _TextOnly()
-    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
-    text = "\n".join(parser.parts)
-    title = parser.parts[0] if parser.parts else path.stem
-    return Doc(id=path.stem, title=title, text=text)
+    """An HTML page as Loupe's reader sees it (boilerplate stripped): the
+    baselines must index the same article text, not the navigation around it."""
+    from search.readers import read_file
+
+    article = next(iter(read_file(path)))
+    published = article.published.isoformat() if article.published else None
+    return Doc(id=article.id, title=article.title, text=article.full_text, date=published)
 
 
 def iter_jsonl(path: Path) -> Iterator[Doc]:
@@ -120,9 +100,12 @@ def iter_jsonl(path: Path) -> Iterator[Doc]:
 
 
 def iter_docs(folder: Path) -> Iterator[Doc]:
-    """Every article of a corpus folder, files in name order (.jsonl, .txt, .html)."""
+    """Every article of a corpus folder and its subfolders, in name order
+    (.jsonl, .txt, .html); other files (notices, the gazetteer) are not articles."""
     for path in sorted(folder.iterdir()):
-        if path.suffix == ".jsonl":
+        if path.is_dir():
+            yield from iter_docs(path)
+        elif path.suffix == ".jsonl":
             yield from iter_jsonl(path)
         elif path.suffix == ".txt":
             yield read_text_file(path)
@@ -168,15 +151,9 @@ def corpus_dir(label: str) -> Path:
     return real_corpus_dir() if n is None else synthetic_corpus_dir(n)
 
 
-def real_corpus_dir(root: Path = CORPORA_DIR) -> Path:
-    """A folder holding links to the shared Wikinews JSONL and the seed article."""
-    folder = root / "real"
-    folder.mkdir(parents=True, exist_ok=True)
-    for src in (REAL_JSONL, SEED_TXT):
-        link = folder / src.name
-        if not link.exists():
-            link.symlink_to(src)
-    return folder
+def real_corpus_dir() -> Path:
+    """The real articles: the repository's bundled corpus, read in place."""
+    return BUNDLED_CORPUS
 
 
 def synthetic_corpus_dir(n: int, root: Path = CORPORA_DIR, seed: int = SYNTH_SEED) -> Path:
@@ -209,23 +186,24 @@ class _Material:
 
 
 def _material(source: Path) -> _Material:
-    """Everything the generator draws from, in the file's order (for determinism)."""
+    """Everything the generator draws from: the Wikinews articles of a corpus
+    folder (not the seed), in name order (for determinism)."""
     m = _Material([], [], [], [])
-    with source.open(encoding="utf-8") as f:
-        for line in f:
-            rec = json.loads(line)
-            lines = [x.strip() for x in rec["text"].split("\n") if x.strip()]
-            if lines and lines[0] == rec["title"].strip():
-                lines = lines[1:]
-            if lines and _DATE_LINE.match(lines[0]):
-                lines = lines[1:]
-            if not lines:
-                continue
-            m.titles.append(rec["title"].strip())
-            m.paragraphs.extend(lines)
-            m.paragraph_counts.append(len(lines))
-            if rec.get("date"):
-                m.dates.append(date.fromisoformat(rec["date"][:10]))
+    for doc in iter_docs(source):
+        if doc.id == SEED_TXT.stem:
+            continue
+        lines = [x.strip() for x in doc.text.split("\n") if x.strip()]
+        if lines and lines[0] == doc.title.strip():
+            lines = lines[1:]
+        if lines and _DATE_LINE.match(lines[0]):
+            lines = lines[1:]
+        if not lines:
+            continue
+        m.titles.append(doc.title.strip())
+        m.paragraphs.extend(lines)
+        m.paragraph_counts.append(len(lines))
+        if doc.date:
+            m.dates.append(date.fromisoformat(doc.date[:10]))
     return m
 
 
@@ -245,7 +223,7 @@ def _date_line(d: date) -> str:
 
 
 def synthetic_records(
-    n: int, *, seed: int = SYNTH_SEED, source: Path = REAL_JSONL
+    n: int, *, seed: int = SYNTH_SEED, source: Path = BUNDLED_CORPUS
 ) -> Iterator[dict[str, object]]:
     """`n` recombined articles as records shaped like the Wikinews ones."""
     m = _material(source)
@@ -273,7 +251,7 @@ def synthetic_records(
 
 
 def generate_synthetic(
-    n: int, out: Path, *, seed: int = SYNTH_SEED, source: Path = REAL_JSONL
+    n: int, out: Path, *, seed: int = SYNTH_SEED, source: Path = BUNDLED_CORPUS
 ) -> Path:
     """Write `n` recombined articles to one JSONL file (atomically)."""
     tmp = out.with_suffix(".tmp")

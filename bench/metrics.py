@@ -1,4 +1,4 @@
-"""Ranking measures for the judged dev queries (see /work/shared/eval/README.md).
+"""Ranking measures for the judged dev queries (see bench/data/README.md).
 
 nDCG@k with gain 2^grade − 1 and the ideal ranking drawn from *all* judged
 articles (not only those retrieved), MRR@k and Recall@k. Pure functions over

@@ -1,6 +1,6 @@
 """Score Loupe's named entities against the hand-checked WiNER-fr entities.
 
-Scoring follows /work/shared/eval/README.md: per article, sets of (type, text)
+Scoring follows bench/data/README.md: per article, sets of (type, text)
 with the text folded (lower case, no accents, hyphens and spaces unified,
 surrounding punctuation trimmed), PER/ORG/LOC only, gold entities with
 nested=false; micro-averaged P/R/F1 per type and overall.
@@ -33,15 +33,15 @@ from pathlib import Path
 
 from unidecode import unidecode
 
+from bench.cache import BUNDLED_CORPUS, NER_GOLD, WINER_JSONL
 from search.entities import EntityExtractor
 from search.entity_rules import Mention, resolve
 from search.gazetteer import Gazetteer
 from search.ner_model import SHIPPED_WEIGHTS, weights_version
 
-SHARED = Path("/work/shared")
-GOLD = SHARED / "eval" / "ner-dev.jsonl"
-CORPUS = SHARED / "corpus" / "wikinews-fr.jsonl"
-GAZETTEER = Path(__file__).resolve().parent.parent / "corpus" / "entities.yml"
+GOLD = NER_GOLD
+CORPUS = WINER_JSONL  # the annotated articles are the bundled winer-* records
+GAZETTEER = BUNDLED_CORPUS / "entities.yml"
 TYPES = ("PER", "ORG", "LOC")
 
 Key = tuple[str, str]

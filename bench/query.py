@@ -109,7 +109,11 @@ class QueryRun:
         for kind in dict.fromkeys(self.kinds):
             idx = [i for i, k in enumerate(self.kinds) if k == kind]
             every = _ok([rep[i] for rep in m.latencies_ms for i in idx])
-            out[kind] = {"p50": percentile(every, 50), "p95": percentile(every, 95)}
+            out[kind] = {
+                "p50": percentile(every, 50),
+                "p95": percentile(every, 95),
+                "max": max(every) if every else float("nan"),
+            }
         return out
 
 
@@ -123,8 +127,15 @@ def run_queries(
     reps: int,
     operator: str,
     timeout: float = 1800,
+    modes: list[str] | None = None,
 ) -> QueryRun:
-    spec = {"engine": engine, "index": str(index), "reps": reps, "operator": operator}
+    spec = {
+        "engine": engine,
+        "index": str(index),
+        "reps": reps,
+        "operator": operator,
+        "modes": modes or [],
+    }
     out = child.run("bench.query", spec, timeout)
     run = QueryRun(size, system, label)
     if "error" in out or "skipped" in out:
@@ -150,6 +161,8 @@ def child_main(spec: dict[str, Any]) -> None:
     modes = {"snippets": (True, False), "bare": (False, False)}
     if engine.supports_facets:
         modes["page"] = (True, True)
+    if spec.get("modes"):  # --modes: a long run at 100k can keep only what it reports
+        modes = {k: v for k, v in modes.items() if k in spec["modes"]} or modes
     errors: dict[str, str] = {}
     for text in WARMUP:
         for snippets, facets in modes.values():

@@ -4,8 +4,9 @@
                               [--json out.json] [--rebuild] [--no-ner]
                               [--overlap loupe,opensearch]
 
-Indexes the Wikinews corpus plus the seed article with every system, runs the
-40 queries of /work/shared/eval/queries-dev.jsonl and prints nDCG@10, MRR@10 and
+Indexes the bundled corpus (`corpus/`: the Wikinews articles and the seed
+article) with every system, runs the 40 queries of `bench/data/queries-dev.jsonl`
+and prints nDCG@10, MRR@10 and
 Recall@10 per query kind, systems side by side. Built indexes are cached under
 `.cache/bench/relevance/`, keyed by the corpus bytes and the engine's version
 (for Loupe, a hash of `search/`), so re-running after a ranking change rebuilds
@@ -27,7 +28,7 @@ import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.cache import CACHE_ROOT, DEV_QUERIES, REAL_JSONL, SEED_TXT, file_digest, key
+from bench.cache import CACHE_ROOT, DEV_QUERIES, corpus_digest, key
 from bench.corpora import canonical_id, real_corpus_dir
 from bench.engines import Engine, EngineUnavailable, get_engine
 from bench.engines.base import BenchQuery
@@ -40,6 +41,7 @@ K = 10
 # system name → (engine, operator joining the query's words)
 SYSTEMS: dict[str, tuple[str, str]] = {
     "loupe": ("loupe", "and"),
+    "loupe-plain": ("loupe-plain", "and"),  # same index, Whoosh's matchers (before issue 13)
     "whoosh-and": ("whoosh", "and"),
     "whoosh-or": ("whoosh", "or"),
     "fts5-or": ("fts5", "or"),
@@ -76,10 +78,11 @@ def load_queries(path: Path = DEV_QUERIES) -> list[Judged]:
 
 def cached_index(engine: Engine, *, rebuild: bool, ner: bool) -> Path:
     """The engine's index of the real corpus, built once per (corpus, engine version)."""
-    prefix = engine.name
-    if engine.name == "loupe":
+    is_loupe = engine.name.startswith("loupe")  # loupe-plain reads Loupe's index
+    prefix = "loupe" if is_loupe else engine.name
+    if is_loupe:
         prefix += "-ner" if ner else "-noner"
-    k = key([file_digest(REAL_JSONL), file_digest(SEED_TXT), engine.version()])
+    k = key([corpus_digest(), engine.version()])
     index_dir = RELEVANCE_CACHE / f"{prefix}-{k}"
     for stale in RELEVANCE_CACHE.glob(f"{prefix}-*"):
         if (
@@ -96,7 +99,7 @@ def cached_index(engine: Engine, *, rebuild: bool, ner: bool) -> Path:
         tmp = index_dir.with_name(index_dir.name + f".tmp{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         build_options: dict[str, object] = {"deterministic": True}
-        if engine.name == "loupe":
+        if is_loupe:
             NER_CACHE.mkdir(parents=True, exist_ok=True)
             build_options = {"ner": ner, "ner_cache": NER_CACHE / "ner-cache"}
         engine.build(real_corpus_dir(), tmp, **build_options)
@@ -108,7 +111,7 @@ def remote_index(engine: Engine, *, rebuild: bool, ner: bool) -> str:
     """The alias of the real corpus in an engine whose index lives in a cluster:
     built unless the cluster already holds this (corpus, engine version) build.
     Loupe's NER cache is shared, so both backends index the same entities."""
-    corpus_key = key([file_digest(REAL_JSONL), file_digest(SEED_TXT), f"ner={ner}"])
+    corpus_key = key([corpus_digest(), f"ner={ner}"])
     alias = engine.alias(corpus_key)
     if rebuild or not engine.is_built(alias):
         print(f"building {engine.name} index → {alias}", file=sys.stderr)

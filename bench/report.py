@@ -226,6 +226,8 @@ def query_tables(runs: list[QueryRun], *, verbose: bool = False) -> str:
                 continue
             for mode in ("snippets", "bare"):
                 a, c = r.stats(mode), b.stats(mode)
+                if not a or not c:  # a mode left out with --modes
+                    continue
                 ratio_rows.append(
                     [
                         r.size,
@@ -249,6 +251,8 @@ def query_tables(runs: list[QueryRun], *, verbose: bool = False) -> str:
                 f"\nLoupe {r.size}, filtered queries (snippets): "
                 f"p50 {filt['p50']:.1f} ms, p95 {filt['p95']:.1f} ms"
             )
+    if done:
+        out += ["", kind_tables(done)]
     if verbose and done:
         out += ["", _kind_table(done), "", _hit_counts(done)]
     out += _skips([(f"{r.size} {r.label}", r.skipped) for r in runs if r.skipped])
@@ -268,6 +272,74 @@ def _kind_table(runs: list[QueryRun]) -> str:
     return "By query kind (snippets mode, ms)\n" + table(
         ["corpus", "system", "kind", "p50", "p95"], rows
     )
+
+
+def _heaviest_mode(r: QueryRun) -> str:
+    """A full results page where the system makes one (facets), else top 10 + snippets."""
+    return "page" if any(m.mode == "page" for m in r.modes) else "snippets"
+
+
+def kind_tables(runs: list[QueryRun]) -> str:
+    """Per query kind, every system side by side (p50 / p95 / max ms), then Loupe's
+    ratios to the plain Whoosh and FTS5 baselines on the same kind (snippets mode,
+    the work every system does)."""
+    done = [r for r in runs if not r.skipped]
+    parts = []
+    for size in dict.fromkeys(r.size for r in done):
+        here = [r for r in done if r.size == size]
+        kinds = list(dict.fromkeys(k for r in here for k in r.kinds))
+        header = ["kind", "n"] + [f"{r.label} ({_heaviest_mode(r)})" for r in here]
+        rows = []
+        for kind in [*kinds, "all"]:
+            row: list[object] = [kind, None]
+            for r in here:
+                if kind == "all":
+                    s = r.stats(_heaviest_mode(r))
+                    m = next(x for x in r.modes if x.mode == _heaviest_mode(r))
+                    keep = [i for i, k in enumerate(r.kinds) if k != "filter"]
+                    worst = [v for rep in m.latencies_ms for i in keep if (v := rep[i]) is not None]
+                    s = {**s, "max": max(worst) if worst else float("nan")}
+                    row[1] = s["n"]
+                else:
+                    s = r.kind_stats(_heaviest_mode(r)).get(kind)
+                    if row[1] is None and kind in r.kinds:
+                        row[1] = r.kinds.count(kind)
+                row.append(
+                    "—" if not s else f"{_fmt(s['p50'])} / {_fmt(s['p95'])} / {_fmt(s['max'])}"
+                )
+            rows.append(row)
+        parts.append(f"By query kind, {size} (p50 / p95 / max ms)\n" + table(header, rows))
+        ratio_rows = []
+        for r in (x for x in here if x.system.startswith("loupe")):
+            for base in ("whoosh", "fts5"):
+                b = next((x for x in here if x.system == base), None)
+                if b is None:
+                    continue
+                mine, theirs = r.kind_stats("snippets"), b.kind_stats("snippets")
+                for kind in kinds:
+                    if kind in mine and kind in theirs:
+                        a, c = mine[kind], theirs[kind]
+                        ratio_rows.append(
+                            [
+                                f"{r.label} / {b.label}",
+                                kind,
+                                ratio(a["p50"], c["p50"]),
+                                ratio(a["p95"], c["p95"]),
+                                ratio(a["max"], c["max"]),
+                            ]
+                        )
+        if ratio_rows:
+            parts.append(
+                f"Per-kind ratios, {size} (snippets mode; below ×1 = Loupe faster)\n"
+                + table(["ratio", "kind", "p50", "p95", "max"], ratio_rows)
+            )
+    return "\n\n".join(parts)
+
+
+def _fmt(v: float) -> str:
+    if v != v:  # NaN
+        return "—"
+    return f"{v:,.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}"
 
 
 def _hit_counts(runs: list[QueryRun]) -> str:

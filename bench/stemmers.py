@@ -16,7 +16,7 @@ from whoosh.lang.snowball.french import FrenchStemmer
 
 from search.analysis import analyze
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wikinews-fr.jsonl"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "wikinews-winer.jsonl"
 
 
 def corpus_words(limit: int | None = None) -> list[str]:

@@ -68,7 +68,7 @@ class SwapResult:
 
 def loupe_command() -> list[str]:
     exe = shutil.which("loupe")
-    return [exe] if exe else [sys.executable, "-m", "search.cli"]
+    return [exe] if exe else [sys.executable, "-m", "web.cli"]
 
 
 def ensure_index(index: Path, corpus: Path) -> None:

@@ -10,7 +10,7 @@ grammar is the stop words, so a short word that is not one (« Tin », « Ban »
 
 from __future__ import annotations
 
-from search.analysis import FRENCH_STOP_WORDS
+from search.core.french import STOP_WORDS as FRENCH_STOP_WORDS
 
 
 def marked_alias_words(words: list[str]) -> list[str]:

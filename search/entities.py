@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from functools import partial
 from importlib import metadata
 from itertools import islice
 from pathlib import Path
@@ -21,10 +22,11 @@ from typing import TYPE_CHECKING
 from search.article import Article, Entity
 from search.entity_rules import NAME_PARTICLES, RULES_VERSION, Mention, is_demonym, resolve
 from search.entity_spans import SPAN_RULES, rule_spans
-from search.gazetteer import Gazetteer
+from search.gazetteer import Gazetteer, GazetteerEntry
 from search.lexicon import MODEL_NAME
 from search.ner_cache import NerCache
 from search.ner_model import EXCLUDED_COMPONENTS, SHIPPED_WEIGHTS, load_pipeline, weights_version
+from search.ner_pool import NerPool
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -33,6 +35,9 @@ if TYPE_CHECKING:
 # Long articles are cut at paragraph ends into pieces of about this many characters:
 # the model's memory grows with the length of a doc, not with the number of docs.
 CHUNK_CHARS = 5_000
+# Fewer cache misses than this in a window are computed in-process: starting
+# the worker processes (each loads the model) costs more than it saves.
+POOL_MIN_TEXTS = 64
 # Re-exported: callers of this module name the rules' types through it.
 __all__ = [
     "EXCLUDED_COMPONENTS",
@@ -216,6 +221,8 @@ class EntityExtractor:
         self.misses = 0
         self._nlp: Language | None = None
         self._pruned = False
+        self._pool = None  # NerPool, started when enough texts miss the cache
+        self.workers_started = 0
 
     @property
     def fingerprint(self) -> str:
@@ -245,15 +252,28 @@ class EntityExtractor:
         return self._extract_many([text])[0]
 
     def mentions(self, texts: list[str]) -> list[list[Mention]]:
-        """The raw spans of each text, as the gazetteer and the model labelled them."""
+        """The raw spans of each text, as the gazetteer and the model labelled them.
+
+        With `n_process` > 1 and enough texts to pay for starting them, worker
+        processes share the texts (search.ner_pool); the answer is the same."""
+        if self.n_process > 1 and (self._pool is not None or len(texts) >= POOL_MIN_TEXTS):
+            if self._pool is None:
+                make = partial(_worker_extractor, self.gazetteer.entries, self.model, self.weights)
+                self._pool = NerPool(make, self.n_process)
+                self.workers_started = self.n_process
+            return self._pool.mentions(texts)
         pieces = [(chunk, owner) for owner, t in enumerate(texts) for chunk in _chunks(t)]
         found: list[list[Mention]] = [[] for _ in texts]
-        docs = self.nlp.pipe(
-            pieces, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process
-        )
+        docs = self.nlp.pipe(pieces, as_tuples=True, batch_size=self.batch_size)
         for doc, owner in docs:
             found[owner].extend(doc_mentions(doc))
         return [_mark_initial_only(t, mentions) for t, mentions in zip(texts, found, strict=True)]
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started (safe to call twice)."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def _extract_many(self, texts: list[str]) -> list[list[Entity]]:
         if not texts:
@@ -290,3 +310,13 @@ class EntityExtractor:
                 found = cached.get(article.checksum)
                 article.entities = list(found if found is not None else computed[article.checksum])
                 yield article
+
+
+def _worker_extractor(
+    entries: list[GazetteerEntry], model: str, weights: Path | None
+) -> EntityExtractor:
+    """A worker process's extractor: the parent's gazetteer, model and weights,
+    loaded before the first task."""
+    extractor = EntityExtractor(Gazetteer(list(entries)), model=model, weights=weights)
+    extractor.nlp  # noqa: B018 - load the model now
+    return extractor

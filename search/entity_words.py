@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from search.expansion.families import demonym_adjectives
 from search.gazetteer import fold
 from search.lexicon import french_lexicon
 
@@ -58,7 +59,9 @@ VENUE_WORDS = _folded("venue_words")
 MOVEMENT_HEADS = _folded("movement_heads")
 EVENT_WORDS = _folded("event_words")
 
-_DEMONYM_STEMS = _TABLES["demonym_stems"]
+# Nationality and origin adjectives, masculine singular: one table with the
+# query side's derivations (search/data/demonyms-fr.tsv); inflections generated.
+_DEMONYM_STEMS = demonym_adjectives()
 _DEMONYM_PREFIXES = ("nord-", "sud-", "est-", "ouest-", "franco-", "anglo-", "germano-")
 
 

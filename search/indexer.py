@@ -13,17 +13,21 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from inspect import signature
+from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from search import reprints
 from search.article import Article
+from search.backends import open_backend
+from search.backends.base import Backend
+from search.expansion.acronyms import AcronymLearner
+from search.gazetteer import Gazetteer
 from search.readers import CorpusError, Note, Skipped, read_corpus
 
-if TYPE_CHECKING:
-    from search.backends.base import Backend
-
-BUNDLED_GAZETTEER = Path(__file__).resolve().parent.parent / "corpus" / "entities.yml"
+# The gazetteer shipped inside the package (search/data/entities.yml, a link to
+# the repository's editable corpus/entities.yml that installs as a real file):
+# an installed Loupe applies it to any folder that has no gazetteer of its own.
+BUNDLED_GAZETTEER = Path(str(files("search") / "data" / "entities.yml"))
 
 
 class EmptyCorpus(CorpusError):
@@ -59,14 +63,43 @@ class IndexReport:
     ner_computed: int = 0
     elapsed: float = 0.0
     generation: str | None = None
+    reprint_clusters: int = 0  # clusters of near-duplicate articles (search.reprints)
+    reprint_seconds: float = 0.0  # time spent finding them, after the backend build
+    # Incremental runs (and full ones, where everything is « added »):
+    mode: str = "full"  # "full" or "incremental"
+    full_reason: str | None = None  # why a full build ran when none was asked
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    files_read: int = 0
+    ner_pruned: int = 0  # NER cache rows of articles long gone, dropped
+    workers: int = 0  # NER worker processes used (0: none ran)
+    peak_rss_mb: float = 0.0  # this process
+    workers_peak_rss_mb: float = 0.0  # the largest worker process
 
     @property
     def ok(self) -> bool:
         return not self.skipped
 
 
+@dataclass(frozen=True)
+class GenerationChange:
+    """What a run changed in the index, for whoever keeps tables beside it.
+
+    Passed to `index_corpus(on_generation=…)` once the new generation is live
+    (near-duplicate clusters, say, update from `added + updated` and drop
+    `removed`; after a full build, `full` is True and `added` lists every id)."""
+
+    generation: str | None
+    full: bool
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
 def find_gazetteer(corpus: Path, explicit: Path | None = None) -> Path | None:
-    """The corpus's own `entities.yml`, else the bundled one."""
+    """`--gazetteer FILE`, else the corpus's own `entities.yml`, else the bundled one."""
     if explicit is not None:
         return explicit
     own = corpus / "entities.yml"
@@ -89,6 +122,9 @@ def index_corpus(
     strict: bool = False,
     on_article: Callable[[Article], None] | None = None,
     backend: Backend | None = None,
+    full: bool = False,
+    settle: float = 0.0,
+    on_generation: Callable[[GenerationChange], None] | None = None,
 ) -> IndexReport:
     """Build a new generation of the index from the folder `corpus`.
 
@@ -98,11 +134,15 @@ def index_corpus(
     same `Article`s. `index_dir` also holds the NER cache unless `ner_cache`
     says otherwise.
 
+    When the backend keeps a corpus manifest (`backend.writing()`), only what
+    changed since the live generation is read, analysed and written, unless
+    `full` is asked or the settings (NER model, gazetteer, size limit) changed;
+    files modified less than `settle` seconds ago wait for the next run (watch
+    mode's debounce). `on_generation` is called once the new generation is live.
+
     Raises CorpusError when the folder is missing, EmptyCorpus when nothing in
     it could be read (the previous index, if any, stays live in both cases).
     """
-    from search.gazetteer import Gazetteer
-
     started = time.perf_counter()
     corpus, index_dir = Path(corpus), Path(index_dir)
     if not corpus.exists():
@@ -110,14 +150,11 @@ def index_corpus(
     if not corpus.is_dir():
         raise CorpusError(f"{corpus} n'est pas un dossier")
     if backend is None:
-        from search.backends.whoosh import WhooshBackend
-
-        backend = WhooshBackend(index_dir)
+        backend = open_backend("whoosh", index_dir=index_dir)
     report = IndexReport(corpus=str(corpus), index=_describe(backend, index_dir))
 
     gaz_path = find_gazetteer(corpus, gazetteer)
     gaz = Gazetteer.load(gaz_path) if gaz_path else Gazetteer([])
-    articles: Iterable[Article] = _unique(read_corpus(corpus, max_bytes=max_bytes), report)
     extractor = None
     if ner:
         from search.entities import EntityExtractor
@@ -125,30 +162,189 @@ def index_corpus(
 
         cache = NerCache(ner_cache or index_dir / "ner-cache.sqlite")
         extractor = EntityExtractor(gaz, cache=cache, n_process=n_process)
-        articles = extractor.annotate(articles)
-    articles = _counted(articles, report, progress, on_article)
 
-    guarded = _refuse_empty(articles, corpus, report, strict)
-    backend.build(guarded, **_build_options(backend, gazetteer=gaz, wait=wait))
-    report.generation = backend.stats().generation
+    shingles = reprints.Collector()  # what the near-duplicate clusters need of each article
+    acronyms = AcronymLearner()  # the definitions the corpus gives, kept with the index
+
+    def annotated(articles: Iterable[Article]) -> Iterator[Article]:
+        if extractor is not None:
+            articles = extractor.annotate(articles)
+        counted = _counted(articles, report, progress, on_article)
+        return acronyms.observing(shingles.tap(counted))
+
+    writing = getattr(backend, "writing", None)
+    previous_generation = None
+    try:
+        if writing is None:  # a backend without manifests: always a full build
+            articles = annotated(_unique(read_corpus(corpus, max_bytes=max_bytes), report))
+            guarded = _refuse_empty(articles, corpus, report, strict)
+            backend.build(guarded, gazetteer=gaz, wait=wait, acronyms=acronyms)
+            report.generation = backend.stats().generation
+            report.added = report.indexed
+            change = GenerationChange(report.generation, True, (), (), ())
+        else:
+            settings = _settings(extractor, gaz, max_bytes)
+            with writing(wait=wait) as session:
+                previous_generation = session.live
+                change, kept = _write_generation(
+                    session,
+                    corpus,
+                    settings,
+                    full,
+                    settle,
+                    gaz,
+                    annotated,
+                    max_bytes,
+                    strict,
+                    report,
+                    acronyms,
+                )
+    finally:
+        if extractor is not None:
+            extractor.close()  # worker processes end with the build, whatever happened
+    if extractor is not None and extractor.cache is not None and writing is not None:
+        # Entities of articles gone from the folder age out of the cache.
+        report.ner_pruned = extractor.cache.prune_unused(kept)
+    if extractor is not None and extractor.cache is not None:
+        extractor.cache.close()
     if extractor is not None:
         report.ner_cached, report.ner_computed = extractor.hits, extractor.misses
+        report.workers = extractor.workers_started
+    report.peak_rss_mb = _peak_rss_mb()
+    report.workers_peak_rss_mb = _children_peak_rss_mb()
+    if change is not None:
+        _update_reprints(index_dir, backend, report, shingles, change, previous_generation)
     report.elapsed = time.perf_counter() - started
+    if on_generation is not None and change is not None:
+        on_generation(change)
     return report
+
+
+def _update_reprints(
+    index_dir: Path,
+    backend: Backend,
+    report: IndexReport,
+    shingles: reprints.Collector,
+    change: GenerationChange,
+    previous_generation: str | None,
+) -> None:
+    """Near-duplicate clusters for the generation just switched to.
+
+    A full build clusters every article it read. An update loads the previous
+    generation's store, drops the removed and the replaced articles and
+    compares only those it wrote, so its cost follows the change. When the
+    previous store is missing (a run killed between the switch and the store),
+    the store is rebuilt from every article the new generation holds."""
+    started = time.perf_counter()
+    previous = None if change.full else previous_generation
+    if previous is not None and not reprints.has_store(index_dir, previous):
+        every = (reprints.shingled(a, shingles.params) for a in backend.all_articles())
+        store = reprints.update_for_generation(index_dir, change.generation, every)
+    else:
+        store = reprints.update_for_generation(
+            index_dir,
+            change.generation,
+            shingles.drain(),
+            ids_removed=change.removed + change.updated,
+            previous_generation=previous,
+        )
+    report.reprint_clusters = len(store.clusters())
+    report.reprint_seconds = time.perf_counter() - started
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _children_peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _settings(extractor, gazetteer, max_bytes: int) -> str:
+    """What the indexed articles depend on besides their files: if it changes,
+    every article must be analysed again, so the run is a full build."""
+    ner = extractor.fingerprint if extractor is not None else "off"
+    return f"ner={ner}|gaz={gazetteer.fingerprint}|max_bytes={max_bytes}"
+
+
+def _write_generation(
+    session, corpus, settings, full, settle, gaz, annotated, max_bytes, strict, report, acronyms
+) -> tuple[GenerationChange | None, set[str]]:
+    """Under the build lock: an update of the live generation when its manifest
+    allows one, else a full build. Returns what changed (None: nothing did) and
+    the checksums of the articles the index now holds."""
+    from search.corpus_state import Manifest, stream_tracked
+    from search.incremental import ChangeTooLarge, plan_update
+    from search.readers import corpus_files
+
+    previous = None if full else Manifest.from_json(session.manifest() or {})
+    if full:
+        report.full_reason = "--full"
+    elif previous is None:
+        report.full_reason = "pas d'index incrémental à mettre à jour"
+    elif previous.settings != settings:
+        report.full_reason = "modèle NER, gazetteer ou taille maximale changés"
+        previous = None
+    plan = None
+    if previous is not None:
+        try:
+            plan = plan_update(
+                corpus, previous, settings, max_bytes=max_bytes, settle_ns=int(settle * 1e9)
+            )
+        except ChangeTooLarge as exc:
+            report.full_reason = str(exc)
+    if plan is None:  # full build, streamed, the manifest filled as files are read
+        started_ns = time.time_ns()
+        states: dict = {}
+        stream = stream_tracked(corpus_files(corpus), max_bytes, states)
+        ids: list[str] = []
+        articles = _refuse_empty(
+            _noting_ids(annotated(_unique(stream, report)), ids), corpus, report, strict
+        )
+        manifest = lambda: Manifest(settings, started_ns, states)  # noqa: E731 — once read
+        session.rebuild(articles, gaz, lambda: manifest().to_json(), acronyms)
+        report.added = report.indexed
+        report.generation = session.backend.stats().generation
+        kept = {c for _, c in manifest().winners().values()}
+        return GenerationChange(report.generation, True, tuple(ids), (), ()), kept
+
+    report.mode = "incremental"
+    report.skipped, report.notes, report.duplicates = plan.skipped, plan.notes, plan.duplicates
+    report.added, report.updated = len(plan.added), len(plan.updated)
+    report.removed, report.unchanged = len(plan.removed), plan.unchanged
+    report.files_read = plan.files_read
+    if plan.total == 0:
+        raise EmptyCorpus(f"aucun article lisible dans {corpus}", report)
+    if strict and report.skipped:
+        raise StrictFailure(
+            f"{len(report.skipped)} fichier(s) ignoré(s) et --strict demandé : index inchangé",
+            report,
+        )
+    kept = {c for _, c in plan.manifest.winners().values()}
+    if not plan.changes_index and plan.manifest.same_content(previous):
+        report.indexed = plan.total
+        report.generation = session.live
+        return None, kept
+    # Every written id is deleted first too: an id re-read after a skipped round
+    # must replace its old document, never sit beside it.
+    replaced = plan.removed + [a.id for a in plan.write]
+    session.update(annotated(plan.write), replaced, gaz, plan.manifest.to_json, acronyms)
+    report.indexed = plan.total
+    report.generation = session.backend.stats().generation
+    change = GenerationChange(
+        report.generation, False, tuple(plan.added), tuple(plan.updated), tuple(plan.removed)
+    )
+    return change, kept
 
 
 def _describe(backend: Backend, index_dir: Path) -> str:
     """Where the articles went, for the report: a folder, or a cluster's alias."""
     url, name = getattr(backend, "url", None), getattr(backend, "index_name", None)
     return f"{url} (alias {name})" if url and name else str(index_dir)
-
-
-def _build_options(backend: Backend, **options: object) -> dict[str, object]:
-    """The build options this backend takes: Whoosh keeps the gazetteer with each
-    generation (to expand names in queries) and can wait for a concurrent build;
-    a cluster needs neither, and `Backend.build` only promises the articles."""
-    accepted = signature(backend.build).parameters
-    return {name: value for name, value in options.items() if name in accepted}
 
 
 def _unique(outcomes, report: IndexReport) -> Iterator[Article]:
@@ -176,6 +372,12 @@ def _unique(outcomes, report: IndexReport) -> Iterator[Article]:
             continue
         seen_ids[article.id] = where
         seen_text[article.checksum] = article.id
+        yield article
+
+
+def _noting_ids(articles: Iterable[Article], ids: list[str]) -> Iterator[Article]:
+    for article in articles:
+        ids.append(article.id)
         yield article
 
 

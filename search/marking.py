@@ -4,11 +4,10 @@ Search snippets (backends/whoosh/highlight.py) show the best fragments of a
 hit; a reader who opens the article wants every occurrence marked in the full
 text instead. Both must agree on what matches, so this module reads the query
 with the same parser (`search.query.parse`) and compares the same stems
-(`search.analysis`) the backends index — `armées` is marked for `armée`,
-`Sécurité` for `securite` — and renders with Whoosh's highlighter using a
-whole-text fragmenter. Prefix (`sécur*`) and fuzzy (`Poutine~`) words, which
-the backend expands against the index, are matched here against each word of
-the article itself, so no index is needed.
+(`search.core.french`) the backends index — `armées` is marked for `armée`,
+`Sécurité` for `securite` — and needs no engine at all. Prefix (`sécur*`) and
+fuzzy (`Poutine~`) words, which the backend expands against the index, are
+matched here against each word of the article itself, so no index is needed.
 
 The article's text is HTML-escaped piece by piece around the `<mark>` tags:
 the result is safe to insert as HTML, and it is the only markup Loupe's pages
@@ -17,22 +16,23 @@ trust. Engine code: no Flask here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 
-from whoosh.analysis import Token
-from whoosh.highlight import Formatter, WholeFragmenter
-
-from search.analysis import exact_analyzer, fold, stem, stemmed_analyzer
 from search.article import Section
+from search.core.french import analyze, fold, stem_token, tokens
+from search.core.ranking import (
+    MAX_FUZZY_WORD,
+    MIN_FUZZY_LETTERS,
+    MIN_PREFIX_LETTERS,
+    fuzzy_distance,
+)
 from search.query import Node, Not, Phrase, QueryError, Term, parse
 
 # Beyond this many characters per article the rest is shown escaped but
 # unmarked: analysing megabytes of text per page view would make the page a
 # denial-of-service lever.
 MAX_MARKED_CHARS = 200_000
-MAX_FUZZY_WORD = 40
 
 
 @dataclass
@@ -89,32 +89,19 @@ def mark_text(text: str, matcher: Matcher, limit: int = MAX_MARKED_CHARS) -> str
     """`text` escaped, with the words `matcher` accepts (in its first `limit` chars) marked."""
     if not matcher or not text:
         return escape(text, quote=False)
-    tokens = _matched(exact_analyzer()(text, chars=True, mode="index", removestops=False), matcher)
-    fragment = WholeFragmenter(charlimit=limit).fragment_tokens(text, tokens)[0]
-    return _FORMATTER.format_fragment(fragment)
-
-
-class _MarkFormatter(Formatter):
-    """`<mark>word as written</mark>`, everything around it escaped.
-
-    The same output as the snippets' formatter, kept here so that this module
-    does not reach into one backend's package.
-    """
-
-    def _text(self, text: str) -> str:
-        return escape(text, quote=False)
-
-    def format_token(self, text, token, replace=False):
-        return "<mark>" + escape(text[token.startchar : token.endchar], quote=False) + "</mark>"
-
-
-_FORMATTER = _MarkFormatter()
-
-
-def _matched(tokens: Iterator[Token], matcher: Matcher) -> Iterator[Token]:
-    for t in tokens:
-        t.matched = matcher.matches(t.text)
-        yield t
+    out: list[str] = []
+    index = 0
+    for t in tokens(text, keep_stops=True):
+        if t.end > limit:
+            break
+        # A compound's parts overlap its whole: the first match wins.
+        if t.start < index or not matcher.matches(t.text):
+            continue
+        out.append(escape(text[index : t.start], quote=False))
+        out.append("<mark>" + escape(text[t.start : t.end], quote=False) + "</mark>")
+        index = t.end
+    out.append(escape(text[index:], quote=False))
+    return "".join(out)
 
 
 def _collect(node: Node | None, found: Matcher, negated: bool) -> None:
@@ -137,34 +124,32 @@ def _collect(node: Node | None, found: Matcher, negated: bool) -> None:
 def _add_term(term: Term, found: Matcher) -> None:
     if term.prefix:
         prefix = fold(term.text).strip("'’-")
-        if len(prefix) >= 2:
+        if len(prefix) >= MIN_PREFIX_LETTERS:
             found.prefixes.add(prefix)
     elif term.fuzzy:
         word = fold(term.text)[:MAX_FUZZY_WORD]
         if word:
             found.fuzzy.add(word)
     else:
-        stems = [t.text for t in stemmed_analyzer()(term.text)]
+        stems = analyze(term.text, stemmed=True)
         found.stems.update(stems[:1])
         # Parts of a compound (Al-Qaïda → qaida): as the snippets do.
         found.stems.update(s for s in stems[1:] if len(s) > 3)
 
 
 def _words(text: str) -> list[str]:
-    return [t.text for t in exact_analyzer()(text)]
+    return analyze(text, stemmed=False)
 
 
-def _stem_of(folded: str) -> str:
-    # Hyphenated wholes stay unstemmed in the index chain; do the same.
-    return folded if "-" in folded or "'" in folded else stem(folded)
+_stem_of = stem_token  # hyphenated wholes stay unstemmed, as in the index
 
 
 def _within(word: str, target: str) -> bool:
     """Edit distance ≤ 1 (short words) or 2, with the first letter fixed — the
     backend's fuzzy rule (`terms_within(..., prefix=1)`)."""
-    if len(target) < 3:
+    if len(target) < MIN_FUZZY_LETTERS:
         return word == target
-    maxdist = 1 if len(target) <= 5 else 2
+    maxdist = fuzzy_distance(target)
     if not word or word[0] != target[0] or abs(len(word) - len(target)) > maxdist:
         return False
     return _distance(word, target, maxdist) <= maxdist

@@ -19,8 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from search.article import Article
-from search.backends.base import Filters
+from search.core.model import Filters
+from search.expansion.acronyms import only_acronyms_spell, typed_as_acronym
 from search.gazetteer import Gazetteer
+from search.gazetteer import fold as fold_name
 from search.query import Node, Term
 from search.variants import name_key
 
@@ -72,7 +74,10 @@ def with_names(items: Iterable[Node], gazetteer: Gazetteer | None) -> list[Node 
         for n in range(run, 0, -1):
             span = tuple(items[i : i + n])
             text = " ".join(t.text for t in span)
-            forms = gazetteer.variants(text) if len(text) >= 3 else []
+            forms = gazetteer.variants(text) if len(text) >= 2 else []
+            if forms and only_acronyms_spell(text, forms):
+                # « d'un » is not the UN: an acronym alias needs to be typed as one
+                forms = forms if typed_as_acronym(text, alone=n == 1) else []
             if forms:
                 out.append(NameRun(span, tuple(forms)))
                 i += n
@@ -81,6 +86,14 @@ def with_names(items: Iterable[Node], gazetteer: Gazetteer | None) -> list[Node 
             out.append(items[i])
             i += 1
     return out
+
+
+def other_forms(words: Iterable[Term], forms: Iterable[str]) -> list[str]:
+    """The spellings of a name run other than the one typed (as the gazetteer
+    compares names: case, accents, hyphens and spaces aside): those are the
+    ones a backend adds as phrases beside the words as typed."""
+    typed = fold_name(" ".join(t.text for t in words))
+    return [form for form in forms if fold_name(form) != typed]
 
 
 def canonical_filters(filters: Filters, gazetteer: Gazetteer | None) -> Filters:

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
+from search.core.french import fold
+
 # Neutral field names used in the tree (backends map them to their fields).
 FIELDS = ("title", "headings", "person", "org", "place", "source")
 
@@ -201,8 +203,7 @@ def parse(text: str, *, max_length: int = 1000, max_terms: int = 64) -> Node | N
 
 def _fold(text: str) -> str:
     """Accent- and case-insensitive form of a field prefix (Où → ou)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return fold(text)
 
 
 def _is_word_char(ch: str) -> bool:

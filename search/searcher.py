@@ -8,25 +8,35 @@ language, and leaves retrieval to whichever backend is configured.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from search.article import Article
-from search.backends.base import (
+from search.backends import open_backend
+from search.backends.base import Backend
+from search.core.model import (
     SORTS,
-    Backend,
     FacetValue,
     Filters,
+    Hit,
+    IndexMissing,
     IndexStats,
+    Relaxation,
     Results,
     SearchRequest,
 )
-from search.query import QueryError, parse
-
-MAX_PER_PAGE = 100
-MAX_RESULT_WINDOW = 10_000  # page × per_page: deep paging is a scraper, not a reader
-MAX_QUERY_LENGTH = 1_000
-DEFAULT_TIME_LIMIT = 2.0
+from search.core.ranking import (  # noqa: F401 - MAX_PER_PAGE… re-exported for older imports
+    DEFAULT_TIME_LIMIT,
+    MAX_PER_PAGE,
+    MAX_QUERY_LENGTH,
+    MAX_RESULT_WINDOW,
+)
+from search.marking import mark_sections
+from search.query import QueryError, parse, to_text
+from search.relaxation import corrections, message, relaxations
+from search.reprints import ReprintStore, load_store
+from search.reprints.similar import Comparison, Neighbour, Similar
 
 
 @dataclass(frozen=True)
@@ -37,10 +47,27 @@ class Limits:
     time_limit: float = DEFAULT_TIME_LIMIT
 
 
+@dataclass
+class HitGroup:
+    """A hit and the reprints of its text found on the same page, under it."""
+
+    head: Hit
+    reprints: list[Hit] = field(default_factory=list)
+
+
+MAX_REPRINTS_SHOWN = 50  # a wire story in 300 outlets: the page lists the earliest 50
+MAX_NEIGHBOURS = 20
+
+
 class Searcher:
-    def __init__(self, backend: Backend, limits: Limits | None = None) -> None:
+    def __init__(
+        self, backend: Backend, limits: Limits | None = None, index_dir: Path | None = None
+    ) -> None:
         self.backend = backend
         self.limits = limits or Limits()
+        # where the reprint stores live (search.reprints); None: no reprint answers
+        self.index_dir = Path(index_dir) if index_dir is not None else None
+        self._reprints: tuple[str, ReprintStore | None] | None = None
 
     @classmethod
     def open(
@@ -54,15 +81,13 @@ class Searcher:
     ) -> Searcher:
         """A searcher over the configured backend: by default the Whoosh index in
         `index_dir` (the embedded default), else the one `open_backend` names."""
-        from search.backends import open_backend
-
         engine = open_backend(
             backend,
             index_dir=index_dir,
             opensearch_url=opensearch_url,
             opensearch_index=opensearch_index,
         )
-        return cls(engine, Limits(**limits))
+        return cls(engine, Limits(**limits), index_dir=index_dir)
 
     def search(
         self,
@@ -75,7 +100,10 @@ class Searcher:
         with_snippets: bool = True,
         with_facets: bool = True,
         facet_limit: int = 10,
+        relax: bool = True,
     ) -> Results:
+        """Search; with `relax`, a query that finds nothing is loosened step by
+        step (search.relaxation) and `Results.relaxed` says what was searched."""
         request = self.request(
             query,
             filters,
@@ -86,7 +114,43 @@ class Searcher:
             with_facets=with_facets,
             facet_limit=facet_limit,
         )
-        return self.backend.search(request)
+        results = self.backend.search(request)
+        if not relax or results.partial:
+            return results
+        if results.total == 0 and request.page == 1:
+            return self._relaxed(query, request, results)
+        if results.suggestion:
+            return self._corrected(query, request, results)
+        return results
+
+    def _relaxed(self, typed: str, request: SearchRequest, empty: Results) -> Results:
+        """The first relaxation that finds something, or the empty results."""
+        for step, looser in relaxations(request.query, empty.suggestion):
+            found = self.backend.search(replace(request, query=looser))
+            if found.total:
+                shown = to_text(looser)
+                found.relaxed = Relaxation(
+                    typed.strip(), shown, step, message(typed.strip(), shown)
+                )
+                found.suggestion = empty.suggestion  # for the typed query, as without relaxing
+                return found
+        return empty
+
+    def _corrected(self, typed: str, request: SearchRequest, results: Results) -> Results:
+        """A word no article holds (the backend then suggests a spelling): the
+        query with that word corrected, when it finds at least as much."""
+        corrected = corrections(request.query, results.suggestion or "")
+        if corrected is None:
+            return results
+        found = self.backend.search(replace(request, query=corrected))
+        if found.total < results.total:
+            return results
+        shown = to_text(corrected)
+        found.relaxed = Relaxation(
+            typed.strip(), shown, "corrected", message(typed.strip(), shown, found_any=True)
+        )
+        found.suggestion = results.suggestion
+        return found
 
     def request(
         self,
@@ -126,6 +190,15 @@ class Searcher:
             **options,
         )
 
+    def warm(self, threads: int = 1) -> None:
+        """Open what searches read before the first request (a server at start):
+        a backend without such a step, or without an index yet, is left as is."""
+        warm = getattr(self.backend, "warm", None)
+        if callable(warm):
+            # Without an index the pages say so; the first build is opened on use.
+            with contextlib.suppress(IndexMissing):
+                warm(threads)
+
     def get(self, article_id: str) -> Article | None:
         return self.backend.get(article_id)
 
@@ -146,6 +219,87 @@ class Searcher:
         Needs no backend: marking compares the article's words with the query's
         stems, the way every backend analyses French (see `search.marking`).
         """
-        from search.marking import mark_sections
-
         return mark_sections(article.sections, query)
+
+    # -- reprints (search.reprints) ----------------------------------------------------
+    def generation(self) -> str:
+        """The live generation's name, as cheaply as the backend can say it."""
+        for name in ("generation", "current_generation"):
+            method = getattr(self.backend, name, None)
+            if callable(method):
+                found = method()
+                if found:
+                    return found
+        return self.stats().generation
+
+    def reprint_store(self) -> ReprintStore | None:
+        """The live generation's reprint store, loaded once per generation."""
+        if self.index_dir is None:
+            return None
+        generation = self.generation()
+        cached = self._reprints
+        if cached is None or cached[0] != generation:
+            cached = (generation, load_store(self.index_dir, generation))
+            self._reprints = cached  # one assignment: threads see either pair whole
+        return cached[1]
+
+    def similar(self, article_id: str, neighbours: int = 5) -> Similar | None:
+        """The article's reprints (same text, with overlap and shared passages) and
+        its topical neighbours (the engine's more-like-this), kept apart: no
+        reprint is listed as a neighbour. None when the article is unknown."""
+        if not 0 <= neighbours <= MAX_NEIGHBOURS:
+            raise QueryError(f"le nombre d'articles proches va de 0 à {MAX_NEIGHBOURS}")
+        article = self.get(article_id)
+        if article is None:
+            return None
+        store = self.reprint_store()
+        found = Similar(article_id, available=store is not None)
+        reprint_ids = store.reprints_of(article_id) if store is not None else []
+        if reprint_ids:
+            found.count = len(reprint_ids)
+            dated = [i for i in [article_id, *reprint_ids] if store.members[i].published]
+            first = min(dated, key=store.order_key) if dated else None
+            found.first_known, found.this_is_first = first, first == article_id
+            found.first_inferred = bool(first and store.members[first].inferred)
+            comparison = Comparison(article, store)
+            for other_id in reprint_ids[:MAX_REPRINTS_SHOWN]:
+                other = self.get(other_id)
+                if other is not None:  # gone since the store was written
+                    found.reprints.append(comparison.reprint(other, first))
+        if neighbours:
+            exclude = set(reprint_ids)
+            wanted = neighbours + min(len(exclude), MAX_REPRINTS_SHOWN)
+            for hit in self.backend.more_like(article, wanted):
+                if hit.id not in exclude and hit.id != article_id:
+                    found.neighbours.append(
+                        Neighbour(hit.id, hit.title, hit.source, hit.published, hit.score)
+                    )
+            found.neighbours = found.neighbours[:neighbours]
+        return found
+
+    def group_reprints(self, hits: list[Hit]) -> list[HitGroup]:
+        """Hits of one reprint cluster collapsed under the earliest of them, the group
+        where its best-ranked member stood; other hits untouched. Totals and facets
+        still count articles: only the listing is grouped."""
+        store = self.reprint_store()
+        groups: list[HitGroup] = []
+        by_cluster: dict[int, HitGroup] = {}
+        for hit in hits:
+            cluster = store.cluster_of(hit.id) if store is not None else None
+            if cluster is None:
+                groups.append(HitGroup(hit))
+                continue
+            key = id(cluster)
+            if key not in by_cluster:
+                by_cluster[key] = HitGroup(hit)
+                groups.append(by_cluster[key])
+            else:
+                by_cluster[key].reprints.append(hit)
+        for group in by_cluster.values():
+            members = sorted([group.head, *group.reprints], key=_earliest_first)
+            group.head, group.reprints = members[0], members[1:]
+        return groups
+
+
+def _earliest_first(hit: Hit) -> tuple:
+    return (hit.published is None, hit.published or "", hit.id)

@@ -6,8 +6,9 @@ script reading one can read the others.
 
 from __future__ import annotations
 
-from search.article import Article
-from search.backends.base import Results
+from search.article import ENTITY_TYPES, Article
+from search.core.model import Results
+from search.core.records import public_record
 
 
 def results_to_json(results: Results) -> dict:
@@ -27,7 +28,7 @@ def results_to_json(results: Results) -> dict:
                 "source": h.source,
                 "url": h.url,
                 "snippets": [{"html": s.html, "section": s.section} for s in h.snippets],
-                "entities": h.entities,
+                "entities": _by_type(h.entities),
             }
             for h in results.hits
         ],
@@ -35,21 +36,23 @@ def results_to_json(results: Results) -> dict:
             name: [{"value": v.value, "count": v.count} for v in values]
             for name, values in results.facets.items()
         },
+        "relaxed": None
+        if results.relaxed is None
+        else {
+            "original": results.relaxed.original,
+            "query": results.relaxed.query,
+            "step": results.relaxed.step,
+            "message": results.relaxed.message,
+        },
     }
+
+
+def _by_type(entities: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Entity types in one fixed order (PER, ORG, LOC, MISC), whichever backend
+    stored them: the same hit serialises the same way everywhere."""
+    known = [t for t in ENTITY_TYPES if t in entities]
+    return {t: entities[t] for t in [*known, *sorted(set(entities) - set(known))]}
 
 
 def article_to_json(article: Article) -> dict:
-    return {
-        "id": article.id,
-        "title": article.title,
-        "published": article.published.isoformat() if article.published else None,
-        "published_inferred": article.published_inferred,
-        "source": article.source,
-        "url": article.url,
-        "license": article.license,
-        "hashtags": article.hashtags,
-        "sections": [{"heading": s.heading, "text": s.text} for s in article.sections],
-        "entities": [
-            {"type": e.type, "text": e.text, "canonical": e.canonical} for e in article.entities
-        ],
-    }
+    return public_record(article)

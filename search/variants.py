@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from unidecode import unidecode
+from search.core.french import fold
 
 # Ordered rewrites on the folded, letters-only name. Upper-case letters stand
 # for a sound already decided, so that later rules cannot rewrite it again.
@@ -80,7 +80,7 @@ def name_key(text: str) -> str:
     straddles "AP-HP"), then the parts are joined, so that spacing and hyphens
     do not matter.
     """
-    folded = _ELISION.sub("", unidecode(text).lower())
+    folded = _ELISION.sub("", fold(text))
     parts = [_part_key(part) for part in _NOT_ALNUM.split(folded) if part]
     key = "".join(parts)
     return _DOUBLES.sub(r"\1", key) if len(parts) > 1 else key
@@ -109,7 +109,7 @@ def collisions(words: Iterable[str]) -> dict[str, set[str]]:
         by_key[name_key(word)].add(word)
     shared = {}
     for key, group in by_key.items():
-        distinct_folded = {unidecode(word).lower() for word in group}
+        distinct_folded = {fold(word) for word in group}
         if len(distinct_folded) >= 2:
             shared[key] = group
     return shared

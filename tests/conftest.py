@@ -1,7 +1,8 @@
 """Shared fixtures: one small real index per test session, and the Flask app over it.
 
-The corpus is written into a temporary folder: the seed article from
-`../shared`, every 30th Wikinews record, and one hostile record whose title,
+The corpus is written into a temporary folder from the repository's bundled
+corpus (`tests/bundled.py`): the seed article, every 30th Wikinews article,
+and one hostile record whose title,
 text, headings and URL carry script and markup — so that every web test runs
 against text that would execute if anything failed to escape it. The index is
 built once with the real pipeline (`index_corpus`, spaCy NER included), as
@@ -13,17 +14,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bundled import SEED_ID, write_sample  # noqa: F401 - SEED_ID is imported by the tests
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("LOUPE_SHARED", ROOT.parent / "shared"))
-SEED_ARTICLE = SHARED / "000_ca1515ff46768185.txt"
-WIKINEWS = SHARED / "corpus" / "wikinews-fr.jsonl"
-SEED_ID = "000_ca1515ff46768185"
 HOSTILE_ID = "hostile-1"
 HOSTILE_WORD = "zorglubienne"  # only in the hostile article: finds it and nothing else
 EVERY_NTH_RECORD = 30
@@ -61,11 +58,7 @@ def hostile_record() -> dict:
 
 
 def write_test_corpus(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(SEED_ARTICLE, folder / SEED_ARTICLE.name)
-    lines = WIKINEWS.read_text("utf-8").splitlines()
-    picked = [line for i, line in enumerate(lines) if i % EVERY_NTH_RECORD == 0 and line.strip()]
-    (folder / "wikinews-sample.jsonl").write_text("\n".join(picked) + "\n", "utf-8")
+    write_sample(folder, every=EVERY_NTH_RECORD)
     (folder / "hostile.jsonl").write_text(
         json.dumps(hostile_record(), ensure_ascii=False) + "\n", "utf-8"
     )
@@ -75,8 +68,6 @@ def write_test_corpus(folder: Path) -> Path:
 @pytest.fixture(scope="session")
 def test_corpus(tmp_path_factory) -> Path:
     """The test corpus folder, written once per session (every backend indexes this one)."""
-    if not SEED_ARTICLE.is_file() or not WIKINEWS.is_file():
-        pytest.skip(f"test corpus sources not found under {SHARED}")
     return write_test_corpus(tmp_path_factory.mktemp("loupe-corpus") / "corpus")
 
 
@@ -112,27 +103,6 @@ def empty_app(tmp_path):
     from web import create_app
 
     return create_app({"TESTING": True, "LOUPE_INDEX": str(tmp_path / "no-index")})
-
-
-ENGINE_FILTER_BUG = (
-    "engine bug: filters restrict `total` and facets but not the hits — "
-    "WhooshBackend.search wraps the FilterCollector from searcher.collector(filter=…) "
-    "in a TimeLimitCollector, whose collect_matches() calls child.matches()/collect() "
-    "directly and so bypasses the filter (search/backends/whoosh/backend.py)"
-)
-
-
-def skip_unless_filters_restrict_hits(client) -> None:
-    """Skip a test about filtered hits while the engine ignores filters for them.
-
-    Probes the real engine each time, so the tests run again by themselves as
-    soon as the engine is fixed."""
-    places = client.get("/api/search?per_page=100").get_json()["facets"]["places"]
-    probe = client.get(
-        "/api/search", query_string={"place": places[-1]["value"], "per_page": 100}
-    ).get_json()
-    if len(probe["hits"]) != probe["total"]:
-        pytest.skip(ENGINE_FILTER_BUG)
 
 
 # -- a real OpenSearch node, one per session, shared by every test file ------------------

@@ -1,6 +1,6 @@
 """The French analyzer: each rule named by the behaviour a user relies on."""
 
-from search.analysis import analyze, exact_analyzer, stemmed_analyzer
+from search.backends.whoosh.analysis import analyze, exact_analyzer, stemmed_analyzer
 
 
 def test_query_without_accents_meets_accented_text():

@@ -109,7 +109,9 @@ def test_ndcg_cuts_at_k() -> None:
 
 def test_bench_queries_parse_kinds_and_filters() -> None:
     queries = load_bench_queries()
-    assert 25 <= len(queries) <= 40
+    assert 100 <= len(queries) <= 200  # the real mix (issue 13), every kind represented
+    kinds = {q.kind for q in queries}
+    assert {"entity", "long", "question", "acronym", "typo", "phrase", "filter"} <= kinds
     filtered = [q for q in queries if q.filters]
     assert filtered and all(q.kind == "filter" for q in filtered)
     assert any(q.filters.get("place") == ("Mali",) for q in filtered)

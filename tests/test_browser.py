@@ -5,24 +5,16 @@ hostile article must never do: run script or reach another host."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from browser_page import CHROMIUM, Watched
 from conftest import HOSTILE_ID, HOSTILE_WORD, SEED_ID
+from live_server import serving
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "test-output"
-STARTUP_TIMEOUT = 60.0
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,57 +22,12 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve_command() -> list[str]:
-    """The installed `loupe` command when there is one, else the same CLI via -m."""
-    loupe = shutil.which("loupe")
-    return [loupe] if loupe else [sys.executable, "-m", "search.cli"]
-
-
 @pytest.fixture(scope="module")
 def base_url(test_index, tmp_path_factory):
-    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*serve_command(), "serve", "--index", str(test_index), "--port", str(port)]
-            + ["--workers", "2"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"loupe serve exited early:\n{log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{url}/api/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"loupe serve not healthy after {STARTUP_TIMEOUT} s:\n{log.read_text()}"
-                )
-            time.sleep(0.2)
-        assert f"http://127.0.0.1:{port}/" in log.read_text()  # it prints its URL
+    with serving(test_index, log, "--workers", "2") as url:
+        assert f"{url}/" in log.read_text()  # it prints its URL
         yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -103,35 +50,6 @@ def browser():
         )
         yield chromium
         chromium.close()
-
-
-class Watched:
-    """A page with everything it tried to do recorded: dialogs, console errors,
-    page errors, and every request URL."""
-
-    def __init__(self, context):
-        self.page = context.new_page()
-        self.dialogs: list[str] = []
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.page.on("dialog", self._dialog)
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.on(
-            "console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None
-        )
-        self.page.on("request", lambda request: self.requests.append(request.url))
-
-    def _dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def foreign_requests(self) -> list[str]:
-        return [
-            u
-            for u in self.requests
-            if urlsplit(u).scheme not in ("data", "blob")
-            and urlsplit(u).hostname not in ("127.0.0.1", "localhost")
-        ]
 
 
 @pytest.fixture()

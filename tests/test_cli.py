@@ -6,21 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from bundled import SEED_ID, write_sample
 from click.testing import CliRunner
 
 from search.cli import EXIT_SKIPPED, main
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED_ID = "000_ca1515ff46768185"
-
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("corpus")
-    (folder / f"{SEED_ID}.txt").write_text((SHARED / f"{SEED_ID}.txt").read_text("utf-8"), "utf-8")
-    lines = (SHARED / "corpus" / "wikinews-fr.jsonl").read_text("utf-8").splitlines()
-    (folder / "sample.jsonl").write_text("\n".join(lines[::40]) + "\n", "utf-8")
-    return folder
+    return write_sample(tmp_path_factory.mktemp("corpus"), every=40)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from search.ner_cache import NerCache
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "corpus" / "entities.yml"
-SEED = ROOT.parent / "shared" / "000_ca1515ff46768185.txt"
+SEED = ROOT / "corpus" / "000_ca1515ff46768185.txt"
 
 
 @pytest.fixture(scope="session")

@@ -16,9 +16,9 @@ import subprocess
 import time
 
 import pytest
-from test_hardening_index import ROOT, free_port, loupe, serving
+from live_server import ROOT, free_port, loupe, serving
 
-from search.cli import main
+from web.cli import main
 
 ROUTES = [
     "/",

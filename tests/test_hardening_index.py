@@ -10,31 +10,25 @@ error page), never as a traceback, a 500 or a crash loop.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from live_server import ROOT, STARTUP_TIMEOUT, free_port, get, loupe, serving  # noqa: F401
 
 from search.backends.whoosh import WhooshBackend, store
 from search.cli import main
 from search.searcher import Searcher
 
-ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = ROOT / "corpus"
-STARTUP_TIMEOUT = 60.0
 PROBES = ("Mali", "sécurité", '"armée malienne"', "élection OR football")
 
 BACKEND_DAMAGE_BUG = (
@@ -46,10 +40,6 @@ BACKEND_DAMAGE_BUG = (
     "(backend.py:260), a truncated stored-fields file raises UnicodeEncodeError from _hit "
     "(backend.py:299); so the CLI prints a traceback and the web answers 500 instead of 503"
 )
-
-
-def loupe(*args: str) -> list[str]:
-    return [sys.executable, "-m", "search.cli", *args]
 
 
 def run(*args: str):
@@ -142,10 +132,11 @@ def test_killed_builds_leave_the_previous_index_serving_and_the_next_build_works
     # The NER cache the killed NER run was writing to is still a sound database.
     with sqlite3.connect(index_dir / "ner-cache.sqlite") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    # The next build takes the lock at once and removes the killed builds' folders.
+    # The next build takes the lock at once and removes the killed builds' folders
+    # (--full: the folder did not change, an incremental run would keep the generation).
     started = time.monotonic()
     proc = subprocess.run(
-        loupe("index", str(small_corpus), "--index", str(index_dir), "-q", "--no-ner"),
+        loupe("index", str(small_corpus), "--index", str(index_dir), "-q", "--no-ner", "--full"),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -345,54 +336,6 @@ def test_index_rebuilds_over_a_damaged_index(built, small_corpus, tmp_path):
 
 
 # -- (c) damaged and missing indexes: a live `loupe serve` ------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serving(index_dir: Path, log: Path, *extra: str):
-    """`loupe serve` on a free port until its health answers 200; yields the base URL."""
-    port = free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            loupe("serve", "--index", str(index_dir), "--port", str(port), *extra),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while get(url + "/api/health")[0] != 200:
-            if process.poll() is not None:
-                pytest.fail(f"loupe serve exited early:\n{log.read_text()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"loupe serve not healthy in {STARTUP_TIMEOUT} s:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def get(url: str, timeout: float = 10) -> tuple[int, dict, bytes]:
-    """(status, headers, body); status 0 when nothing answers."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, dict(response.headers), response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
-    except OSError:
-        return 0, {}, b""
 
 
 def point_current_at(index_dir: Path, name: str) -> None:

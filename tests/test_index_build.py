@@ -19,7 +19,7 @@ from search.indexer import EmptyCorpus, index_corpus
 from search.readers import CorpusError
 from search.searcher import Searcher
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "000_ca1515ff46768185.txt"
+SEED = Path(__file__).resolve().parents[1] / "corpus" / "000_ca1515ff46768185.txt"
 
 
 def make_article(i: int, word: str = "sécurité") -> Article:

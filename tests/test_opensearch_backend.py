@@ -63,14 +63,12 @@ def _backend(url: str, name: str):
 
 
 def _seed_article() -> Article:
-    """The shared seed text read the way the text reader will: paragraphs by line,
+    """The bundled seed text read the way the text reader will: paragraphs by line,
     short unpunctuated lines as headings, `#hashtags` kept."""
-    for candidate in (ROOT / "corpus" / SEED_NAME, ROOT.parent / "shared" / SEED_NAME):
-        if candidate.exists():
-            text = candidate.read_text(encoding="utf-8")
-            break
-    else:
-        pytest.fail(f"seed article {SEED_NAME} not found in corpus/ nor ../shared/")
+    seed = ROOT / "corpus" / SEED_NAME
+    if not seed.exists():
+        pytest.fail(f"seed article corpus/{SEED_NAME} is missing from the repository")
+    text = seed.read_text(encoding="utf-8")
     sections: list[Section] = []
     heading: str | None = None
     paragraphs: list[str] = []

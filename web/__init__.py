@@ -15,9 +15,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
 from search.searcher import Searcher
+from web import api, errors, formatting, investigate, pages, security
+from web.context import SEARCHER_KEY, get_searcher  # noqa: F401 - get_searcher re-exported
 
 DEFAULT_INDEX = "index"
 DEFAULT_BACKEND = "whoosh"
@@ -43,15 +45,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # keys in the documented order
 
     # Which engine answers is configuration; nothing below this line knows it.
-    app.extensions["loupe.searcher"] = Searcher.open(
+    app.extensions[SEARCHER_KEY] = Searcher.open(
         Path(app.config["LOUPE_INDEX"]),
         backend=app.config["LOUPE_BACKEND"],
         opensearch_url=app.config["LOUPE_OPENSEARCH_URL"],
         opensearch_index=app.config["LOUPE_OPENSEARCH_INDEX"],
     )
 
-    from web import api, errors, formatting, pages, security
-
+    if app.config.get("LOUPE_WARM_THREADS"):  # `loupe serve`: open the index before serving
+        app.extensions["loupe.searcher"].warm(int(app.config["LOUPE_WARM_THREADS"]))
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
@@ -64,9 +66,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(investigate.bp)
     return app
-
-
-def get_searcher() -> Searcher:
-    """The app's one `Searcher` (thread-safe: the backend keeps one reader per thread)."""
-    return current_app.extensions["loupe.searcher"]

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 
-from search.backends.base import IndexMissing
+from search.core.entity_types import LISTED_TYPES
+from search.core.model import IndexMissing
+from search.reprints.export import similar_to_json
+from search.searcher import MAX_NEIGHBOURS
 from search.serialize import article_to_json, results_to_json
-from web import get_searcher
+from web.context import get_searcher
 from web.errors import CODES, MESSAGES
 from web.openapi import openapi_document
 from web.params import choice_param, int_param, is_article_id, parse_search, text_param
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-ENTITY_TYPES = ("PER", "ORG", "LOC")
+ENTITY_TYPES = LISTED_TYPES
 MAX_SUGGEST_LENGTH = 100
 
 
@@ -27,7 +30,12 @@ MAX_SUGGEST_LENGTH = 100
 def search():
     params = parse_search(request.args)
     results = get_searcher().search(
-        params.q, params.filters, sort=params.sort, page=params.page, per_page=params.per_page
+        params.q,
+        params.filters,
+        sort=params.sort,
+        page=params.page,
+        per_page=params.per_page,
+        relax=params.relax,
     )
     return jsonify({"query": params.q, **results_to_json(results)})
 
@@ -40,6 +48,19 @@ def article(article_id: str):
     if found is None:
         abort(404)
     return jsonify(article_to_json(found))
+
+
+@bp.get("/articles/<path:article_id>/similar")
+def similar(article_id: str):
+    """Reprints (same text: overlap both ways, shared passages) and topical
+    neighbours, apart. Validated like the other parameters (web.params)."""
+    if not is_article_id(article_id):
+        abort(404)
+    neighbours = int_param(request.args, "neighbours", 5, minimum=0, maximum=MAX_NEIGHBOURS)
+    found = get_searcher().similar(article_id, neighbours=neighbours)
+    if found is None:
+        abort(404)
+    return jsonify(similar_to_json(found))
 
 
 @bp.get("/entities")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from search.backends.base import IndexMissing
+from search.core.model import IndexMissing
 from search.query import QueryError
 from web.params import BadParameter
 
@@ -22,6 +22,7 @@ CODES = {
     405: "method_not_allowed",
     413: "payload_too_large",
     414: "uri_too_long",
+    415: "unsupported_media_type",
     431: "request_header_fields_too_large",
     500: "internal_error",
     503: "index_unavailable",
@@ -33,6 +34,7 @@ MESSAGES = {
     405: "méthode non autorisée : Loupe ne répond qu'à GET et HEAD",
     413: "corps de requête trop volumineux",
     414: "adresse trop longue : raccourcissez la recherche",
+    415: "type de contenu non accepté",
     431: "en-têtes de requête trop volumineux",
     500: "erreur interne : l'incident est enregistré",
     503: "l'index est indisponible pour le moment",
@@ -44,6 +46,7 @@ TITLES = {
     405: "Méthode non autorisée",
     413: "Requête trop volumineuse",
     414: "Adresse trop longue",
+    415: "Type de contenu non accepté",
     431: "En-têtes trop volumineux",
     500: "Erreur interne",
     503: "Service indisponible",

@@ -13,16 +13,12 @@ from urllib.parse import urlsplit
 from flask import Flask
 from markupsafe import Markup
 
+from search.core.entity_types import ENTITY_LABELS
 from search.readers.dates import MONTH_NAMES
 
 MONTHS = MONTH_NAMES
 
-ENTITY_TYPES = {
-    "PER": "Personnes",
-    "ORG": "Organisations",
-    "LOC": "Lieux",
-    "MISC": "Divers",
-}
+ENTITY_TYPES = ENTITY_LABELS  # type → heading, for the templates
 
 
 def date_fr(value: date | None) -> str:

@@ -11,14 +11,17 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
-from search.backends.base import FACET_FIELDS, SORTS
-from search.searcher import MAX_PER_PAGE
+from search.article import ENTITY_TYPES
+from search.core.entity_types import LISTED_TYPES
+from search.core.model import FACET_FIELDS, SORTS
+from search.searcher import MAX_NEIGHBOURS, MAX_PER_PAGE
 from web.params import (
     ARTICLE_ID,
     DEFAULT_PER_PAGE,
     MAX_FILTER_VALUE_LENGTH,
     MAX_PARAM_LENGTH,
     MAX_VALUES_PER_FILTER,
+    REPRINT_DISPLAY,
 )
 
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -102,6 +105,11 @@ SCHEMAS: dict[str, dict] = {
                 "description": "true when the time limit cut the search short",
             },
             "suggestion": {**NULLABLE_STRING, "description": "« Vouliez-vous dire … ? »"},
+            "relaxed": {
+                "oneOf": [{"type": "null"}, _ref("Relaxation")],
+                "description": "set when the query as typed found nothing and a looser one "
+                "was searched instead (relax=0 turns this off)",
+            },
             "hits": {"type": "array", "items": _ref("Hit")},
             "facets": {
                 "type": "object",
@@ -113,10 +121,18 @@ SCHEMAS: dict[str, dict] = {
             },
         }
     ),
+    "Relaxation": _obj(
+        {
+            "original": {"type": "string", "description": "the query as typed"},
+            "query": {"type": "string", "description": "what was searched instead"},
+            "step": {"enum": ["corrected", "any_word", "fuzzy"]},
+            "message": {"type": "string", "description": "« Aucun résultat pour … ; … »"},
+        }
+    ),
     "Section": _obj({"heading": NULLABLE_STRING, "text": {"type": "string"}}),
     "Entity": _obj(
         {
-            "type": {"enum": ["PER", "ORG", "LOC", "MISC"]},
+            "type": {"enum": list(ENTITY_TYPES)},
             "text": {"type": "string", "description": "as written in the article"},
             "canonical": {"type": "string", "description": "the form filters and facets use"},
         }
@@ -140,13 +156,88 @@ SCHEMAS: dict[str, dict] = {
     ),
     "EntitiesResponse": _obj(
         {
-            "type": {"enum": ["PER", "ORG", "LOC", None]},
+            "type": {"enum": [*LISTED_TYPES, None]},
             "prefix": {"type": "string"},
             "entities": {"type": "array", "items": _ref("FacetValue")},
         }
     ),
     "SuggestResponse": _obj(
         {"query": {"type": "string"}, "suggestions": {"type": "array", "items": {"type": "string"}}}
+    ),
+    "Passage": _obj(
+        {
+            "start": {"type": "integer", "minimum": 0, "description": "in this article's body"},
+            "end": {"type": "integer", "minimum": 0},
+            "other_start": {"type": "integer", "minimum": 0, "description": "in the reprint's"},
+            "other_end": {"type": "integer", "minimum": 0},
+            "words": {"type": "integer", "minimum": 1},
+        }
+    ),
+    "Reprint": _obj(
+        {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "source": NULLABLE_STRING,
+            "url": NULLABLE_STRING,
+            "published": DATE_OR_NULL,
+            "published_inferred": {"type": "boolean"},
+            "first_known": {
+                "type": "boolean",
+                "description": "earliest dated article of its cluster (« première parution »)",
+            },
+            "share_of_this": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "share of this article's text (word 3-grams) found in the reprint",
+            },
+            "share_of_other": {
+                "type": "number",
+                "minimum": 0,
+                "maximum": 1,
+                "description": "share of the reprint's text found in this article",
+            },
+            "passages": {"type": "array", "items": _ref("Passage")},
+        }
+    ),
+    "Neighbour": _obj(
+        {
+            "id": {"type": "string"},
+            "title": {"type": "string"},
+            "source": NULLABLE_STRING,
+            "published": DATE_OR_NULL,
+            "score": {"type": "number"},
+        }
+    ),
+    "SimilarResponse": _obj(
+        {
+            "id": {"type": "string"},
+            "available": {
+                "type": "boolean",
+                "description": "false when the live index generation has no reprint clusters",
+            },
+            "reprints": _obj(
+                {
+                    "count": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "articles sharing this one's text (items lists 50 at most)",
+                    },
+                    "first_known": {
+                        **NULLABLE_STRING,
+                        "description": "earliest dated of this article and its reprints",
+                    },
+                    "first_date_inferred": {"type": "boolean"},
+                    "this_is_first": {"type": "boolean"},
+                    "items": {"type": "array", "items": _ref("Reprint")},
+                }
+            ),
+            "neighbours": {
+                "type": "array",
+                "items": _ref("Neighbour"),
+                "description": "topical neighbours (more like this), reprints left out",
+            },
+        }
     ),
     "Health": _obj(
         {
@@ -222,6 +313,18 @@ SEARCH_PARAMETERS = [
         "hits per page",
         {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
     ),
+    _param(
+        "reprints",
+        "the results page groups reprints of one text under the earliest (grouped) or lists "
+        "them all; the API always lists every article",
+        {"enum": list(REPRINT_DISPLAY), "default": "grouped"},
+    ),
+    _param(
+        "relax",
+        "1 (default): a query that finds nothing is corrected, then read as any word, then "
+        "fuzzy, and `relaxed` says so; 0: the query exactly as typed",
+        {"enum": ["0", "1"], "default": "1"},
+    ),
 ]
 
 
@@ -258,13 +361,34 @@ PATHS = {
         ],
         operationId="getArticle",
     ),
+    "/api/articles/{id}/similar": _get(
+        "The same text elsewhere (reprints, with overlap both ways and shared passages) "
+        "and topical neighbours, separately",
+        {
+            "200": _json("SimilarResponse", "reprints and neighbours"),
+            "404": _json("Error", "no such article, or not a valid id"),
+            **ERRORS,
+        },
+        [
+            {
+                "name": "id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": f"^{ARTICLE_ID.pattern}$"},
+            },
+            _param(
+                "neighbours",
+                "how many topical neighbours",
+                {"type": "integer", "minimum": 0, "maximum": MAX_NEIGHBOURS, "default": 5},
+            ),
+        ],
+        operationId="similarArticles",
+    ),
     "/api/entities": _get(
         "Canonical entities with the number of articles naming them, most frequent first",
         {"200": _json("EntitiesResponse", "entities"), **ERRORS},
         [
-            _param(
-                "type", "PER, ORG or LOC; all three when absent", {"enum": ["PER", "ORG", "LOC"]}
-            ),
+            _param("type", "PER, ORG or LOC; all three when absent", {"enum": list(LISTED_TYPES)}),
             _param(
                 "prefix",
                 "start of the name (or of one of its words), accents and case ignored",
@@ -315,7 +439,8 @@ def openapi_document() -> dict:
                 "description": (
                     "Every HTML page has a JSON twin with the same parameters. Errors are "
                     '`{"error": {"code", "message"}}` with a 4xx status, or 503 when no index is '
-                    "available. Unknown parameters are ignored. Only GET and HEAD are accepted."
+                    "available. Unknown parameters are ignored. Only GET and HEAD are accepted, "
+                    "except POST on /api/batch (the one route that reads a body)."
                 ),
                 "license": {"name": "MIT", "identifier": "MIT"},
             },
@@ -323,3 +448,222 @@ def openapi_document() -> dict:
             "components": {"schemas": SCHEMAS},
         }
     )
+
+
+# -- investigating: exports, timelines, batch search (web/investigate.py) ------------------
+EXPORT_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page")] + [
+    _param("format", "csv or JSON lines", {"enum": ["csv", "jsonl"], "default": "csv"}),
+    _param(
+        "bom",
+        "1: begin the CSV with a UTF-8 byte order mark (spreadsheets then read accents right)",
+        {"enum": ["0", "1"], "default": "0"},
+    ),
+]
+
+PATHS["/api/export"] = _get(
+    "Every hit of a search, streamed, in its order and with its filters",
+    {
+        "200": {
+            "description": (
+                "CSV (id, title, published, source, url, score, snippet, persons, orgs, places, "
+                "misc; cells beginning with = + - @ tab or CR are prefixed with an apostrophe) "
+                "or JSON lines (exact text)"
+            ),
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        },
+        **ERRORS,
+    },
+    EXPORT_PARAMETERS,
+    operationId="export",
+)
+
+SCHEMAS["TimelinePoint"] = _obj(
+    {
+        "period": {"type": "string", "description": "2024-08, 2024-W31 (ISO week) or 2024-08-01"},
+        "start": {"type": "string", "format": "date"},
+        "end": {"type": "string", "format": "date", "description": "last day of the period"},
+        "count": {"type": "integer", "minimum": 0},
+        "share": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1,
+            "description": "count / every article of the index published in the period",
+        },
+    }
+)
+SCHEMAS["TimelineSeries"] = _obj(
+    {
+        "query": {"type": "string"},
+        "total": {"type": "integer", "minimum": 0},
+        "undated": {"type": "integer", "minimum": 0},
+        "partial": {"type": "boolean"},
+        "points": {"type": "array", "items": _ref("TimelinePoint")},
+    }
+)
+SCHEMAS["TimelineResponse"] = _obj(
+    {
+        "query": {"type": "string"},
+        "interval": {"enum": ["month", "week", "day"]},
+        "series": {"type": "array", "items": _ref("TimelineSeries"), "minItems": 1},
+    }
+)
+TIMELINE_PARAMETERS = [
+    p for p in SEARCH_PARAMETERS if p["name"] not in ("page", "per_page", "sort")
+] + [
+    _param(
+        "compare",
+        "another query to draw beside q; repeat for several (4 at most)",
+        {"type": "array", "items": {"type": "string", "maxLength": MAX_PARAM_LENGTH}},
+        style="form",
+        explode=True,
+    ),
+    _param(
+        "interval",
+        "month, week or day; by default chosen from the range (day up to two months, "
+        "week up to a year); 400 periods at most",
+        {"enum": ["month", "week", "day"]},
+    ),
+    _param("format", "json, or csv (one row per query and period)", {"enum": ["json", "csv"]}),
+    _param("bom", "1: CSV with a UTF-8 byte order mark", {"enum": ["0", "1"], "default": "0"}),
+]
+PATHS["/api/timeline"] = _get(
+    "Matching articles per period, as counts and as shares of all articles of the period",
+    {
+        "200": {
+            "description": "the series (from the index's per-day counts, no hit is read)",
+            "content": {
+                "application/json": {"schema": _ref("TimelineResponse")},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+        **ERRORS,
+    },
+    TIMELINE_PARAMETERS,
+    operationId="timeline",
+)
+
+SCHEMAS["BatchHit"] = _obj(
+    {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "published": DATE_OR_NULL,
+        "source": NULLABLE_STRING,
+        "snippet": {"type": "string", "description": "plain text"},
+    }
+)
+SCHEMAS["BatchRow"] = _obj(
+    {
+        "line": {"type": "integer", "minimum": 1, "description": "where the line begins"},
+        "query": {"type": "string"},
+        "label": {"type": "string"},
+        "status": {"enum": ["ok", "error"]},
+        "error": {"type": "string", "description": "why the line failed; empty when ok"},
+        "total": {"type": "integer", "minimum": 0},
+        "first": DATE_OR_NULL,
+        "last": DATE_OR_NULL,
+        "aliases": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "other gazetteer spellings of the line's names found in its matches",
+        },
+        "sources": {"type": "array", "items": {"type": "string"}},
+        "persons": {"type": "array", "items": {"type": "string"}},
+        "orgs": {"type": "array", "items": {"type": "string"}},
+        "places": {"type": "array", "items": {"type": "string"}},
+        "hits": {"type": "array", "items": _ref("BatchHit")},
+        "partial": {"type": "boolean", "description": "the time per query cut the search"},
+        "took_ms": {"type": "number", "minimum": 0},
+        "search": {"type": "string", "description": "query string of the full search (/search?…)"},
+    }
+)
+SCHEMAS["BatchLimits"] = _obj(
+    {
+        "max_lines": {"type": "integer"},
+        "max_line_chars": {"type": "integer"},
+        "time_per_query_s": {"type": "number"},
+        "total_time_s": {"type": "number"},
+        "max_bytes": {"type": "integer"},
+    }
+)
+SCHEMAS["BatchResponse"] = _obj(
+    {
+        "limits": _ref("BatchLimits"),
+        "mode": {"enum": ["lines", "csv"]},
+        "encoding": {"type": "string"},
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "lines": {"type": "integer", "minimum": 0},
+        "rows": {"type": "array", "items": _ref("BatchRow")},
+        "not_run": {
+            "oneOf": [
+                {"type": "null"},
+                _obj(
+                    {
+                        "from_line": {"type": "integer"},
+                        "to_line": {"type": "integer"},
+                        "count": {"type": "integer"},
+                        "reason": {"type": "string"},
+                    }
+                ),
+            ]
+        },
+    }
+)
+SCHEMAS["ErrorBody"]["properties"]["limits"] = _ref("BatchLimits")
+PATHS["/api/batch"] = {
+    "post": {
+        "summary": "Batch search: one row of findings per line of the list sent",
+        "description": (
+            "The only route that takes a body. Each line is one query (the full query "
+            "language), or, when the first line is a CSV header naming a `query` column, one "
+            "CSV record (label, person, org, place, source, from, to columns). A line that cannot "
+            "be searched gets its own error row; lines past the limits are reported in "
+            "`not_run` (as a last error row in CSV and JSON lines)."
+        ),
+        "operationId": "batch",
+        "parameters": [
+            _param("format", "json (default), jsonl or csv", {"enum": ["json", "jsonl", "csv"]}),
+            _param("bom", "1: CSV with a UTF-8 byte order mark", {"enum": ["0", "1"]}),
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/plain": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "lines": {"type": "string"},
+                        },
+                    }
+                },
+                "application/x-www-form-urlencoded": {
+                    "schema": {"type": "object", "properties": {"lines": {"type": "string"}}}
+                },
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "one row per line",
+                "content": {
+                    "application/json": {"schema": _ref("BatchResponse")},
+                    "application/x-ndjson": {"schema": {"type": "string"}},
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+            },
+            "400": _json(
+                "Error", "the list as a whole cannot be read (binary, empty, header only)"
+            ),
+            "413": _json("Error", "body larger than the batch limit"),
+            "415": _json("Error", "not text/plain, text/csv, multipart/form-data or a form"),
+            "414": LIMITS["414"],
+            "431": LIMITS["431"],
+            "503": ERRORS["503"],
+            "500": ERRORS["500"],
+        },
+    }
+}

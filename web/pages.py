@@ -12,8 +12,16 @@ import math
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from search.core.entity_types import (
+    ENTITY_FIELDS,
+    ENTITY_LABELS,
+    ENTITY_PARAMS,
+    LISTED_TYPES,
+    group_entities,
+)
 from search.query import QueryError
-from web import get_searcher
+from search.searcher import HitGroup
+from web.context import get_searcher
 from web.params import (
     FACET_PARAMS,
     BadParameter,
@@ -28,9 +36,7 @@ bp = Blueprint("pages", __name__)
 
 SORT_LABELS = {"relevance": "pertinence", "newest": "plus récents", "oldest": "plus anciens"}
 FACET_LABELS = {
-    "persons": "Personnes",
-    "orgs": "Organisations",
-    "places": "Lieux",
+    **{ENTITY_FIELDS[t]: ENTITY_LABELS[t] for t in LISTED_TYPES},
     "sources": "Sources",
     "months": "Mois",
 }
@@ -65,7 +71,12 @@ def search():
         return redirect(url_for("pages.home"))
     try:
         results = get_searcher().search(
-            params.q, params.filters, sort=params.sort, page=params.page, per_page=params.per_page
+            params.q,
+            params.filters,
+            sort=params.sort,
+            page=params.page,
+            per_page=params.per_page,
+            relax=params.relax,
         )
     except QueryError as exc:
         return _results_page(params, error=exc.message), 400
@@ -77,10 +88,18 @@ def _results_page(params: SearchParams, results=None, error: str | None = None) 
     if results is not None:
         window = get_searcher().limits.window // params.per_page
         last_page = min(math.ceil(results.total / params.per_page), window)
+    groups = []
+    if results is not None:
+        searcher = get_searcher()
+        if params.reprints == "all":
+            groups = [HitGroup(hit) for hit in results.hits]
+        else:
+            groups = searcher.group_reprints(results.hits)
     return render_template(
         "search.html",
         params=params,
         results=results,
+        groups=groups,
         error=error,
         pages=page_numbers(params.page, last_page),
         last_page=last_page,
@@ -119,16 +138,28 @@ def article(article_id: str):
         q = text_param(request.args, "q")
     except BadParameter:
         q = ""  # an over-long query only loses its marks; the article still shows
-    grouped: dict[str, list[str]] = {}
-    for entity in found.entities:
-        names = grouped.setdefault(entity.type, [])
-        if entity.canonical not in names:
-            names.append(entity.canonical)
     return render_template(
         "article.html",
         article=found,
         sections=searcher.mark(found, q),
-        entities=grouped,
-        entity_params={"PER": "person", "ORG": "org", "LOC": "place"},
+        entities=group_entities(found.entities),
+        entity_params=ENTITY_PARAMS,
         params=SearchParams(q=q),
+        similar=searcher.similar(article_id),
+        excerpts=passage_excerpts,
     )
+
+
+MAX_EXCERPTS = 3
+EXCERPT_CHARACTERS = 280
+
+
+def passage_excerpts(body: str, passages) -> list[str]:
+    """The longest shared passages as plain text (the template escapes and marks
+    them), cut to a readable length."""
+    longest = sorted(passages, key=lambda p: -p.words)[:MAX_EXCERPTS]
+    out = []
+    for p in sorted(longest, key=lambda p: p.start):
+        text = " ".join(body[p.start : p.end].split())
+        out.append(text if len(text) <= EXCERPT_CHARACTERS else text[:EXCERPT_CHARACTERS] + " …")
+    return out

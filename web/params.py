@@ -22,7 +22,8 @@ from datetime import date
 from typing import Protocol
 from urllib.parse import urlencode
 
-from search.backends.base import Filters
+from search.core.entity_types import ENTITY_PARAMS as core_entity_params
+from search.core.model import Filters
 
 DEFAULT_PER_PAGE = 10
 MAX_VALUES_PER_FILTER = 10
@@ -34,10 +35,12 @@ ARTICLE_ID = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")  # ASCII digits: `\d` takes "１" and "٣" too
 
+# `reprints=`: the results page groups reprints of one text (default) or lists all
+REPRINT_DISPLAY = ("grouped", "all")
 # URL parameter → `Filters` field, in the order links are written.
 FILTER_PARAMS = {"person": "persons", "org": "orgs", "place": "places", "source": "sources"}
 # Entity type (as stored on articles and in hits) → URL parameter.
-ENTITY_PARAMS = {"PER": "person", "ORG": "org", "LOC": "place"}
+ENTITY_PARAMS = core_entity_params
 # Facet name in `Results.facets` → URL parameter.
 FACET_PARAMS = {"persons": "person", "orgs": "org", "places": "place", "sources": "source"}
 
@@ -68,6 +71,8 @@ class SearchParams:
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    reprints: str = "grouped"  # REPRINT_DISPLAY: reprints under their earliest hit, or all
+    relax: bool = True  # loosen a query that finds nothing (search.relaxation)
 
     @property
     def is_empty(self) -> bool:
@@ -92,6 +97,10 @@ class SearchParams:
             out.append(("per_page", str(self.per_page)))
         if self.page != 1:
             out.append(("page", str(self.page)))
+        if self.reprints != "grouped":
+            out.append(("reprints", self.reprints))
+        if not self.relax:
+            out.append(("relax", "0"))
         return out
 
     def query_string(self) -> str:
@@ -99,7 +108,11 @@ class SearchParams:
 
     # -- variations, for links ---------------------------------------------------
     def with_query(self, q: str) -> SearchParams:
-        return replace(self, q=q, page=1)
+        return replace(self, q=q, page=1, relax=True)
+
+    def exactly(self, q: str) -> SearchParams:
+        """`q` searched as typed, without relaxation (the link above relaxed results)."""
+        return replace(self, q=q, page=1, relax=False)
 
     def with_page(self, page: int) -> SearchParams:
         return replace(self, page=page)
@@ -128,13 +141,17 @@ class SearchParams:
         first, last = month_bounds(month)
         return replace(self, filters=replace(self.filters, date_from=first, date_to=last), page=1)
 
+    def with_reprints(self, display: str) -> SearchParams:
+        """The same page with reprints grouped under their earliest hit, or listed apart."""
+        return replace(self, reprints=display)
+
     def without_dates(self) -> SearchParams:
         return replace(self, filters=replace(self.filters, date_from=None, date_to=None), page=1)
 
 
 def parse_search(args: MultiArgs) -> SearchParams:
     """Read `q`, `person`, `org`, `place`, `source`, `from`, `to`, `sort`, `page`,
-    `per_page`; unknown parameters are ignored. Raises BadParameter."""
+    `per_page`, `reprints`, `relax`; unknown parameters are ignored. Raises BadParameter."""
     q = text_param(args, "q")
     values = {attr: filter_values(args, param) for param, attr in FILTER_PARAMS.items()}
     filters = Filters(
@@ -148,7 +165,19 @@ def parse_search(args: MultiArgs) -> SearchParams:
         sort=text_param(args, "sort") or "relevance",
         page=int_param(args, "page", 1),
         per_page=int_param(args, "per_page", DEFAULT_PER_PAGE),
+        reprints=choice_param(args, "reprints", REPRINT_DISPLAY) or "grouped",
+        relax=relax_param(args),
     )
+
+
+def relax_param(args: MultiArgs) -> bool:
+    """`relax=0` asks for the query exactly as typed, even when it finds nothing."""
+    raw = (args.get("relax") or "").strip().lower()
+    if raw in ("", "1", "true", "oui"):
+        return True
+    if raw in ("0", "false", "non"):
+        return False
+    raise BadParameter("relax", f"« relax » vaut 0 ou 1, pas « {raw[:40]} »")
 
 
 def text_param(args: MultiArgs, name: str, max_length: int = MAX_PARAM_LENGTH) -> str:

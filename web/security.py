@@ -48,12 +48,19 @@ def _bound_request() -> None:
     if len(request.query_string) > current_app.config["LOUPE_MAX_QUERY_STRING"]:
         abort(414)
     # No route reads a body, so Flask's MAX_CONTENT_LENGTH would never be checked:
-    # refuse an oversized one here, declared or chunked.
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    # refuse an oversized one here, declared or chunked. The few routes that take
+    # a body (batch search) name their own limit in LOUPE_BODY_LIMITS and read it
+    # themselves, bounded by that limit.
+    own_limit = current_app.config.get("LOUPE_BODY_LIMITS", {}).get(request.endpoint)
+    limit = own_limit or current_app.config["MAX_CONTENT_LENGTH"]
+    if own_limit:
+        request.max_content_length = own_limit
+        request.max_form_memory_size = own_limit
     if request.content_length is not None and request.content_length > limit:
         abort(413)
     if (
-        request.content_length is None
+        not own_limit
+        and request.content_length is None
         and "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     ):
         # Drain it: past the limit werkzeug's bounded stream raises a 413.

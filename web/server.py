@@ -24,7 +24,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 
-from search.backends.base import IndexMissing
+from search.core.model import IndexMissing
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -103,10 +103,12 @@ def serve(
         config["LOUPE_OPENSEARCH_URL"] = opensearch_url
     if opensearch_index:
         config["LOUPE_OPENSEARCH_INDEX"] = opensearch_index
+    config["LOUPE_WARM_THREADS"] = threads  # each worker opens its searchers before serving
     try:
         import gunicorn  # noqa: F401
     except ImportError:
         echo("gunicorn absent : repli sur waitress (un seul processus).")
+        config["LOUPE_WARM_THREADS"] = threads * workers
         _serve_waitress(config, host, port, threads * workers)
         return
     _serve_gunicorn(config, host, port, workers, threads)

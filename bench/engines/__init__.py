@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bench.engines.base import Engine, EngineUnavailable
 
-ENGINE_NAMES = ("loupe", "whoosh", "fts5", "tantivy", "opensearch")
+ENGINE_NAMES = ("loupe", "loupe-plain", "whoosh", "fts5", "tantivy", "opensearch")
 
 
 def get_engine(name: str) -> Engine:
@@ -30,6 +30,10 @@ def get_engine(name: str) -> Engine:
         from bench.engines.loupe import LoupeEngine
 
         return LoupeEngine()
+    if name == "loupe-plain":
+        from bench.engines.loupe import LoupePlainEngine
+
+        return LoupePlainEngine()
     if name == "opensearch":
         from bench.engines.opensearch import OpenSearchEngine
 

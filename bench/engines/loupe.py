@@ -50,12 +50,18 @@ def make_filters(filters_cls: Any, spec: dict[str, tuple[str, ...]]) -> Any:
 
 
 class LoupeSession:
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, *, fast_path: bool = True) -> None:
         _, searcher_cls, self._filters_cls = _api()
         # The brief said `Searcher(index_dir)`; the engine grew `Searcher.open(index_dir)`
         # (Searcher itself wraps a backend). Accept both.
         opener = getattr(searcher_cls, "open", None)
         self._searcher = opener(index_dir) if callable(opener) else searcher_cls(index_dir)
+        backend = getattr(self._searcher, "backend", None)
+        if hasattr(backend, "fast_path"):
+            backend.fast_path = fast_path  # False: Whoosh's matchers, the path before issue 13
+        warm = getattr(backend, "warm", None)
+        if callable(warm):
+            warm()  # what `loupe serve` does at start: counted in the open time
 
     def search(
         self, query: BenchQuery, *, limit: int = 10, snippets: bool = True, facets: bool = False
@@ -92,7 +98,9 @@ class LoupeEngine:
     def version(self) -> str:
         import whoosh
 
-        return f"loupe {tree_digest(REPO_ROOT / 'search')[:16]} whoosh {whoosh.versionstring()}"
+        code = tree_digest(REPO_ROOT / "search")[:16]
+        data = tree_digest(REPO_ROOT / "search" / "data", "*")[:8]  # word lists rank too
+        return f"loupe {code}{data} whoosh {whoosh.versionstring()}"
 
     def build(self, corpus: Path, index_dir: Path, **options: object) -> int:
         """Options: `ner` (bool, default True), `ner_cache` (Path or None)."""
@@ -110,3 +118,14 @@ class LoupeEngine:
     def open(self, index_dir: Path, *, operator: str = "and") -> LoupeSession:
         # Loupe's query language fixes how words combine; `operator` is for baselines.
         return LoupeSession(index_dir)
+
+
+class LoupePlainEngine(LoupeEngine):
+    """Loupe on the same index, with every query run by Whoosh's pure-Python
+    matchers (the vectorised path switched off): before/after in one run."""
+
+    name = "loupe-plain"
+    label = "Loupe, Whoosh matchers"
+
+    def open(self, index_dir: Path, *, operator: str = "and") -> LoupeSession:
+        return LoupeSession(index_dir, fast_path=False)

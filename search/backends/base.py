@@ -1,131 +1,53 @@
-"""The interface every backend implements, and the result shapes it returns.
+"""The interface every backend implements.
 
 Nothing above `backends/` (searcher, CLI, web) knows which engine answers: they
-speak in `SearchRequest` and `Results`, never in Whoosh or OpenSearch objects.
+speak in `SearchRequest` and `Results` (the domain model, `search.core.model`),
+never in Whoosh or OpenSearch objects. The model's names are re-exported here
+so that older imports (`from search.backends.base import Filters`) still work.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 from search.article import Article
-from search.query import Node
-
-FACET_FIELDS = ("persons", "orgs", "places", "sources", "months")
-SORTS = ("relevance", "newest", "oldest")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions that narrow a query without changing its ranking.
-
-    Values within one list must all hold (AND): a journalist adding a second
-    person wants articles naming both.
-    """
-
-    persons: tuple[str, ...] = ()
-    orgs: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-    date_from: date | None = None
-    date_to: date | None = None
-
-    def is_empty(self) -> bool:
-        return not (
-            self.persons
-            or self.orgs
-            or self.places
-            or self.sources
-            or self.date_from
-            or self.date_to
-        )
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    query: Node | None
-    filters: Filters = Filters()
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 10
-    time_limit: float = 2.0
-    with_snippets: bool = True
-    with_facets: bool = True
-    facet_limit: int = 10
-
-
-@dataclass(frozen=True)
-class Snippet:
-    """A fragment of the article, HTML-escaped, with `<mark>` around matched words."""
-
-    html: str
-    section: str | None  # heading of the section it stands in; None for the lead
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    value: str
-    count: int
-
-
-@dataclass
-class Hit:
-    id: str
-    title: str
-    url: str | None
-    source: str | None
-    published: date | None
-    score: float
-    snippets: list[Snippet] = field(default_factory=list)
-    entities: dict[str, list[str]] = field(default_factory=dict)  # type → canonical names
-
-
-@dataclass
-class Results:
-    total: int
-    hits: list[Hit]
-    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    suggestion: str | None = None
-    took_ms: float = 0.0
-    partial: bool = False
-    page: int = 1
-    per_page: int = 10
-
-
-@dataclass(frozen=True)
-class IndexStats:
-    generation: str
-    articles: int
-    terms: int
-    entities: dict[str, int]  # type → distinct canonical entities
-    built_at: str | None = None
-
-
-class IndexBusy(RuntimeError):
-    """Another build is writing this index: never two writers at once."""
-
-
-class IndexMissing(Exception):
-    """No usable index where one was expected (never built, or damaged)."""
-
-
-def distinct_suggestions(texts: list[str], limit: int) -> list[str]:
-    """Completions in order, each once whatever its case (« Mali » and « mali »)."""
-    seen: set[str] = set()
-    unique = []
-    for text in texts:
-        if text.lower() not in seen:
-            seen.add(text.lower())
-            unique.append(text)
-    return unique[:limit]
+from search.core.model import (  # noqa: F401 - re-exported for older imports
+    FACET_FIELDS,
+    SORTS,
+    DateCounts,
+    FacetValue,
+    Filters,
+    Hit,
+    IndexBusy,
+    IndexMissing,
+    IndexStats,
+    Relaxation,
+    Results,
+    SearchRequest,
+    Snippet,
+    distinct_suggestions,
+)
+from search.expansion.acronyms import AcronymLearner
+from search.gazetteer import Gazetteer
 
 
 class Backend(Protocol):
-    def build(self, articles: Iterable[Article]) -> int:
-        """Index all articles into a fresh generation and switch to it atomically."""
+    def build(
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer | None = None,
+        wait: bool = False,
+        acronyms: AcronymLearner | None = None,
+    ) -> int:
+        """Index all articles into a fresh generation and switch to it atomically.
+
+        `gazetteer` is kept with the generation: queries are expanded with the
+        aliases the documents were indexed with. `wait`: when another build holds
+        the index, wait for it instead of failing with `IndexBusy`. `acronyms`
+        reads the articles as they stream in; its pairs are kept with the
+        generation too (search.expansion.acronyms).
+        """
 
     def search(self, request: SearchRequest) -> Results: ...
 
@@ -134,8 +56,21 @@ class Backend(Protocol):
     def all_articles(self) -> Iterable[Article]:
         """Every article of the live generation (for `loupe export`)."""
 
+    def more_like(self, article: Article, limit: int) -> list[Hit]:
+        """Articles about the same thing (the engine's « more like this »)."""
+
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]: ...
 
     def suggest(self, prefix: str, limit: int) -> list[str]: ...
 
     def stats(self) -> IndexStats: ...
+
+    # -- investigating (search/export.py, timeline.py, batch.py use them when present)
+    def iter_hits(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of `request` in its order, one at a time (full exports)."""
+
+    def date_counts(self, request: SearchRequest | None) -> DateCounts:
+        """Matches per publication day, without reading hits (None: the whole index)."""
+
+    def gazetteer(self) -> Gazetteer | None:
+        """The gazetteer the live generation was built with."""

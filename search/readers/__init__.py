@@ -33,6 +33,7 @@ __all__ = [
     "ReadOutcome",
     "ReaderError",
     "Skipped",
+    "corpus_files",
     "read_corpus",
     "read_file",
 ]
@@ -100,7 +101,8 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def _unreadable(error: OSError) -> str:
+def unreadable_reason(error: OSError) -> str:
+    """The reason a file that cannot be opened is skipped (permissions, I/O)."""
     if isinstance(error, PermissionError):
         return "unreadable: permission denied"
     return f"unreadable: {(error.strerror or str(error)).lower()}"
@@ -137,7 +139,7 @@ def read_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterat
             # Read one byte past the limit: a file may grow between stat and read.
             data = f.read(max_bytes + 1)
     except OSError as e:
-        yield Skipped(name, _unreadable(e))
+        yield Skipped(name, unreadable_reason(e))
         return
     if len(data) > max_bytes:
         yield Skipped(name, f"larger than {_size(max_bytes)} limit")
@@ -209,12 +211,26 @@ def read_corpus(folder: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> It
     Hidden entries (`.git`, `.DS_Store`) and files of other types are passed
     over silently. Raises CorpusError only if `folder` is not a readable folder.
     """
+    for item in corpus_files(folder):
+        if isinstance(item, Path):
+            yield from read_file(item, max_bytes=max_bytes)
+        else:
+            yield item
+
+
+def corpus_files(folder: str | Path) -> Iterator[Path | Skipped | Note]:
+    """The article files `read_corpus` would read, in its order, without reading them.
+
+    An incremental build lists the folder this way and reads only the files
+    that changed; the walk's own outcomes (unreadable folder, symlink loop,
+    same file twice) come in the same stream, where `read_corpus` reports them.
+    """
     root = Path(folder)
     if not root.exists():
         raise CorpusError(f"corpus folder not found: {root}")
     if not root.is_dir():
         raise CorpusError(f"corpus path is not a folder: {root}")
-    yield from _walk(root, visited_dirs={}, read_files={}, max_bytes=max_bytes)
+    yield from _walk(root, visited_dirs={}, read_files={})
 
 
 def _walk(
@@ -222,8 +238,7 @@ def _walk(
     *,
     visited_dirs: dict[Path, Path],
     read_files: dict[Path, Path],
-    max_bytes: int,
-) -> Iterator[ReadOutcome]:
+) -> Iterator[Path | Skipped | Note]:
     real = directory.resolve()
     if real in visited_dirs:
         first = visited_dirs[real]
@@ -234,7 +249,7 @@ def _walk(
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as e:
-        yield Skipped(str(directory), _unreadable(e))
+        yield Skipped(str(directory), unreadable_reason(e))
         return
     for entry in entries:
         if entry.name.startswith("."):
@@ -245,9 +260,7 @@ def _walk(
         except OSError:
             is_dir = False
         if is_dir:
-            yield from _walk(
-                path, visited_dirs=visited_dirs, read_files=read_files, max_bytes=max_bytes
-            )
+            yield from _walk(path, visited_dirs=visited_dirs, read_files=read_files)
             continue
         if not is_article_file(entry.name):
             continue
@@ -256,4 +269,4 @@ def _walk(
             yield Note(str(path), f"same file as {read_files[real_file]}, not read again")
             continue
         read_files[real_file] = path
-        yield from read_file(path, max_bytes=max_bytes)
+        yield path

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from unidecode import unidecode
+from search.core.french import fold
 
 # The twelve months as written, January first (dates shown to readers use these).
 MONTH_NAMES = (
@@ -82,7 +82,7 @@ def _make(year: str, month: int, day: str) -> date | None:
 
 
 def _month_number(word: str) -> int:
-    return MONTHS[unidecode(word).lower()]
+    return MONTHS[fold(word)]
 
 
 def find_dates(text: str) -> list[tuple[int, date]]:

@@ -78,3 +78,44 @@
     }
   });
 })();
+
+// Batch results: sort the table by a column when its header is clicked (the
+// table reads fine unsorted without JavaScript).
+(function () {
+  function cellValue(row, index, numeric) {
+    var text = row.cells[index] ? row.cells[index].textContent.trim() : "";
+    return numeric ? parseFloat(text) || 0 : text.toLowerCase();
+  }
+
+  function makeSortable(table) {
+    var headers = table.tHead ? table.tHead.rows[0].cells : [];
+    Array.prototype.forEach.call(headers, function (th, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var numeric = th.getAttribute("data-sort") === "number";
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(headers, function (other) {
+          other.removeAttribute("aria-sort");
+        });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = cellValue(a, index, numeric);
+          var y = cellValue(b, index, numeric);
+          var order = x < y ? -1 : x > y ? 1 : 0;
+          return ascending ? order : -order;
+        });
+        rows.forEach(function (row) {
+          body.appendChild(row);
+        });
+      });
+    });
+  }
+
+  document.querySelectorAll("table.sortable").forEach(makeSortable);
+})();

@@ -22,10 +22,11 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as ClusterUnreachable
 from opensearchpy.exceptions import NotFoundError
 
-from search.article import Article
+from search.article import Article, Entity
 from search.backends.base import (
     FACET_FIELDS,
     SORTS,
+    DateCounts,
     FacetValue,
     Filters,
     Hit,
@@ -33,7 +34,6 @@ from search.backends.base import (
     IndexStats,
     Results,
     SearchRequest,
-    distinct_suggestions,
 )
 from search.backends.opensearch.documents import (
     article_to_doc,
@@ -43,31 +43,34 @@ from search.backends.opensearch.documents import (
 from search.backends.opensearch.highlight import hit_snippets
 from search.backends.opensearch.mapping import (
     DEFAULT_URL,
-    ENTITY_FIELDS,
-    ENTITY_TYPE_ALIASES,
-    FEW_RESULTS,
     GAZETTEER_RECHECK_SECONDS,
-    MAX_CHECKED_TERMS,
-    MAX_PER_PAGE,
     MAX_RESULT_WINDOW,
-    MAX_SNIPPETS,
-    SNIPPET_CHARS,
-    STOP_SET,
     URL_ENV,
-    WORD_RE,
-    fold,
     index_body,
 )
-from search.backends.opensearch.querying import (
-    MATCH_ALL,
-    checked_terms,
-    prefix_regex,
-    to_dsl,
-    with_corrections,
+from search.backends.opensearch.querying import MATCH_ALL, prefix_regex, to_dsl
+from search.backends.opensearch.updating import OpenSearchWriteSession
+from search.core.entity_types import ENTITY_FIELDS, group_entities, listed_types
+from search.core.french import STOP_WORDS, WORD_PATTERN, fold
+from search.core.ranking import (
+    MAX_ENTITY_LIST,
+    MAX_PER_PAGE,
+    MAX_SNIPPETS,
+    SNIPPET_CHARS,
 )
-from search.gazetteer import Gazetteer, GazetteerEntry
+from search.core.records import gazetteer_from_json
+from search.core.suggestions import (
+    autocomplete,
+    checked_terms,
+    corrected_query,
+    max_frequency_to_correct,
+)
+from search.expansion.acronyms import AcronymLearner, with_acronyms
+from search.gazetteer import Gazetteer
 from search.names import canonical_filters
-from search.query import Node, Term, to_text
+from search.query import Node, Term
+
+EXPORT_SCROLL_SIZE = 500  # hits per scroll page of an export
 
 
 def url_from_env() -> str:
@@ -155,12 +158,21 @@ class OpenSearchBackend:
         return sorted(n for n in found if self._generation_re.match(n))
 
     @_unreachable_is_missing
-    def build(self, articles: Iterable[Article], gazetteer: Gazetteer | None = None) -> int:
+    def build(
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer | None = None,
+        wait: bool = False,
+        names: dict[str, str] | None = None,
+        acronyms: AcronymLearner | None = None,
+    ) -> int:
         """Index all articles into a fresh generation and switch the alias atomically.
 
         The gazetteer's aliases are indexed with each entity, and the gazetteer
         is saved with the generation: queries are expanded with the same aliases
-        the documents were indexed with (`search.indexer` passes it in)."""
+        the documents were indexed with (`search.indexer` passes it in).
+        `wait` changes nothing here: each build writes its own generation and the
+        alias switch is one atomic call, so two builds never share an index."""
         if self.client.indices.exists(index=self.index_name) and not (
             self.client.indices.exists_alias(name=self.index_name)
         ):
@@ -174,7 +186,8 @@ class OpenSearchBackend:
         self.client.indices.create(index=new, body=body)
         aliases_of = gazetteer.aliases_of if gazetteer is not None else no_aliases
         try:
-            count, words = self._bulk_load(new, articles, aliases_of)
+            count, words = self._bulk_load(new, articles, aliases_of, names)
+            learned = acronyms.pairs() if acronyms is not None else []
             self.client.indices.put_settings(
                 index=new,
                 body={"index": {"refresh_interval": "1s", "number_of_replicas": self.replicas}},
@@ -187,6 +200,8 @@ class OpenSearchBackend:
                         **body["mappings"]["_meta"],
                         "articles": count,
                         "terms": len(words),
+                        # acronym definitions read in the corpus while it streamed in
+                        "acronyms": [list(p) for p in learned],
                     }
                 },
             )
@@ -199,7 +214,7 @@ class OpenSearchBackend:
             self._gazetteer_state = (
                 time.monotonic(),
                 new,
-                gazetteer if gazetteer is not None and gazetteer.entries else None,
+                with_acronyms(gazetteer or Gazetteer([]), learned),
             )
         except BaseException:
             # the alias never moved; drop the half-built generation, keep the first error
@@ -210,6 +225,11 @@ class OpenSearchBackend:
             if name != new:
                 self.client.indices.delete(index=name, ignore_unavailable=True)
         return count
+
+    @contextlib.contextmanager
+    def writing(self, wait: bool = False):
+        """An incremental run's session (see `updating.OpenSearchWriteSession`)."""
+        yield OpenSearchWriteSession(self)
 
     def _alias_targets(self) -> list[str]:
         try:
@@ -222,14 +242,18 @@ class OpenSearchBackend:
         index: str,
         articles: Iterable[Article],
         aliases_of: Callable[[str], list[str]] = no_aliases,
+        names: dict[str, str] | None = None,
     ) -> tuple[int, set[str]]:
+        """Stream `articles` into `index`. `names` (folded name → first spelling)
+        is filled as documents go; an update passes the build's, kept with the
+        manifest, so a name keeps one spelling across updates."""
         words: set[str] = set()
-        names: dict[str, str] = {}
+        names = {} if names is None else names
 
         def actions() -> Iterator[dict[str, Any]]:
             for article in articles:
                 for text in [article.title, *article.headings, article.body]:
-                    words.update(w for w in WORD_RE.findall(fold(text)) if w not in STOP_SET)
+                    words.update(w for w in WORD_PATTERN.findall(fold(text)) if w not in STOP_WORDS)
                 doc = article_to_doc(article, names, aliases_of)
                 yield {"_index": index, "_id": article.id, "_source": doc}
 
@@ -260,9 +284,11 @@ class OpenSearchBackend:
             gazetteer = None
             if current is not None:
                 mapping = self.client.indices.get_mapping(index=current)
-                entries = mapping[current]["mappings"].get("_meta", {}).get("gazetteer") or []
-                if entries:
-                    gazetteer = Gazetteer([GazetteerEntry(c, t, tuple(a)) for c, t, a in entries])
+                meta = mapping[current]["mappings"].get("_meta", {})
+                gazetteer = with_acronyms(
+                    gazetteer_from_json(meta.get("gazetteer") or []),
+                    [(str(a), str(x)) for a, x in meta.get("acronyms") or []],
+                )
         self._gazetteer_state = (now, current, gazetteer)
         return gazetteer
 
@@ -299,25 +325,10 @@ class OpenSearchBackend:
             },
         }
         if request.with_snippets:
-            body["highlight"] = {
-                "pre_tags": ["<mark>"],
-                "post_tags": ["</mark>"],
-                "encoder": "html",
-                "type": "unified",
-                "fragment_size": SNIPPET_CHARS,
-                "number_of_fragments": MAX_SNIPPETS,
-                "order": "score",
-                # the query reads `text`; mark the same terms in the body, whose
-                # analyzers are the same (stemmed and exact)
-                "require_field_match": False,
-                "fields": {
-                    "body.exact": {},
-                    "body": {"no_match_size": SNIPPET_CHARS},
-                },
-            }
+            body["highlight"] = self._highlight()
         if request.with_facets:
             body["aggs"] = self._facet_aggs(max(1, request.facet_limit))
-        checked = list(dict.fromkeys(checked_terms(request.query)))[:MAX_CHECKED_TERMS]
+        checked = checked_terms(request.query)
         if checked:
             body["suggest"] = self._spelling_suggesters(checked)
 
@@ -348,6 +359,25 @@ class OpenSearchBackend:
             page=page,
             per_page=per_page,
         )
+
+    @staticmethod
+    def _highlight() -> dict[str, Any]:
+        return {
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "encoder": "html",
+            "type": "unified",
+            "fragment_size": SNIPPET_CHARS,
+            "number_of_fragments": MAX_SNIPPETS,
+            "order": "score",
+            # the query reads `text`; mark the same terms in the body, whose
+            # analyzers are the same (stemmed and exact)
+            "require_field_match": False,
+            "fields": {
+                "body.exact": {},
+                "body": {"no_match_size": SNIPPET_CHARS},
+            },
+        }
 
     @staticmethod
     def _filters(f: Filters) -> list[dict[str, Any]]:
@@ -416,36 +446,30 @@ class OpenSearchBackend:
     def _suggestion(
         query: Node | None, terms: list[Term], suggest: dict[str, Any], total: int
     ) -> str | None:
-        """The query with misspelt words corrected, as query text; None if nothing to fix.
-
-        A word is corrected when the corpus lacks it, or, when fewer than
-        `FEW_RESULTS` articles match, when it stands in at most one article.
-        """
-        if query is None or not suggest:
+        """The query with misspelt words corrected (`search.core.suggestions`): the
+        `unknown` suggester's answer, or the `rare` one's when few articles match."""
+        if not suggest:
             return None
-        kind = "rare" if total < FEW_RESULTS else "unknown"
-        fixes: dict[Term, str] = {}
-        for i, term in enumerate(terms):
+        kind = "rare" if max_frequency_to_correct(total) else "unknown"
+        index = {term: i for i, term in enumerate(terms)}
+
+        def correct(term: Term) -> str | None:
             text = term.text
-            entries = suggest.get(f"{kind}{i}", [])
+            entries = suggest.get(f"{kind}{index.get(term, -1)}", [])
             # replace from the end so earlier offsets stay valid
             for entry in sorted(entries, key=lambda e: e["offset"], reverse=True):
                 if entry.get("options"):
                     start, length = entry["offset"], entry["length"]
                     text = text[:start] + entry["options"][0]["text"] + text[start + length :]
-            if text != term.text:
-                fixes[term] = text
-        return to_text(with_corrections(query, fixes)) if fixes else None
+            return text if text != term.text else None
+
+        return corrected_query(query, correct)
 
     @staticmethod
     def _hit(raw: dict[str, Any], with_snippets: bool) -> Hit:
         doc = raw.get("_source", {})
         published = doc.get("published")
-        entities: dict[str, list[str]] = {}
-        for e in doc.get("entities", []):
-            names = entities.setdefault(e["type"], [])
-            if e["canonical"] not in names:
-                names.append(e["canonical"])
+        entities = group_entities(Entity(**e) for e in doc.get("entities", []))
         sections = doc.get("sections", [])
         return Hit(
             id=doc.get("id", raw["_id"]),
@@ -457,6 +481,94 @@ class OpenSearchBackend:
             snippets=hit_snippets(raw, sections) if with_snippets else [],
             entities=entities,
         )
+
+    # -- investigating: per-day counts for timelines --------------------------------
+    @_unreachable_is_missing
+    def date_counts(self, request: SearchRequest | None) -> DateCounts:
+        """Matches per publication day (None: the whole index), from a date
+        histogram aggregation: no hit is fetched."""
+        gazetteer = self._gazetteer()
+        if request is None:
+            query: dict[str, Any] = {"match_all": {}}
+            timeout = "10s"
+        else:
+            query = {
+                "bool": {
+                    "must": [to_dsl(request.query, gazetteer)],
+                    "filter": self._filters(canonical_filters(request.filters, gazetteer)),
+                }
+            }
+            timeout = f"{max(1, int(request.time_limit * 1000))}ms"
+        body = {
+            "query": query,
+            "size": 0,
+            "timeout": timeout,
+            "track_total_hits": True,
+            "aggs": {
+                "days": {
+                    "date_histogram": {
+                        "field": "published",
+                        "calendar_interval": "day",
+                        "min_doc_count": 1,
+                    }
+                },
+                "undated": {"missing": {"field": "published"}},
+            },
+        }
+        try:
+            resp = self.client.search(index=self.index_name, body=body)
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        aggs = resp.get("aggregations", {})
+        per_day = {
+            datetime.fromtimestamp(b["key"] / 1000, tz=UTC).date(): b["doc_count"]
+            for b in aggs.get("days", {}).get("buckets", [])
+        }
+        return DateCounts(
+            per_day=per_day,
+            undated=aggs.get("undated", {}).get("doc_count", 0),
+            total=resp["hits"]["total"]["value"],
+            partial=bool(resp.get("timed_out")),
+        )
+
+    def iter_hits(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of `request` in its order (for exports), through a scroll that
+        keeps the search's sort: no result window, a few hundred hits in memory."""
+        gazetteer = self._gazetteer()
+        body: dict[str, Any] = {
+            "query": {
+                "bool": {
+                    "must": [to_dsl(request.query, gazetteer)],
+                    "filter": self._filters(canonical_filters(request.filters, gazetteer)),
+                }
+            },
+            "track_scores": True,
+            "sort": self._sort(request.sort),
+            "_source": {
+                "includes": ["id", "title", "url", "source", "published", "sections", "entities"]
+            },
+        }
+        if request.with_snippets:
+            body["highlight"] = self._highlight()
+        try:
+            for raw in helpers.scan(
+                self.client,
+                query=body,
+                index=self.index_name,
+                preserve_order=True,
+                size=EXPORT_SCROLL_SIZE,
+                scroll="2m",
+                clear_scroll=True,
+            ):
+                yield self._hit(raw, request.with_snippets)
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        except ClusterUnreachable as error:
+            raise IndexMissing(f"cluster OpenSearch injoignable à {self.url}") from error
+
+    def gazetteer(self) -> Gazetteer | None:
+        """The gazetteer stored with the live generation (batch rows report its spellings)."""
+        return self._gazetteer()
 
     def all_articles(self) -> Iterator[Article]:
         """Every article of the live generation, for `loupe export` (scrolls, so
@@ -472,6 +584,32 @@ class OpenSearchBackend:
             raise IndexMissing(f"cluster OpenSearch injoignable à {self.url}") from error
 
     @_unreachable_is_missing
+    def more_like(self, article: Article, limit: int) -> list[Hit]:
+        """Topical neighbours: OpenSearch's `more_like_this` over the stemmed text
+        (title, headings, body), given the article's own text, itself left out."""
+        body = {
+            "query": {
+                "bool": {
+                    "must": {
+                        "more_like_this": {
+                            "fields": ["text"],
+                            "like": article.full_text,
+                            "max_query_terms": 10,  # as Whoosh's MORE_LIKE_TERMS
+                            "min_term_freq": 1,
+                            "min_doc_freq": 1,
+                            "minimum_should_match": "1",  # any key term, as Whoosh's
+                        }
+                    },
+                    "must_not": {"ids": {"values": [article.id]}},
+                }
+            },
+            "size": limit,
+            "_source": {"includes": ["id", "title", "url", "source", "published"]},
+        }
+        resp = self.client.search(index=self.index_name, body=body)
+        return [self._hit(raw, False) for raw in resp["hits"]["hits"]]
+
+    @_unreachable_is_missing
     def get(self, article_id: str) -> Article | None:
         try:
             resp = self.client.get(index=self.index_name, id=article_id)
@@ -484,14 +622,10 @@ class OpenSearchBackend:
     @_unreachable_is_missing
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
         """Canonical entity names, most cited first, one of whose words starts with `prefix`."""
-        if type_ is None:
-            types = list(ENTITY_FIELDS)
-        else:
-            try:
-                types = [ENTITY_TYPE_ALIASES[type_]]
-            except KeyError:
-                raise ValueError(f"unknown entity type {type_!r}") from None
-        limit = max(1, min(limit, 1000))
+        types = listed_types(type_)
+        if not types:
+            return []
+        limit = max(1, min(limit, MAX_ENTITY_LIST))
         aggs = {}
         for t in types:
             terms: dict[str, Any] = {"field": f"{ENTITY_FIELDS[t]}.keyword", "size": limit}
@@ -511,30 +645,28 @@ class OpenSearchBackend:
 
     @_unreachable_is_missing
     def suggest(self, prefix: str, limit: int) -> list[str]:
-        """Autocomplete: entity names, then corpus words completing the last word typed."""
-        prefix = prefix.strip()
-        if len(prefix) < 2:
-            return []
-        limit = max(1, min(limit, 50))
-        out = [v.value for v in self.entities(None, prefix, limit)]
-        head, _, last = prefix.rpartition(" ")
-        if len(last) >= 1:
-            body = {
-                "suggest": {
-                    "complete": {
-                        "prefix": last,
-                        "completion": {"field": "suggest", "size": limit, "skip_duplicates": True},
-                    }
-                },
-                "_source": False,
-            }
-            try:
-                resp = self.client.search(index=self.index_name, body=body)
-            except NotFoundError as error:
-                self._raise_if_missing(error)
-            for option in resp["suggest"]["complete"][0]["options"]:
-                out.append(f"{head} {option['text']}".strip())
-        return distinct_suggestions(out, limit)
+        """Autocomplete (`search.core.suggestions.autocomplete`): entity names, then
+        the last word completed from the corpus words (a completion suggester)."""
+        return autocomplete(prefix, limit, self._entity_names, self._completions)
+
+    def _entity_names(self, prefix: str, limit: int) -> list[str]:
+        return [v.value for v in self.entities(None, prefix, limit)]
+
+    def _completions(self, word: str, limit: int) -> list[str]:
+        body = {
+            "suggest": {
+                "complete": {
+                    "prefix": word,
+                    "completion": {"field": "suggest", "size": limit, "skip_duplicates": True},
+                }
+            },
+            "_source": False,
+        }
+        try:
+            resp = self.client.search(index=self.index_name, body=body)
+        except NotFoundError as error:
+            self._raise_if_missing(error)
+        return [option["text"] for option in resp["suggest"]["complete"][0]["options"]]
 
     @_unreachable_is_missing
     def stats(self) -> IndexStats:

@@ -3,92 +3,104 @@
 Everything Loupe-specific about French is built here from OpenSearch's own filters
 (elision, lowercase, asciifolding, French stop words folded, the plural -s taken
 off, the Snowball French stemmer), so any stock OpenSearch 2.x node can serve it;
-`fold` mirrors `lowercase | asciifolding` in Python for the few queries
-OpenSearch does not analyse (prefix, fuzzy).
+the tables (elisions, stop words) and the Python-side `fold` for the few
+queries OpenSearch does not analyse (prefix, fuzzy) are Loupe's own, from
+`search.core.french`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
+from search.core import ranking
+from search.core.french import (  # noqa: F401 - fold, is_stop_word… re-exported for this package
+    ELISIONS,
+    STOP_WORDS,
+    WORD_PATTERN,
+    fold,
+    is_stop_word,
+    strip_elision,
+)
+from search.core.ranking import (  # noqa: F401 - re-exported for this package
+    ALIAS_BOOST,
+    ALL_WORDS_BOOST,
+    FEW_RESULTS,
+    MAX_CHECKED_TERMS,
+    MAX_PER_PAGE,
+    MAX_SNIPPETS,
+    NAMEKEY_BOOST,
+    SNIPPET_CHARS,
+)
+from search.core.records import gazetteer_to_json
 from search.gazetteer import Gazetteer
+
+WORD_RE = WORD_PATTERN
 
 URL_ENV = "LOUPE_OPENSEARCH_URL"
 DEFAULT_URL = "http://127.0.0.1:9200"
 
-# ---------------------------------------------------------------------------
-# Language data (tables, apart from the code)
+# Language data: Loupe's own tables (search/core/french.py), the same for every engine.
+# The stop words run after asciifolding, so they are folded: `à` and `a`, `même`
+# and `meme` are both dropped whatever the writer typed.
+ELISION_ARTICLES = tuple(sorted(ELISIONS))
+FRENCH_STOP_WORDS = tuple(sorted(STOP_WORDS))
+STOP_SET = STOP_WORDS
 
-ELISION_ARTICLES = (
-    "l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu",
-)  # fmt: skip
-
-# Lucene's `_french_` stop list (snowball), folded: it runs after asciifolding,
-# so `à` and `a`, `même` and `meme` are both dropped whatever the writer typed.
-FRENCH_STOP_WORDS = tuple(
-    """
-    au aux avec ce ces dans de des du elle en et eux il je la le leur lui ma mais
-    me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses
-    sur ta te tes toi ton tu un une vos votre vous c d j l a m n s t y etee etees
-    etant suis es etes sont serai seras sera serons serez seront serais serait
-    serions seriez seraient etais etait etions etiez etaient fus fut fumes futes
-    furent sois soit soyons soyez soient fusse fusses fussions fussiez fussent
-    ayant eu eue eues eus ai avons avez ont aurai aurons aurez auront aurais
-    aurait aurions auriez auraient avais avait aviez avaient eut eumes eutes
-    eurent aie aies ait ayons ayez aient eusse eusses eussions eussiez eussent
-    ceci cela cet cette ici ils les leurs quel quels quelle quelles sans soi
-    """.split()  # noqa: SIM905 - a table meant to be read, one block
-)
-STOP_SET = frozenset(FRENCH_STOP_WORDS)
-
-# Neutral entity types → index fields (and the facet each one feeds).
-ENTITY_FIELDS = {"PER": "persons", "ORG": "orgs", "LOC": "places", "MISC": "misc"}
-ENTITY_TYPE_ALIASES = {
-    **{t: t for t in ENTITY_FIELDS},
-    **{f: t for t, f in ENTITY_FIELDS.items()},
-    "person": "PER",
-    "org": "ORG",
-    "place": "LOC",
+# Loupe's ranking (search/core/ranking.py) on this mapping's fields: each
+# ranking role → its stemmed fields and its exact (folded, unstemmed) fields.
+STEMMED_FIELDS_OF: dict[str, tuple[str, ...]] = {
+    "text": ("text",),
+    "title": ("title",),
+    "headings": ("headings",),
+    "person": ("persons", "persons_mentions"),
+    "org": ("orgs", "orgs_mentions"),
+    "place": ("places", "places_mentions"),
+    "source": (),
+}
+EXACT_FIELDS_OF: dict[str, tuple[str, ...]] = {
+    "text": ("text.exact",),
+    "title": ("title.exact",),
+    "headings": ("headings.exact",),
+    "person": ("persons.exact", "persons_mentions.exact"),
+    "org": ("orgs.exact", "orgs_mentions.exact"),
+    "place": ("places.exact", "places_mentions.exact"),
+    "source": ("source.text",),
 }
 
-# A plain word, as the Whoosh backend ranks it: few fields, each a general rule.
-STEM_FIELDS = {"text": 1.0, "title": 2.0}  # stemmed: the whole text, the title boosted
-EXACT_FIELDS = {"text.exact": 0.6}  # the folded form as typed: a bonus over a stem match
-PHRASE_FIELDS = {"text.exact": 1.0, "title.exact": 2.0}  # phrases, aliases, prefix, fuzzy
-NAMEKEY_BOOST = 1.0  # a transliteration of a name (Tinzawaten ~ Tinzaouaten)
-ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
-FIELDED_EXACT_BOOST = 1.5  # under a field prefix, the exact form outranks a stem match
 
-# Neutral query fields → (stemmed fields, exact fields), with their boosts.
+def _on_fields(boosts: dict[str, float], fields: dict[str, tuple[str, ...]]) -> dict[str, float]:
+    return {f: boost for role, boost in boosts.items() if boost for f in fields[role]}
+
+
+STEM_FIELDS = _on_fields(ranking.STEM_BOOSTS, STEMMED_FIELDS_OF)
+EXACT_FIELDS = _on_fields(ranking.EXACT_BOOSTS, EXACT_FIELDS_OF)
+PHRASE_FIELDS = _on_fields(ranking.PHRASE_BOOSTS, EXACT_FIELDS_OF)
+
+
+def _boosted(fields: dict[str, float]) -> tuple[str, ...]:
+    return tuple(f"{f}^{b:g}" for f, b in fields.items())
+
+
+# Neutral query fields → (stemmed fields, exact fields), as `name^boost`.
 FIELD_MAP: dict[str | None, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    None: (
-        tuple(f"{f}^{b:g}" for f, b in STEM_FIELDS.items()),
-        tuple(f"{f}^{b:g}" for f, b in PHRASE_FIELDS.items()),
-    ),
-    "title": (("title",), ("title.exact",)),
-    "headings": (("headings",), ("headings.exact",)),
-    "person": (("persons", "persons_mentions"), ("persons.exact", "persons_mentions.exact")),
-    "org": (("orgs", "orgs_mentions"), ("orgs.exact", "orgs_mentions.exact")),
-    "place": (("places", "places_mentions"), ("places.exact", "places_mentions.exact")),
-    "source": (("source.text",), ("source.text",)),
+    None: (_boosted(STEM_FIELDS), _boosted(PHRASE_FIELDS)),
+    **{
+        role: (
+            _boosted(_on_fields({role: stemmed}, STEMMED_FIELDS_OF)),
+            _boosted(_on_fields({role: exact}, EXACT_FIELDS_OF)),
+        )
+        for role, (stemmed, exact) in ranking.FIELDED_BOOSTS.items()
+    },
 }
 
 # Juxtaposed words: any of them matches, those holding all rank first (the
 # all-words bonus) — the same rule as the Whoosh backend.
 WORDS_MINIMUM_SHOULD_MATCH = "1"
-ALL_WORDS_BOOST = 1.0  # the bonus that ranks articles holding every word first
 # How often a search re-reads which generation the alias serves, to pick up the
 # gazetteer stored with it: a round trip per search would cost more than the
 # search, and a gazetteer a few seconds stale only misses a new alias briefly.
 GAZETTEER_RECHECK_SECONDS = 5.0
-MAX_PER_PAGE = 100
-MAX_CHECKED_TERMS = 16  # words sent to the spelling suggester
-FEW_RESULTS = 5  # below this many hits, rare words get a suggestion too
 MAX_RESULT_WINDOW = 10_000  # OpenSearch's index.max_result_window default
-SNIPPET_CHARS = 160
-MAX_SNIPPETS = 3
 
 # ---------------------------------------------------------------------------
 # Index settings and mapping
@@ -122,7 +134,19 @@ def _entity_field() -> dict[str, Any]:
 # dem, « démission » → demiss); the rule makes singular and plural always meet.
 # Measured on the dev queries (python -m bench.relevance --system loupe,opensearch),
 # this beats both Snowball alone and OpenSearch's `light_french`.
-STEM_FILTERS = ("loupe_plural", "loupe_stemmer")
+STEM_FILTERS = ("loupe_keep_compounds", "loupe_plural", "loupe_stemmer")
+# The steps up to stemming, in search.core.french's order: words → elision →
+# fold → stop words → compounds (parts that are stop words dropped).
+EXACT_FILTERS = (
+    "loupe_elision",
+    "lowercase",
+    "asciifolding",
+    "loupe_stop",
+    "loupe_compounds",
+    "loupe_stop",
+)
+# search.core.french's plural rule: five letters or more, one final -s, no compound.
+PLURAL_PATTERN = "^([^-']{3,}[^s'-])s$"
 
 
 def index_body(
@@ -130,9 +154,9 @@ def index_body(
 ) -> dict[str, Any]:
     """Settings and mapping of one generation; `gazetteer` is kept in `_meta`,
     so that queries expand names with the aliases the documents carry."""
-    meta: dict[str, Any] = {"loupe_schema": 2}
+    meta: dict[str, Any] = {"loupe_schema": 3}  # 3: the core French chain (pattern tokenizer)
     if gazetteer is not None and gazetteer.entries:
-        meta["gazetteer"] = [[e.canonical, e.type, list(e.aliases)] for e in gazetteer.entries]
+        meta["gazetteer"] = gazetteer_to_json(gazetteer)
     return {
         "settings": {
             "index": {
@@ -148,29 +172,45 @@ def index_body(
                         "articles": list(ELISION_ARTICLES),
                     },
                     "loupe_stop": {"type": "stop", "stopwords": list(FRENCH_STOP_WORDS)},
+                    # compounds whole and by part (al-qaida, al, qaida), as search.core.french
+                    "loupe_compounds": {
+                        "type": "word_delimiter_graph",
+                        "preserve_original": True,
+                        "split_on_case_change": False,
+                        "split_on_numerics": False,
+                        "stem_english_possessive": False,
+                        "type_table": ["_ => ALPHA"],
+                    },
+                    # hyphenated wholes stay unstemmed; their parts are stemmed
+                    "loupe_keep_compounds": {
+                        "type": "keyword_marker",
+                        "keywords_pattern": ".*[-'].*",
+                    },
                     "loupe_plural": {
                         "type": "pattern_replace",
-                        "pattern": "^(.{3,}[^s])s$",
+                        "pattern": PLURAL_PATTERN,
                         "replacement": "$1",
                     },
                     "loupe_stemmer": {"type": "stemmer", "language": "french"},
                 },
+                "tokenizer": {
+                    "loupe_words": {
+                        "type": "pattern",
+                        "pattern": WORD_PATTERN.pattern,
+                        "group": 0,
+                        "flags": "UNICODE_CHARACTER_CLASS",
+                    }
+                },
                 "analyzer": {
                     "loupe_french": {
                         "type": "custom",
-                        "tokenizer": "standard",
-                        "filter": [
-                            "loupe_elision",
-                            "lowercase",
-                            "asciifolding",
-                            "loupe_stop",
-                            *STEM_FILTERS,
-                        ],
+                        "tokenizer": "loupe_words",
+                        "filter": [*EXACT_FILTERS, *STEM_FILTERS],
                     },
                     "loupe_exact": {
                         "type": "custom",
-                        "tokenizer": "standard",
-                        "filter": ["loupe_elision", "lowercase", "asciifolding", "loupe_stop"],
+                        "tokenizer": "loupe_words",
+                        "filter": list(EXACT_FILTERS),
                     },
                     "loupe_completion": {
                         "type": "custom",
@@ -253,26 +293,3 @@ def index_body(
             },
         },
     }
-
-
-# ---------------------------------------------------------------------------
-# Folding in Python, for the few queries OpenSearch does not analyse (prefix, fuzzy)
-
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "'"})
-_ELISION_RE = re.compile(r"^(?:" + "|".join(ELISION_ARTICLES) + r")['’]", re.IGNORECASE)
-WORD_RE = re.compile(r"\w+", re.UNICODE)
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, no ligatures: what `lowercase | asciifolding` yields."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
-def strip_elision(word: str) -> str:
-    return _ELISION_RE.sub("", word)
-
-
-def is_stop_word(text: str) -> bool:
-    words = WORD_RE.findall(fold(strip_elision(text.strip())))
-    return bool(words) and all(w in STOP_SET for w in words)

@@ -1,4 +1,4 @@
-"""Loupe's query tree to OpenSearch query DSL, with the Whoosh backend's ranking rules.
+"""Loupe's query tree to OpenSearch query DSL, with the core's ranking (search/core/ranking.py).
 
 A word is looked up stemmed in `text` and in the title, boosted; its exact form
 adds a bonus; its transliteration key meets the names in `namekeys`; juxtaposed
@@ -10,27 +10,20 @@ other spelling of that name, as a phrase.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import Any
 
 from search.backends.opensearch.mapping import (
-    ALIAS_BOOST,
-    ALL_WORDS_BOOST,
     EXACT_FIELDS,
     FIELD_MAP,
-    FIELDED_EXACT_BOOST,
-    NAMEKEY_BOOST,
     PHRASE_FIELDS,
     STEM_FIELDS,
-    WORD_RE,
     WORDS_MINIMUM_SHOULD_MATCH,
-    fold,
-    is_stop_word,
-    strip_elision,
 )
+from search.core.french import WORD_PATTERN, fold, is_stop_word, strip_elision
+from search.core.ranking import ALIAS_BOOST, ALL_WORDS_BOOST, NAMEKEY_BOOST
+from search.expansion.related import Related, expand_items
 from search.gazetteer import Gazetteer
-from search.gazetteer import fold as fold_name
-from search.names import NameRun, with_names
+from search.names import NameRun, other_forms
 from search.query import And, Node, Not, Or, Phrase, Term, Words
 from search.variants import name_key
 
@@ -52,7 +45,7 @@ def _strip_boost(field: str) -> tuple[str, float]:
 
 def _fuzzy_or_prefix(term: Term, exact: tuple[str, ...]) -> dict[str, Any]:
     """A prefix (`secu*`) or fuzzy (`canicyle~`) word, on the exact (unstemmed) fields."""
-    tokens = WORD_RE.findall(fold(strip_elision(term.text.strip())))
+    tokens = WORD_PATTERN.findall(fold(strip_elision(term.text.strip())))
     if not tokens:
         return MATCH_NONE
     if len(tokens) > 1:
@@ -73,8 +66,9 @@ def _fuzzy_or_prefix(term: Term, exact: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _fielded_term(term: Term) -> dict[str, Any]:
-    """A word under a field prefix (`titre:`, `personne:`…): only that field's parts."""
-    stemmed, exact = _field_list(term.field)
+    """A word under a field prefix (`titre:`, `personne:`…): only that field's parts,
+    stemmed and exact, each with its boost (`search.core.ranking.FIELDED_BOOSTS`)."""
+    groups = [fields for fields in _field_list(term.field) if fields]
     return {
         "bool": {
             "should": [
@@ -85,10 +79,9 @@ def _fielded_term(term: Term) -> dict[str, Any]:
                         "type": "best_fields",
                         "tie_breaker": 0.3,
                         "operator": "and",
-                        **({"boost": boost} if boost != 1.0 else {}),
                     }
                 }
-                for fields, boost in ((stemmed, 1.0), (exact, FIELDED_EXACT_BOOST))
+                for fields in groups
             ],
             "minimum_should_match": 1,
         }
@@ -122,7 +115,10 @@ def _term_query(term: Term) -> dict[str, Any]:
 
 def _phrase_query(phrase: Phrase) -> dict[str, Any]:
     """Words together, in order, in their exact forms; the title counts double."""
-    fields = {f: 1.0 for f in _field_list(phrase.field)[1]} if phrase.field else PHRASE_FIELDS
+    if phrase.field:
+        fields = dict(_strip_boost(f) for f in _field_list(phrase.field)[1])
+    else:
+        fields = PHRASE_FIELDS
     return _exact_phrase(phrase.text, fields)
 
 
@@ -178,8 +174,10 @@ class Translator:
         all-items clause ranks the articles holding every one first."""
         positive: list[dict[str, Any]] = []
         negative: list[dict[str, Any]] = []
-        for item in with_names(items, self.gazetteer):
-            if isinstance(item, NameRun):
+        for item in expand_items(items, self.gazetteer):
+            if isinstance(item, Related):
+                positive.append(self._related(item))
+            elif isinstance(item, NameRun):
                 positive.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 negative.append(self.dsl(item.item))
@@ -204,15 +202,30 @@ class Translator:
             query["bool"]["should"] = [{"bool": {"must": positive, "boost": ALL_WORDS_BOOST}}]
         return query
 
+    def _related(self, related: Related) -> dict[str, Any]:
+        """The item, or any of its related forms with their scores scaled down,
+        added up, as the Whoosh backend does."""
+        item = related.item
+        if isinstance(item, NameRun):
+            core = self._name(list(item.words), list(item.forms))
+        elif isinstance(item, Term):
+            core = MATCH_NONE if _is_stop_only(item) else _term_query(item)
+        else:
+            core = self.dsl(item)
+        clauses = [core]
+        for node, weight in related.alternatives:
+            alternative = _term_query(node) if isinstance(node, Term) else self.dsl(node)
+            clauses.append({"bool": {"should": [alternative], "boost": weight}})
+        return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
     def _name(self, span: list[Term], forms: list[str]) -> dict[str, Any]:
         """The words as typed (all of them), or any other spelling as a phrase."""
         as_typed = [_term_query(t) for t in span if not _is_stop_only(t)]
         clauses: list[dict[str, Any]] = []
         if as_typed:
             clauses.append(as_typed[0] if len(as_typed) == 1 else {"bool": {"must": as_typed}})
-        typed = fold_name(" ".join(t.text for t in span))
-        for form in forms:
-            if fold_name(form) == typed or is_stop_word(form):
+        for form in other_forms(span, forms):
+            if is_stop_word(form):
                 continue
             clauses.append(_exact_phrase(form, PHRASE_FIELDS, ALIAS_BOOST))
         if not clauses:
@@ -223,29 +236,6 @@ class Translator:
 def to_dsl(node: Node | None, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
     """The backend-neutral tree as an OpenSearch query (names expanded with `gazetteer`)."""
     return Translator(gazetteer).dsl(node)
-
-
-def checked_terms(node: Node | None) -> list[Term]:
-    """Words typed as such (no prefix, no fuzzy): what the spelling suggester checks.
-    Phrases are taken as typed."""
-    if node is None or isinstance(node, Phrase):
-        return []
-    if isinstance(node, Term):
-        return [] if node.prefix or node.fuzzy or _is_stop_only(node) else [node]
-    if isinstance(node, Not):
-        return checked_terms(node.item)
-    return [t for item in node.items for t in checked_terms(item)]
-
-
-def with_corrections(node: Node, fixes: dict[Term, str]) -> Node:
-    """The same tree with misspelt terms replaced."""
-    if isinstance(node, Term):
-        return replace(node, text=fixes[node]) if node in fixes else node
-    if isinstance(node, Not):
-        return Not(with_corrections(node.item, fixes))
-    if isinstance(node, Words | And | Or):
-        return type(node)(tuple(with_corrections(i, fixes) for i in node.items))
-    return node
 
 
 # ---------------------------------------------------------------------------

@@ -9,37 +9,45 @@ old one, which stays on disk until the build after next.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import json
 import logging
 import shutil
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
-from search.analysis import fold
 from search.article import Article
 from search.backends.base import (
+    DateCounts,
     FacetValue,
     Hit,
     IndexMissing,
     IndexStats,
     Results,
     SearchRequest,
-    distinct_suggestions,
 )
 from search.backends.whoosh import store
+from search.backends.whoosh.dates import DayTable
 from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.facets import FacetTable
+from search.backends.whoosh.fastpath import (
+    Executor,
+    FastPath,
+    FastPathMissing,
+    build_fast_path,
+    sorted_by_date,
+    top_k,
+)
 from search.backends.whoosh.highlight import make_snippets
 from search.backends.whoosh.querying import ALL_WORDS_BOOST, Translator, filter_query
 from search.backends.whoosh.schema import (
@@ -50,38 +58,46 @@ from search.backends.whoosh.schema import (
     facet_key,
     to_document,
 )
-from search.gazetteer import Gazetteer, GazetteerEntry
+from search.backends.whoosh.store import (
+    GAZETTEER_FILE,
+    checkpoint,
+    load_acronyms,
+    load_gazetteer,
+    save_acronyms,
+    save_gazetteer,
+)
+from search.backends.whoosh.updating import (
+    WhooshWriteSession,
+    count_display,
+    generation_meta,
+    new_display,
+    save_display_counts,
+    save_manifest,
+    write_side_tables,
+)
+from search.core.entity_types import group_entities, listed_types
+from search.core.french import fold
+from search.core.suggestions import autocomplete, corrected_query, max_frequency_to_correct
+from search.entity_keys import EntityScanner, article_entity_keys
+from search.expansion.acronyms import (
+    AcronymLearner,
+    with_acronyms,
+)
+from search.gazetteer import Gazetteer
 from search.names import canonical_filters
-from search.query import And as QAnd
-from search.query import Node, QueryError, Term, Words, to_text
-from search.query import Not as QNot
-from search.query import Or as QOr
+from search.query import Node, QueryError, Term
 from search.spelling import SpellingIndex
 
-GAZETTEER_FILE = "gazetteer.json"
 log = logging.getLogger(__name__)
+MORE_LIKE_TERMS = 10  # « articles proches »: 15 terms took 2× as long, 91 % the same top 5
 RERANK_DEPTH = 100  # candidates the all-words bonus re-ranks
 # Documents counted between two looks at the clock while gathering all matches.
 _CLOCK_EVERY = 4096
 
 
-def save_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
-    entries = [[e.canonical, e.type, list(e.aliases)] for e in gazetteer.entries]
-    path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
-
-
-def load_gazetteer(path: Path) -> Gazetteer:
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return Gazetteer([])
-    return Gazetteer([GazetteerEntry(c, t, tuple(a)) for c, t, a in entries])
-
-
 # BM25F with Whoosh's defaults; per-field length normalisation (see querying.py
 # for the field boosts). Tuned on the dev queries: python -m bench.relevance.
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
-TYPE_FACETS = {"PER": "persons", "ORG": "orgs", "LOC": "places"}
 
 
 @dataclass
@@ -96,18 +112,47 @@ class _Generation:
     _facets: FacetTable | None = None
     _spelling: SpellingIndex | None = None
     _gazetteer: Gazetteer | None = None
+    _days: DayTable | None = None
     _opened: list = field(default_factory=list)
     _opened_lock: threading.Lock = field(default_factory=threading.Lock)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _fast: FastPath | None | bool = None  # False: this generation has no column files
+    _spare: list = field(default_factory=list)  # searchers opened by warm(), not yet taken
 
     def searcher(self) -> Searcher:
         s = getattr(self.local, "searcher", None)
         if s is None:
-            s = self.index.searcher(weighting=WEIGHTING)
+            with self._opened_lock:
+                s = self._spare.pop() if self._spare else None
+            if s is None:
+                s = self.index.searcher(weighting=WEIGHTING)
+                with self._opened_lock:  # not _lock: facets() holds it while opening
+                    self._opened.append(s)
             self.local.searcher = s
-            with self._opened_lock:  # not _lock: facets() holds it while opening
-                self._opened.append(s)
         return s
+
+    def open_spare_searchers(self, count: int) -> None:
+        """Open searchers ahead of the threads that will take them (warm start)."""
+        for _ in range(count):
+            s = self.index.searcher(weighting=WEIGHTING)
+            s.reader().doc_count()  # touch the segment files
+            with self._opened_lock:
+                self._opened.append(s)
+                self._spare.append(s)
+
+    def fast(self) -> FastPath | None:
+        """The generation's columns (fastpath.py), or None if it was built without them."""
+        if self._fast is None:
+            with self._lock:
+                if self._fast is None:
+                    try:
+                        self._fast = FastPath(
+                            self.path, self.searcher().reader(), self.meta.get("display", {})
+                        )
+                    except FastPathMissing as exc:
+                        log.info("plain query path for %s: %s", self.path, exc)
+                        self._fast = False
+        return self._fast or None
 
     def close(self) -> None:
         """Release the generation's files (called one switch after it was replaced)."""
@@ -125,9 +170,20 @@ class _Generation:
                     )
         return self._facets
 
+    def days(self) -> DayTable:
+        if self._days is None:
+            with self._lock:
+                if self._days is None:
+                    self._days = DayTable(self.searcher().reader())
+        return self._days
+
     def gazetteer(self) -> Gazetteer:
+        """The gazetteer saved with the generation, with the curated acronyms and
+        those the corpus defined (`search.expansion.acronyms.with_acronyms`)."""
         if self._gazetteer is None:
-            self._gazetteer = load_gazetteer(self.path / GAZETTEER_FILE)
+            self._gazetteer = with_acronyms(
+                load_gazetteer(self.path / GAZETTEER_FILE), load_acronyms(self.path)
+            )
         return self._gazetteer
 
     def spelling(self) -> SpellingIndex:
@@ -173,77 +229,85 @@ def _reads_index(method):
 
 
 class WhooshBackend:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, fast_path: bool = True) -> None:
         self.root = Path(root)
+        # False: every query runs Whoosh's matchers (the reference the fast path is tested against).
+        self.fast_path = fast_path
         self._gen: _Generation | None = None
         self._retired: _Generation | None = None  # in-flight requests may still use it
         self._gen_lock = threading.Lock()
 
     # -- building ------------------------------------------------------------
     def build(
-        self, articles: Iterable[Article], gazetteer: Gazetteer | None = None, wait: bool = False
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer | None = None,
+        wait: bool = False,
+        manifest: Callable[[], dict] | None = None,
+        acronyms: AcronymLearner | None = None,
     ) -> int:
         """Index `articles` into a new generation and switch to it atomically.
 
         Holds the folder's build lock for the whole run (the iterable is
         consumed inside it, so reading and NER happen under the lock too).
         The gazetteer is saved with the generation: queries are expanded with
-        the same aliases the documents were indexed with.
+        the same aliases the documents were indexed with. `manifest()`, called
+        once the articles are consumed, gives the corpus manifest saved with
+        the generation (what the next incremental run compares the folder with).
         """
-        gazetteer = gazetteer or Gazetteer([])
         with store.build_lock(self.root, wait=wait):
             store.clean_stale(self.root)
-            building = store.new_building_dir(self.root)
-            try:
-                save_gazetteer(gazetteer, building / GAZETTEER_FILE)
-                count, meta = self._write(building, articles, gazetteer.aliases_of)
-            except BaseException:
-                shutil.rmtree(building, ignore_errors=True)
-                raise
-            store.publish(self.root, building, meta)
-            return count
+            return self._build_locked(articles, gazetteer, manifest, acronyms)
+
+    def _build_locked(self, articles, gazetteer, manifest, acronyms=None) -> int:
+        gazetteer = gazetteer or Gazetteer([])
+        building = store.new_building_dir(self.root)
+        try:
+            save_gazetteer(gazetteer, building / GAZETTEER_FILE)
+            count, meta = self._write(building, articles, gazetteer)
+            if acronyms is not None:  # read while the articles streamed in
+                save_acronyms(building, acronyms.pairs())
+            build_fast_path(building)
+            if manifest is not None:
+                save_manifest(building, manifest())
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        store.publish(self.root, building, meta)
+        return count
+
+    @contextlib.contextmanager
+    def writing(self, wait: bool = False):
+        """Hold the build lock for a whole incremental run: compare, then write.
+
+        The session reads the live generation's manifest and writes the next
+        generation (a full one, or an update of the live one's segments)."""
+        with store.build_lock(self.root, wait=wait):
+            store.clean_stale(self.root)
+            yield WhooshWriteSession(self)
 
     def _write(
-        self, folder: Path, articles: Iterable[Article], aliases_of: Callable[[str], list[str]]
+        self, folder: Path, articles: Iterable[Article], gazetteer: Gazetteer
     ) -> tuple[int, dict]:
         ix = windex.create_in(str(folder), build_schema())
+        scanner = EntityScanner(gazetteer)
         writer = ix.writer(limitmb=256, compound=False)
-        display: dict[str, dict[str, Counter]] = {
-            f: {} for f in ("persons", "orgs", "places", "misc", "sources", "hashtags")
-        }
+        display = new_display()
         count = 0
         try:
             for article in articles:
-                writer.add_document(**to_document(article, aliases_of))
-                for e in article.entities:
-                    f = ENTITY_FIELDS.get(e.type)
-                    if f:
-                        display[f].setdefault(facet_key(e.canonical), Counter())[e.canonical] += 1
-                if article.source:
-                    display["sources"].setdefault(facet_key(article.source), Counter())[
-                        article.source
-                    ] += 1
-                for h in article.hashtags:
-                    display["hashtags"].setdefault(facet_key(h), Counter())[h] += 1
+                keys = article_entity_keys(article, scanner)
+                writer.add_document(**to_document(article, gazetteer.aliases_of, keys))
+                count_display(display, article)
                 count += 1
         except BaseException:
             writer.cancel()
             raise
+        checkpoint("segment")
         writer.commit()
-        with ix.searcher() as s:
-            terms = sum(1 for _ in s.reader().lexicon("text_exact"))
-        meta = {
-            "schema": SCHEMA_VERSION,
-            "articles": count,
-            "terms": terms,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "display": {
-                f: {k: c.most_common(1)[0][0] for k, c in keys.items()}
-                for f, keys in display.items()
-            },
-            "entities": {t: len(display[f]) for t, f in ENTITY_FIELDS.items()},
-        }
-        return count, meta
+        write_side_tables(folder, ix)
+        save_display_counts(folder, display)
+        return count, generation_meta(ix, display)
 
     # -- opening -------------------------------------------------------------
     def _generation(self) -> _Generation:
@@ -277,6 +341,20 @@ class WhooshBackend:
             return self._gen
 
     @_reads_index
+    def warm(self, threads: int = 1) -> None:
+        """Open, before the first request, everything a search reads: the
+        generation, one searcher per serving thread, the columns of the fast
+        path and the spelling table (a cold 100k-article index otherwise makes
+        the first request of each thread pay for them)."""
+        gen = self._generation()
+        gen.searcher()  # this thread's own
+        gen.open_spare_searchers(max(threads - 1, 0))
+        fast = gen.fast()
+        if fast is not None:
+            fast.published()
+        gen.spelling()
+
+    @_reads_index
     def generation(self) -> str:
         return self._generation().name
 
@@ -290,6 +368,9 @@ class WhooshBackend:
         translation = Translator(reader, gazetteer).translate(request.query)
         q = translation.query
         fq = filter_query(canonical_filters(request.filters, gazetteer))
+        fast = gen.fast() if self.fast_path else None
+        if fast is not None:
+            return self._search_fast(gen, fast, searcher, request, translation, fq, started)
         page, per_page = request.page, request.per_page
         partial = False
 
@@ -351,6 +432,120 @@ class WhooshBackend:
             per_page=per_page,
         )
 
+    # -- investigating: whole result sets --------------------------------------
+    def iter_hits(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of `request` in its order (for exports), one stored article
+        read at a time: the ranking holds (docnum, score) pairs only, and
+        nothing more is read once the consumer stops. No time limit: an export
+        is complete or it is nothing."""
+        try:
+            gen = self._generation()
+            searcher = gen.searcher()
+            reader, gazetteer = searcher.reader(), gen.gazetteer()
+            translation = Translator(reader, gazetteer).translate(request.query)
+            q = translation.query
+            if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+                return
+            fq = filter_query(canonical_filters(request.filters, gazetteer))
+            scored = q if fq is None else wq.And([q, DocSetQuery(searcher, fq)])
+            sortedby = None if request.sort == "relevance" else "published"
+            collector = searcher.collector(
+                limit=None, sortedby=sortedby, reverse=request.sort == "newest"
+            )
+            searcher.search_with_collector(scored, collector)
+            top = [(hit.docnum, hit.score or 0.0) for hit in collector.results()]
+            if sortedby is None and len(translation.all_words) > 1:
+                top = self._all_words_bonus(searcher, top, translation.all_words)
+            for docnum, score in top:
+                yield self._hit(
+                    searcher, docnum, score, translation.highlight_stems, request.with_snippets
+                )
+        except (IndexMissing, QueryError, GeneratorExit, *PROGRAMMING_ERRORS):
+            raise
+        except Exception as exc:  # same reasons as _reads_index, for a generator
+            log.info("index read failed in %s", self.root, exc_info=True)
+            raise store.DamagedIndex(
+                f"l'index {self.root} est endommagé ({exc.__class__.__name__}) : "
+                "reconstruisez-le avec `loupe index`"
+            ) from exc
+
+    @_reads_index
+    def date_counts(self, request: SearchRequest | None) -> DateCounts:
+        """Matches of `request` per publication day (None: the whole index),
+        from the generation's day table; the match set is found as for the
+        total, under the request's time limit."""
+        started = time.perf_counter()
+        gen = self._generation()
+        table = gen.days()
+        if request is None or (request.query is None and request.filters.is_empty()):
+            return table.count(None)
+        searcher = gen.searcher()
+        gazetteer = gen.gazetteer()
+        finder = Translator(searcher.reader(), gazetteer, matching=True)
+        q = finder.translate(request.query).query
+        if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
+            return table.count([])
+        fq = filter_query(canonical_filters(request.filters, gazetteer))
+        allowed = None if fq is None else DocSetQuery(searcher, fq)
+        docnums, cut = self._matching(searcher, q, allowed, started + request.time_limit)
+        counts = table.count(docnums)
+        return replace(counts, partial=cut) if cut else counts
+
+    def gazetteer(self) -> Gazetteer:
+        """The gazetteer the live generation was built with (its queries expand with it)."""
+        return self._generation().gazetteer()
+
+    def _search_fast(
+        self,
+        gen: _Generation,
+        fast: FastPath,
+        searcher: Searcher,
+        request: SearchRequest,
+        translation,
+        fq: wq.Query | None,
+        started: float,
+    ) -> Results:
+        """The same search over the generation's columns (fastpath.py): the same
+        ranking tree, scored with numpy; exact total; facets by `bincount`."""
+        page, per_page = request.page, request.per_page
+        wanted = page * per_page
+        run = Executor(
+            fast, searcher, WEIGHTING.B, WEIGHTING.K1, deadline=started + request.time_limit
+        )
+        found = run.run(translation.query)
+        mask, score = found.mask, found.score
+        if fq is not None:
+            mask &= run.filter_mask(fq)
+            score[~mask] = 0.0
+        if request.sort != "relevance":
+            top = sorted_by_date(fast.published(), mask, wanted, request.sort == "newest")
+        elif len(translation.all_words) > 1:
+            top = top_k(score, mask, max(wanted, RERANK_DEPTH))
+            holding = mask.copy()
+            for word in translation.all_words:
+                holding &= run.matches(word).mask
+            factor = 1.0 + ALL_WORDS_BOOST
+            rescored = [(d, s * factor if holding[d] else s) for d, s in top]
+            top = sorted(rescored, key=lambda ds: -ds[1])[:wanted]
+        else:
+            top = top_k(score, mask, wanted)
+        total = int(np.count_nonzero(mask))
+        hits = [
+            self._hit(searcher, docnum, s, translation.highlight_stems, request.with_snippets)
+            for docnum, s in top[(page - 1) * per_page : page * per_page]
+        ]
+        facets = fast.facets.count(mask, request.facet_limit) if request.with_facets else {}
+        return Results(
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=self._suggestion(gen, request.query, total),
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            partial=run.partial,
+            page=page,
+            per_page=per_page,
+        )
+
     @staticmethod
     def _all_words_bonus(searcher: Searcher, top, words: list[wq.Query]):
         """Re-rank the best candidates: an article holding every typed word gets
@@ -403,11 +598,6 @@ class WhooshBackend:
     def _hit(self, searcher: Searcher, docnum: int, score: float, stems, with_snippets) -> Hit:
         stored = searcher.stored_fields(docnum)["doc"]
         article = article_from_stored(stored)
-        entities: dict[str, list[str]] = {}
-        for e in article.entities:
-            names = entities.setdefault(e.type, [])
-            if e.canonical not in names:
-                names.append(e.canonical)
         return Hit(
             id=article.id,
             title=article.title,
@@ -416,7 +606,7 @@ class WhooshBackend:
             published=article.published,
             score=round(float(score), 4),
             snippets=make_snippets(article.sections, stems) if with_snippets else [],
-            entities=entities,
+            entities=group_entities(article.entities),
         )
 
     def _suggestion(self, gen: _Generation, node: Node | None, total: int) -> str | None:
@@ -424,28 +614,13 @@ class WhooshBackend:
         if node is None:
             return None
         spelling = gen.spelling()
-        changed = False
+        rare = max_frequency_to_correct(total)
 
-        def fix(n: Node) -> Node:
-            nonlocal changed
-            if isinstance(n, Term) and not (n.prefix or n.fuzzy):
-                word = fold(n.text)
-                if spelling.frequency(word) <= (1 if total < 5 else 0):
-                    better = spelling.suggest(word)
-                    if better:
-                        changed = True
-                        return replace(n, text=better)
-                return n
-            if isinstance(n, Words | QAnd | QOr):
-                return type(n)(tuple(fix(i) for i in n.items))
-            if isinstance(n, QNot):
-                return QNot(fix(n.item))
-            return n  # phrases are taken as typed
+        def correct(term: Term) -> str | None:
+            word = fold(term.text)
+            return spelling.suggest(word) if spelling.frequency(word) <= rare else None
 
-        fixed = fix(node)
-        if not changed:
-            return None
-        return to_text(fixed)
+        return corrected_query(node, correct)
 
     # -- reading -------------------------------------------------------------
     @_reads_index
@@ -453,6 +628,20 @@ class WhooshBackend:
         searcher = self._generation().searcher()
         stored = searcher.document(id=article_id)
         return article_from_stored(stored["doc"]) if stored else None
+
+    @_reads_index
+    def more_like(self, article: Article, limit: int) -> list[Hit]:
+        """Topical neighbours: Whoosh's `more_like` (Bo1 key terms of the article's
+        stemmed text), the article itself left out. Reprints are Loupe's job
+        (`search.reprints`); this only says « about the same thing »."""
+        searcher = self._generation().searcher()
+        docnum = searcher.document_number(id=article.id)
+        if docnum is None:
+            return []
+        found = searcher.more_like(
+            docnum, "text", text=article.full_text, top=limit, numterms=MORE_LIKE_TERMS
+        )
+        return [self._hit(searcher, hit.docnum, hit.score, (), False) for hit in found]
 
     def all_articles(self) -> Iterable[Article]:
         searcher = self._generation().searcher()
@@ -470,12 +659,7 @@ class WhooshBackend:
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
         gen = self._generation()
         table = gen.facets()
-        if type_ is None:
-            facets = list(TYPE_FACETS.values())
-        elif type_ in TYPE_FACETS:
-            facets = [TYPE_FACETS[type_]]
-        else:
-            return []
+        facets = [ENTITY_FIELDS[t] for t in listed_types(type_)]
         folded = facet_key(prefix) if prefix else ""
         found: list[FacetValue] = []
         for facet in facets:
@@ -488,26 +672,22 @@ class WhooshBackend:
 
     @_reads_index
     def suggest(self, prefix: str, limit: int) -> list[str]:
-        """Autocomplete: entity names, then frequent corpus words, starting with `prefix`."""
-        prefix = prefix.strip()
-        if len(prefix) < 2:
-            return []
-        out = [v.value for v in self.entities(None, prefix, limit)]
-        words = fold(prefix).split()
-        if words:
-            last = words[-1]
-            searcher = self._generation().searcher()
-            reader = searcher.reader()
-            expansions = []
-            for w in reader.expand_prefix("text_exact", last):
-                w = w.decode("utf-8") if isinstance(w, bytes) else w
-                expansions.append((reader.doc_frequency("text_exact", w), w))
-                if len(expansions) > 2000:
-                    break
-            head = " ".join(prefix.split()[:-1])
-            for _, w in sorted(expansions, reverse=True)[:limit]:
-                out.append(f"{head} {w}".strip())
-        return distinct_suggestions(out, limit)
+        """Autocomplete (`search.core.suggestions.autocomplete`): entity names, then
+        the last word completed with the corpus words most articles use."""
+        return autocomplete(prefix, limit, self._entity_names, self._completions)
+
+    def _entity_names(self, prefix: str, limit: int) -> list[str]:
+        return [v.value for v in self.entities(None, prefix, limit)]
+
+    def _completions(self, word: str, limit: int) -> list[str]:
+        reader = self._generation().searcher().reader()
+        expansions = []
+        for w in reader.expand_prefix("text_exact", fold(word)):
+            w = w.decode("utf-8") if isinstance(w, bytes) else w
+            expansions.append((reader.doc_frequency("text_exact", w), w))
+            if len(expansions) > 2000:
+                break
+        return [w for _, w in sorted(expansions, reverse=True)[:limit]]
 
     @_reads_index
     def stats(self) -> IndexStats:

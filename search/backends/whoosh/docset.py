@@ -50,4 +50,6 @@ class DocSetQuery(wq.Query):
             return wq.ConstantScoreQuery(self.filter_q, 0.0).matcher(searcher, context)
         if not local:
             return NullMatcher()
-        return ListMatcher(local, all_weights=0.0)
+        # Not `all_weights=0.0`: Whoosh reads a zero there as "unset" and scores 1.0,
+        # which added 1 to every filtered hit (and skewed the ×2 all-words bonus).
+        return ListMatcher(local, weights=[0.0] * len(local))

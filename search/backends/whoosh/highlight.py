@@ -6,7 +6,9 @@ HTML formatter) rather than `hit.highlights()`, for three reasons:
   heading it stands under;
 - the formatter copies the article's own letters between `<mark>` tags (never
   the stem), and HTML-escapes everything around them;
-- the text analysed per hit is bounded, so a very long article stays fast.
+- the text analysed per hit is bounded, so a very long article stays fast,
+  and only the windows where a query stem can occur are analysed
+  (`snippet_windows.py`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from html import escape
 
 from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, Formatter, set_matched_filter
 
-from search.analysis import stemmed_analyzer
 from search.article import Section
 from search.backends.base import Snippet
+from search.backends.whoosh.analysis import stemmed_analyzer
+from search.backends.whoosh.snippet_windows import probes, windows
 
 MAX_CHARS_PER_SECTION = 6_000
 MAX_CHARS_PER_ARTICLE = 24_000
@@ -45,6 +48,7 @@ def make_snippets(sections: list[Section], stems: set[str], top: int = 3) -> lis
     if not stems:
         return _lead_snippet(sections)
     analyzer = stemmed_analyzer()
+    wanted = probes(stems)
     candidates = []
     budget = MAX_CHARS_PER_ARTICLE
     for order, section in enumerate(sections):
@@ -54,7 +58,16 @@ def make_snippets(sections: list[Section], stems: set[str], top: int = 3) -> lis
         budget -= len(text)
         if not text:
             continue
-        tokens = analyzer(text, chars=True, mode="query", removestops=False)
+        spans = windows(text, wanted)
+        if not spans:
+            continue  # no stem can match here: nothing to mark, nothing to analyse
+        tokens = (
+            token
+            for start, end in spans
+            for token in analyzer(
+                text[start:end], chars=True, mode="query", removestops=False, start_char=start
+            )
+        )
         tokens = set_matched_filter(tokens, stems)
         for fragment in _FRAGMENTER.fragment_tokens(text, tokens):
             score = _SCORER(fragment)

@@ -21,36 +21,62 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 
 from search.alias_marks import marked_alias_words
-from search.analysis import exact_analyzer, fold, stem, stemmed_analyzer
 from search.backends.base import Filters
+from search.backends.whoosh.analysis import exact_analyzer, stemmed_analyzer
 from search.backends.whoosh.schema import facet_key, month_of
+from search.core import ranking
+from search.core.french import fold, stem
+from search.core.ranking import (
+    ALIAS_BOOST,
+    ALL_WORDS_BOOST,
+    ENTITY_KEY_BOOST,
+    MAX_EXPANSIONS,
+    MAX_FUZZY_WORD,
+    MIN_FUZZY_LETTERS,
+    MIN_PREFIX_LETTERS,
+    NAMEKEY_BOOST,
+    fuzzy_distance,
+)
+from search.entity_keys import ENTITY_KEY_FIELD, query_entity_key
+from search.expansion.related import Related, expand_items
 from search.gazetteer import Gazetteer
-from search.names import NameRun, with_names
+from search.names import NameRun, other_forms
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words
 from search.query import Node as QNode
 from search.variants import name_key
 
-STEM_FIELDS = {"text": 1.0, "title": 2.0}
-EXACT_FIELDS = {"text_exact": 0.6}
-PHRASE_FIELDS = {"text_exact": 1.0, "title_exact": 2.0}
-NAMEKEY_BOOST = 1.0
-ALL_WORDS_BOOST = 1.0
+# Loupe's ranking (search/core/ranking.py) on this schema's fields: each
+# ranking role → its stemmed field and its exact (folded, unstemmed) field.
+STEMMED_FIELD = {"text": "text", "title": "title", "headings": "headings"}
+EXACT_FIELD = {
+    "text": "text_exact",
+    "title": "title_exact",
+    "headings": "headings_exact",
+    "person": "person_text",
+    "org": "org_text",
+    "place": "place_text",
+    "source": "source_text",
+}
+
+
+def _on_fields(boosts: dict[str, float], fields: dict[str, str]) -> dict[str, float]:
+    return {fields[role]: boost for role, boost in boosts.items() if boost}
+
+
+STEM_FIELDS = _on_fields(ranking.STEM_BOOSTS, STEMMED_FIELD)
+EXACT_FIELDS = _on_fields(ranking.EXACT_BOOSTS, EXACT_FIELD)
+PHRASE_FIELDS = _on_fields(ranking.PHRASE_BOOSTS, EXACT_FIELD)
 FREQUENT_WORD_SHARE = 0.10  # words in more than this share of articles: lean clauses
 FREQUENT_WORD_MIN_DOCS = 100  # …and in more than this many (small corpora keep every clause)
-MAX_EXPANSIONS = 256  # expanded words per query, shared by its prefixes and fuzzy words
 MIN_EXPANSIONS_EACH = 4  # × 64 terms at most per query = MAX_EXPANSIONS
 MAX_MONTH_YEARS = 50  # longer date ranges stay one numeric range
 PREFIX_SCAN = 20_000  # terms read for one prefix before ranking
-ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
+
 
 # Neutral field → (stemmed fields, exact fields), with boosts.
 FIELD_TARGETS: dict[str, tuple[dict[str, float], dict[str, float]]] = {
-    "title": ({"title": 3.0}, {"title_exact": 1.0}),
-    "headings": ({"headings": 2.0}, {"headings_exact": 1.0}),
-    "person": ({}, {"person_text": 2.0}),
-    "org": ({}, {"org_text": 2.0}),
-    "place": ({}, {"place_text": 2.0}),
-    "source": ({}, {"source_text": 2.0}),
+    role: (_on_fields({role: stemmed}, STEMMED_FIELD), _on_fields({role: exact}, EXACT_FIELD))
+    for role, (stemmed, exact) in ranking.FIELDED_BOOSTS.items()
 }
 
 
@@ -127,8 +153,10 @@ class Translator:
 
     def _conjunction(self, items, soft: bool) -> wq.Query | None:
         positives, negatives = [], []
-        for item in with_names(items, self.gazetteer):
-            if isinstance(item, NameRun):
+        for item in expand_items(items, self.gazetteer):
+            if isinstance(item, Related):
+                positives.append(self._related(item))
+            elif isinstance(item, NameRun):
                 positives.append(self._name(list(item.words), list(item.forms)))
             elif isinstance(item, Not):
                 q = self._node(item.item)
@@ -157,32 +185,61 @@ class Translator:
             base = wq.AndNot(base, _or(negatives))
         return base
 
+    def _related(self, related: Related) -> wq.Query:
+        """The item, or any of its related forms with their scores scaled down,
+        added up: an article saying « élections » and « Italie » is about
+        « élections italiennes » as surely as one using the adjective. (Measured:
+        counting a relative only where the typed word is absent, or leaving
+        relatives out of the all-words bonus, both lost on derivation queries.)"""
+        item = related.item
+        if isinstance(item, NameRun):
+            core = self._name(list(item.words), list(item.forms))
+        else:
+            core = self._node(item) or wq.NullQuery
+        clauses = [core]
+        for node, weight in related.alternatives:
+            q = self._node(node)
+            if q is not None and q is not wq.NullQuery:
+                for leaf in q.leaves():
+                    leaf.boost *= weight
+                clauses.append(q)
+        # One flat Or: Whoosh's top-k pruning skips wrongly through an Or nested
+        # in an Or (better articles missing from a short first page).
+        flat = [sub for c in clauses for sub in (c.subqueries if type(c) is wq.Or else [c])]
+        return _or(flat) or wq.NullQuery
+
     def _top_items(self):
         return self.top_level.items if self.top_level is not None else None
 
     def _name(self, span: list[Term], forms: list[str]) -> wq.Query:
+        """A gazetteer name: the words as typed, or the entity's key, which the
+        index holds for every mention in any spelling (search.entity_keys) — one
+        term instead of a phrase per alias."""
         as_typed = [q for q in (self._term(t) for t in span) if q is not None]
         clauses: list[wq.Query] = []
         if as_typed:
             clauses.append(as_typed[0] if len(as_typed) == 1 else wq.And(as_typed))
-        typed = fold(" ".join(t.text for t in span))
-        for form in forms:
-            if fold(form) == typed:
-                continue
-            words = [w for w in (t.text for t in exact_analyzer()(form)) if "-" not in w]
-            if not words:
-                continue
+        key = query_entity_key(forms)
+        # An entry the articles were not scanned with (an acronym read in the
+        # corpus during this very build, or from the curated list) has no key in
+        # the index: its other spellings are looked up as phrases instead.
+        keyed = bool(key) and self.reader.doc_frequency(ENTITY_KEY_FIELD, key) > 0
+        for form in other_forms(span, forms):  # the snippets mark the other spellings too
+            words = [t.text for t in exact_analyzer()(form) if "-" not in t.text]
             self.stems.update(stem(w) for w in marked_alias_words(words))
-            fields = self.phrase_fields
-            if len(words) == 1:
-                clauses.extend(
-                    wq.Term(f, words[0], boost=b * ALIAS_BOOST) for f, b in fields.items()
-                )
-            else:
-                clauses.extend(
-                    wq.Phrase(f, words, boost=b * ALIAS_BOOST) for f, b in fields.items()
-                )
+            if not keyed and words:
+                clauses.extend(self._alias_phrase(words))
+        if keyed:
+            boost = ENTITY_KEY_BOOST if not self.matching else 1.0
+            clauses.append(wq.Term(ENTITY_KEY_FIELD, key, boost=boost))
         return _or(clauses) or wq.NullQuery
+
+    def _alias_phrase(self, words: list[str]) -> list[wq.Query]:
+        """Another spelling of a name, as a term or a phrase of exact forms."""
+        fields = self.phrase_fields
+        if len(words) == 1:
+            return [wq.Term(f, words[0], boost=b * ALIAS_BOOST) for f, b in fields.items()]
+        return [wq.Phrase(f, words, boost=b * ALIAS_BOOST) for f, b in fields.items()]
 
     # -- leaves --------------------------------------------------------------
     def _term(self, term: Term) -> wq.Query | None:
@@ -248,7 +305,7 @@ class Translator:
 
     def _prefix_words(self, text: str) -> list[str]:
         prefix = fold(text.rstrip("*")).strip("'’-")
-        if len(prefix) < 2:
+        if len(prefix) < MIN_PREFIX_LETTERS:
             raise QueryError("un joker * demande au moins deux lettres avant lui")
         # One pass over the prefix's terms with their statistics (no lookup per
         # word), keeping the most frequent: the likeliest meant.
@@ -259,10 +316,10 @@ class Translator:
         return [w for _, w in heapq.nlargest(self.expansions_each, found)]
 
     def _fuzzy_words(self, text: str) -> list[str]:
-        word = fold(text.rstrip("~0123456789"))[:40]
-        if len(word) < 3:
+        word = fold(text.rstrip("~0123456789"))[:MAX_FUZZY_WORD]
+        if len(word) < MIN_FUZZY_LETTERS:
             return [word] if word else []
-        maxdist = 1 if len(word) <= 5 else 2
+        maxdist = fuzzy_distance(word)
         found = [
             w.decode("utf-8") if isinstance(w, bytes) else w
             for w in self.reader.terms_within("text_exact", word, maxdist, prefix=1)

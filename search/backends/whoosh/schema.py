@@ -12,22 +12,29 @@ fields are keyword fields of folded canonical keys, for filters and facets.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from search.analysis import exact_analyzer, fold, stemmed_analyzer
-from search.article import Article, Entity, Section
+from search.article import Article
+from search.backends.whoosh.analysis import exact_analyzer, stemmed_analyzer
+from search.core.entity_types import ENTITY_FIELDS, ENTITY_PARAMS
+from search.core.french import fold
+from search.core.records import (  # noqa: F401 - month_of re-exported for querying
+    article_from_record,
+    article_to_record,
+    month_of,
+    name_spellings,
+)
 from search.names import name_keys
 
-# Entity type → keyword field (filters/facets) and text field (prefix queries).
-ENTITY_FIELDS = {"PER": "persons", "ORG": "orgs", "LOC": "places", "MISC": "misc"}
-ENTITY_TEXT_FIELDS = {"PER": "person_text", "ORG": "org_text", "LOC": "place_text"}
+# Entity type → text field (prefix queries); keyword fields: ENTITY_FIELDS.
+ENTITY_TEXT_FIELDS = {t: f"{param}_text" for t, param in ENTITY_PARAMS.items()}
 
 
 # Bumped whenever fields or analysis change: a generation built with another
 # version is refused at open ("rebuild it") rather than failing on every query.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4  # 3: the article stored as search.core.records; 4: entity keys as terms
 
 
 def build_schema() -> Schema:
@@ -40,6 +47,8 @@ def build_schema() -> Schema:
         text_exact=TEXT(analyzer=exact),
         title=TEXT(analyzer=stemmed, phrase=False),
         namekeys=KEYWORD(commas=True, scorable=True),
+        # Every entity mention as its canonical key: a name in any spelling is one term.
+        entkeys=KEYWORD(commas=True, scorable=True),
         # Only searched when a field prefix asks for them (titre:, section:, personne:…).
         title_exact=TEXT(analyzer=exact),
         headings=TEXT(analyzer=stemmed, phrase=False),
@@ -66,72 +75,24 @@ def facet_key(value: str) -> str:
     return " ".join(fold(value).replace(",", " ").split())
 
 
-def month_of(published: date | None) -> str | None:
-    return published.strftime("%Y-%m") if published else None
+# What the index keeps to rebuild the Article (hits, article page, export).
+stored_form = article_to_record
+article_from_stored = article_from_record
 
 
-def stored_form(article: Article) -> dict:
-    """What the index keeps to rebuild the Article (hits, article page, export)."""
-    return {
-        "id": article.id,
-        "title": article.title,
-        "url": article.url,
-        "source": article.source,
-        "published": article.published.isoformat() if article.published else None,
-        "published_inferred": article.published_inferred,
-        "author": article.author,
-        "license": article.license,
-        "hashtags": list(article.hashtags),
-        "sections": [[s.heading, s.text] for s in article.sections],
-        "entities": [[e.type, e.text, e.canonical] for e in article.entities],
-        "path": article.path,
-        "checksum": article.checksum,
-    }
-
-
-def article_from_stored(doc: dict) -> Article:
-    published = date.fromisoformat(doc["published"]) if doc.get("published") else None
-    return Article(
-        id=doc["id"],
-        title=doc["title"],
-        sections=[Section(h, t) for h, t in doc["sections"]],
-        url=doc.get("url"),
-        source=doc.get("source"),
-        published=published,
-        published_inferred=doc.get("published_inferred", False),
-        author=doc.get("author"),
-        license=doc.get("license"),
-        hashtags=list(doc.get("hashtags", [])),
-        entities=[Entity(text=x, type=t, canonical=c) for t, x, c in doc.get("entities", [])],
-        path=doc.get("path"),
-        checksum=doc.get("checksum", ""),
-    )
-
-
-def to_document(article: Article, aliases_of) -> dict:
+def to_document(article: Article, aliases_of, entity_keys: list[str] | None = None) -> dict:
     """One Whoosh document for `article`.
 
-    `aliases_of(canonical)` gives the gazetteer's other spellings of an entity.
+    `aliases_of(canonical)` gives the gazetteer's other spellings of an entity;
+    `entity_keys` the key of every entity mention (search.entity_keys).
     """
     headings = "\n".join(article.headings)
     body = article.body
-    by_type: dict[str, list[Entity]] = {}
-    for e in article.entities:
-        by_type.setdefault(e.type, []).append(e)
-
-    names: set[str] = set()  # spellings the body may not contain: canonical forms, aliases
-    type_texts: dict[str, list[str]] = {}
-    for e in article.entities:
-        spellings = {e.text, e.canonical, *aliases_of(e.canonical)}
-        names.update(spellings - {e.text})
-        if e.type in ENTITY_TEXT_FIELDS:
-            type_texts.setdefault(e.type, []).extend(spellings)
-    names.update(article.hashtags)
-
+    spellings = name_spellings(article, aliases_of)
     keys = sorted(name_keys(article))
     # Title, headings, body, then every spelling of the article's names: one
     # field to rank plain words on (the title also has its own, boosted).
-    extra = "\n".join(sorted(names))
+    extra = "\n".join(spellings.extra)
     text = "\n\n".join(p for p in (article.title, headings, body, extra) if p)
     doc = {
         "id": article.id,
@@ -142,15 +103,17 @@ def to_document(article: Article, aliases_of) -> dict:
         "headings": headings,
         "headings_exact": headings,
         "namekeys": ",".join(keys),
+        "entkeys": ",".join(entity_keys or ()),
         "source_text": article.source or "",
         "sources": facet_key(article.source) if article.source else "",
         "hashtags": ",".join(facet_key(h) for h in article.hashtags),
         "doc": stored_form(article),
     }
     for type_, field in ENTITY_TEXT_FIELDS.items():
-        doc[field] = "\n".join(type_texts.get(type_, []))
+        doc[field] = "\n".join(spellings.by_type.get(type_, []))
     for type_, field in ENTITY_FIELDS.items():
-        doc[field] = ",".join(sorted({facet_key(e.canonical) for e in by_type.get(type_, [])}))
+        folded = {facet_key(e.canonical) for e in article.entities if e.type == type_}
+        doc[field] = ",".join(sorted(folded))
     if article.published:
         doc["published"] = datetime(
             article.published.year, article.published.month, article.published.day

@@ -25,14 +25,31 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from search.backends.base import IndexBusy, IndexMissing
+from search.core.records import gazetteer_from_json, gazetteer_to_json
+from search.expansion.acronyms import pairs_from_json, pairs_to_json
+from search.gazetteer import Gazetteer
 
 CURRENT = "CURRENT"
 LOCK = "build.lock"
 BUILDING_SUFFIX = ".building"
+GAZETTEER_FILE = "gazetteer.json"  # the gazetteer a generation was built with
+ACRONYMS_FILE = "acronyms.json"  # acronym definitions read in the corpus at build time
 KEEP_GENERATIONS = 2  # the live one and its predecessor (in-flight readers)
 
 
 GENERATION_NAME = re.compile(r"gen-[0-9T]+-[0-9]+-[0-9]+")
+# Fault injection for the crash tests: `LOUPE_CRASH_AT=<point>` makes a build
+# SIGKILL itself at that point (a real kill, so the tests see what a power cut or
+# the OOM killer leaves), never set outside them.
+CRASH_AT_ENV = "LOUPE_CRASH_AT"
+
+
+def checkpoint(point: str) -> None:
+    """Die here, by SIGKILL, if the crash tests asked for this point."""
+    if os.environ.get(CRASH_AT_ENV) == point:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class DamagedIndex(IndexMissing):
@@ -103,6 +120,7 @@ def clean_stale(root: Path) -> list[str]:
 
 def publish(root: Path, building: Path, meta: dict) -> str:
     """Make `building` the live generation: rename it, then switch CURRENT atomically."""
+    checkpoint("publish")
     name = building.name.removesuffix(BUILDING_SUFFIX)
     meta = {**meta, "files": file_sizes(building)}
     (building / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -112,6 +130,7 @@ def publish(root: Path, building: Path, meta: dict) -> str:
     except DamagedIndex:
         previous = None  # a rebuild over a broken pointer: nothing served before it
     os.rename(building, final)
+    checkpoint("switch")
     tmp = root / (CURRENT + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(name)
@@ -175,3 +194,29 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def save_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
+    """Keep the gazetteer with its generation: queries expand with the aliases
+    the documents were indexed with, whatever the corpus's file says later."""
+    entries = gazetteer_to_json(gazetteer)
+    path.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+
+
+def load_gazetteer(path: Path) -> Gazetteer:
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Gazetteer([])
+    return gazetteer_from_json(entries)
+
+
+def save_acronyms(folder: Path, pairs: list[tuple[str, str]]) -> None:
+    """The acronym ↔ expansion pairs the corpus defined, kept with the generation."""
+    (folder / ACRONYMS_FILE).write_text(pairs_to_json(pairs), encoding="utf-8")
+
+
+def load_acronyms(folder: Path) -> list[tuple[str, str]]:
+    """A generation's learned pairs; none for a generation built without them."""
+    path = folder / ACRONYMS_FILE
+    return pairs_from_json(path.read_text("utf-8") if path.is_file() else None)

@@ -1,0 +1,64 @@
+"""Each document's publication day, as one array per index generation.
+
+A timeline counts the matches of a query per day, week or month. Reading each
+hit's stored article for its date would cost one decompression per match
+(tens of thousands at 100k articles); instead the `published` column (the
+sortable DATETIME field) is read once when a generation is first asked for
+dates, into a numpy array of day ordinals indexed by document number (0: no
+date). Counting a result set is then one numpy pass (`unique`) over its document
+numbers: O(matches) in C, a few milliseconds at 100,000 matches, and the
+array itself costs 4 bytes per document (0.4 MB at 100,000).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import numpy as np
+from whoosh.reading import IndexReader
+
+from search.backends.base import DateCounts
+
+UNDATED = 0
+
+
+class DayTable:
+    def __init__(self, reader: IndexReader) -> None:
+        n = reader.doc_count_all()
+        days = np.zeros(n, dtype=np.int32)
+        if reader.has_column("published"):
+            field = reader.schema["published"]
+            # Raw column values: an undated document holds the column's default (an
+            # out-of-range sentinel that the translating reader cannot turn into a date).
+            missing = field.column_type.default_value(False)
+            column = reader.column_reader("published", translate=False)
+            for docnum in range(n):
+                raw = column[docnum]
+                if raw != missing:
+                    value = field.from_column_value(raw)
+                    if isinstance(value, datetime):
+                        days[docnum] = value.toordinal()
+        self.days = days
+        self.live = np.ones(n, dtype=bool)
+        for docnum in range(n):
+            if reader.is_deleted(docnum):
+                self.live[docnum] = False
+        self._totals = self._count(self.days[self.live])
+
+    def count(self, docnums: Sequence[int] | None) -> DateCounts:
+        """Matches per day of `docnums`; None stands for every live document."""
+        if docnums is None:
+            return self._totals
+        picked = self.days[np.asarray(docnums, dtype=np.int64)] if len(docnums) else self.days[:0]
+        return self._count(picked)
+
+    @staticmethod
+    def _count(days: np.ndarray) -> DateCounts:
+        undated = int(np.count_nonzero(days == UNDATED))
+        dated = days[days != UNDATED]
+        if not len(dated):
+            return DateCounts(per_day={}, undated=undated, total=int(len(days)))
+        values, counts = np.unique(dated, return_counts=True)
+        per_day = {date.fromordinal(int(v)): int(c) for v, c in zip(values, counts, strict=True)}
+        return DateCounts(per_day=per_day, undated=undated, total=int(len(days)))

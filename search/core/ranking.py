@@ -1,0 +1,75 @@
+"""How Loupe ranks, and how far a query may go: one table for every engine.
+
+Fields are named by their role, not by an engine's field names: `text` is the
+whole article (title, headings, body and every spelling of its names), `title`
+its title, `headings` its section headings, `person`/`org`/`place` the names
+met in it, `source` its outlet. Each backend maps these roles to its own fields
+(`text_exact` in Whoosh, `text.exact` in OpenSearch) and nothing else.
+
+A plain word is ranked by (each a general rule, measured with
+`python -m bench.relevance`):
+- its stem in the whole text and in the title, boosted (`STEM_BOOSTS`);
+- its exact folded form, a bonus over a mere stem match (`EXACT_BOOSTS`);
+- its transliteration key against the article's names (`NAMEKEY_BOOST`):
+  `Tinzawaten` meets « Tin Zaouatine »;
+- a run of words spelling a gazetteer name also matches every mention of that
+  entity, in any spelling, as one entity-key term (`ENTITY_KEY_BOOST`; the
+  keys are indexed by `search.entity_keys`), or, on an engine without
+  the keys, every other spelling as a phrase (`ALIAS_BOOST`);
+- juxtaposed words match articles holding any of them; those holding all of
+  them get `ALL_WORDS_BOOST` more (their score doubled).
+Phrases, aliases, prefixes (`sécur*`) and fuzzy words (`Poutine~`) are matched
+on exact forms (`PHRASE_BOOSTS`). A field prefix (`titre:`, `personne:`…)
+searches that field only, with `FIELDED_BOOSTS`.
+"""
+
+from __future__ import annotations
+
+# -- a plain word ---------------------------------------------------------------
+STEM_BOOSTS = {"text": 1.0, "title": 2.0}  # stemmed: the whole text, the title boosted
+EXACT_BOOSTS = {"text": 0.6}  # the folded form as typed: a bonus over a stem match
+PHRASE_BOOSTS = {"text": 1.0, "title": 2.0}  # phrases, aliases, prefix, fuzzy
+NAMEKEY_BOOST = 1.0  # a transliteration of a name (Tinzawaten ~ Tinzaouaten)
+ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
+ENTITY_KEY_BOOST = 1.0  # a mention of the named entity, in any spelling (its key)
+ALL_WORDS_BOOST = 1.0  # juxtaposed words: the bonus of articles holding every one
+
+# Under a field prefix: role → (stemmed boost, exact boost); 0 = not searched.
+# Names and outlets are matched as written (folded), never stemmed.
+FIELDED_BOOSTS: dict[str, tuple[float, float]] = {
+    "title": (3.0, 1.0),
+    "headings": (2.0, 1.0),
+    "person": (0.0, 2.0),
+    "org": (0.0, 2.0),
+    "place": (0.0, 2.0),
+    "source": (0.0, 2.0),
+}
+
+# -- expansions -------------------------------------------------------------------
+MAX_EXPANSIONS = 256  # expanded words per query, shared by its prefixes and fuzzy words
+MIN_PREFIX_LETTERS = 2  # `s*` would expand to half the vocabulary
+MIN_FUZZY_LETTERS = 3  # shorter words are matched as typed
+MAX_FUZZY_WORD = 40
+
+
+def fuzzy_distance(word: str) -> int:
+    """Edits allowed for a fuzzy word: one for short words, two beyond five letters
+    (OpenSearch's `AUTO` fuzziness, Whoosh's `terms_within`), first letter fixed."""
+    return 1 if len(word) <= 5 else 2
+
+
+# -- « did you mean » and autocomplete ---------------------------------------------
+FEW_RESULTS = 5  # below this many hits, rare words get a suggestion too
+MAX_CHECKED_TERMS = 16  # words of one query checked by the spelling suggester
+MIN_AUTOCOMPLETE_CHARS = 2  # fewer typed characters get no completion
+MAX_AUTOCOMPLETE = 50  # completions per request
+MAX_ENTITY_LIST = 1000  # names per /api/entities request
+
+# -- results --------------------------------------------------------------------------
+DEFAULT_PER_PAGE = 10
+MAX_PER_PAGE = 100
+MAX_RESULT_WINDOW = 10_000  # page × per_page: deep paging is a scraper, not a reader
+MAX_QUERY_LENGTH = 1_000
+DEFAULT_TIME_LIMIT = 2.0  # seconds; past it a search answers what it found (`partial`)
+MAX_SNIPPETS = 3
+SNIPPET_CHARS = 160  # OpenSearch's fragment size; Whoosh's fragmenter has its own

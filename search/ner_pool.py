@@ -1,0 +1,127 @@
+"""The French model on every core: worker processes that find entity mentions.
+
+spaCy's own `n_process` hangs for good when one of its workers dies (the
+parent waits on a queue nobody fills) and leaves its children behind on
+Ctrl-C; an index build must instead stop cleanly whatever happens. So the
+pool is a `ProcessPoolExecutor` Loupe owns:
+
+  * a worker that dies (killed, out of memory) breaks the pool: the build
+    fails at once with one clear line (`WorkerDied`), the live index untouched;
+  * workers ignore SIGINT: Ctrl-C reaches the parent, which stops the pool
+    and terminates the workers in `close()`;
+  * each worker asks the kernel (PR_SET_PDEATHSIG) to be killed with its
+    parent, so even a SIGKILLed build leaves no orphan;
+  * workers are spawned, not forked: they inherit no open file, in particular
+    not the build lock, which would otherwise outlive a killed parent.
+
+Workers return raw mentions; the rules (`entity_rules.resolve`) and the cache
+stay in the parent, so the result is the same whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Protocol
+
+from search.entity_rules import Mention
+
+
+class MentionFinder(Protocol):
+    """What a worker runs: the extractor's raw mentions of each text."""
+
+    def mentions(self, texts: list[str]) -> list[list[Mention]]: ...
+
+
+PR_SET_PDEATHSIG = 1
+# Articles per task: small enough to balance the workers, big enough for spaCy's batching.
+TASK_ARTICLES = 16
+
+_worker_extractor = None  # the EntityExtractor of this worker process
+
+
+class WorkerDied(RuntimeError):
+    """A NER worker process ended without answering: the build stops, the index is kept."""
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: close() still terminates the workers on every exit path
+
+
+def _init_worker(make_extractor: Callable[[], MentionFinder]) -> None:
+    global _worker_extractor
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_extractor = make_extractor()  # loads the model now, not in the first task
+
+
+def _worker_mentions(texts: list[str]) -> list[list[Mention]]:
+    assert _worker_extractor is not None, "worker not initialised"
+    return _worker_extractor.mentions(texts)
+
+
+class NerPool:
+    """Worker processes running the model; `mentions(texts)` as EntityExtractor has it."""
+
+    def __init__(self, make_extractor: Callable[[], MentionFinder], workers: int) -> None:
+        """`make_extractor` (picklable: a module-level function or a partial of
+        one) builds each worker's extractor, with the parent's gazetteer, model
+        and weights; the pool itself knows nothing of spaCy."""
+        self.workers = workers
+        self._executor = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(make_extractor,),
+        )
+        self._processes: dict = {}  # pid → Process, kept: a broken pool forgets them
+
+    def mentions(self, texts: list[str]) -> list[list[Mention]]:
+        """The raw mentions of each text, computed across the workers, in order."""
+        tasks: list[Future] = [
+            self._executor.submit(_worker_mentions, texts[i : i + TASK_ARTICLES])
+            for i in range(0, len(texts), TASK_ARTICLES)
+        ]
+        self._processes.update(getattr(self._executor, "_processes", None) or {})
+        found: list[list[Mention]] = []
+        try:
+            for task in tasks:
+                found.extend(task.result())
+        except BrokenProcessPool as exc:
+            self.close()
+            raise WorkerDied(
+                "un processus de reconnaissance d'entités s'est arrêté brutalement "
+                "(tué ou à court de mémoire) : indexation abandonnée, index inchangé"
+            ) from exc
+        return found
+
+    def close(self) -> None:
+        """Stop the workers now, whatever they are doing (every exit path calls this)."""
+        self._processes.update(getattr(self._executor, "_processes", None) or {})
+        processes = list(self._processes.values())
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        for p in processes:
+            if p.is_alive():
+                p.terminate()
+        for p in processes:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.kill()
+                p.join()

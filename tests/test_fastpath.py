@@ -1,0 +1,240 @@
+"""The vectorised query path (search/backends/whoosh/fastpath.py) against Whoosh itself.
+
+A real index on disk over real articles; every query is run three ways: the
+fast path, the plain path (Whoosh's matchers, `fast_path=False`), and Whoosh's
+exhaustive scoring of the same query tree (`limit=None`, the all-words bonus
+applied as the backend does). The fast path must give the reference's hits and
+scores, and the plain path's total and facets. The plain path's own top 10 is
+not the reference: Whoosh's block-quality skipping can drop the best documents
+(« etats-unis » on the real corpus loses its top hit).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from whoosh import index as windex
+from whoosh import query as wq
+
+from search.article import Article, Section
+from search.backends.base import Filters
+from search.backends.whoosh import WhooshBackend, store
+from search.backends.whoosh.docset import DocSetQuery
+from search.backends.whoosh.fastpath import FAST_DIR, build_fast_path
+from search.backends.whoosh.querying import Translator, filter_query
+from search.backends.whoosh.schema import to_document
+from search.entity_keys import EntityScanner, article_entity_keys
+from search.indexer import index_corpus
+from search.names import canonical_filters
+from search.query import parse
+from search.searcher import Limits, Searcher
+
+REPO = Path(__file__).resolve().parent.parent
+WINER = REPO / "corpus" / "wikinews-winer.jsonl"
+EVERY_NTH = 4  # ≈ 300 real articles: quick to build, varied enough to rank
+
+ALIAS_ONLY = {
+    "id": "alias-only",
+    "title": "Offensive dans le désert",
+    "date": "2016-05-02",
+    "source": "Test",
+    "text": "Les combattants de Daech ont lancé une offensive. Daech revendique l'attaque.",
+}
+
+QUERIES = [
+    "Mali",
+    "élection présidentielle américaine",
+    "etats-unis",
+    "crise des migrants en Europe",
+    "l'armée syrienne",
+    '"Union européenne"',
+    '"coup d\'État"',
+    "État islamique Raqqa",
+    "Daech",
+    "Nations unies",
+    "ONU",
+    "Mali -Wagner",
+    "(JNIM OR GSIM) AND Mali",
+    'Wagner OU "Africa Corps"',
+    "titre:Mali",
+    "sécur*",
+    "Tinzawatin~",
+    "-Mali",
+    "manifestation contre la réforme des retraites à Paris",
+    "qui a gagné l'élection présidentielle américaine ?",
+    "elction presidentiele",
+]
+
+
+def _pick(folder: Path) -> None:
+    lines = WINER.read_text("utf-8").splitlines()
+    picked = [line for i, line in enumerate(lines) if i % EVERY_NTH == 0 and line.strip()]
+    picked.append(json.dumps(ALIAS_ONLY, ensure_ascii=False))
+    (folder / "sample.jsonl").write_text("\n".join(picked) + "\n", "utf-8")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> Path:
+    corpus = tmp_path_factory.mktemp("fast-corpus")
+    _pick(corpus)
+    target = tmp_path_factory.mktemp("fast") / "index"
+    report = index_corpus(corpus, target, ner=False)
+    assert report.indexed > 200
+    return target
+
+
+def _generation(index: Path) -> Path:
+    (gen,) = [p for p in index.iterdir() if p.name.startswith("gen-")]
+    return gen
+
+
+def _reference(
+    backend: WhooshBackend,
+    query: str,
+    page: int = 1,
+    per_page: int = 10,
+    filters: Filters | None = None,
+) -> list[tuple[str, float]]:
+    """Whoosh's exhaustive scoring of Loupe's query tree, with the all-words bonus."""
+    gen = backend._generation()
+    searcher = gen.searcher()
+    translation = Translator(searcher.reader(), gen.gazetteer()).translate(parse(query))
+    q = translation.query
+    fq = filter_query(canonical_filters(filters or Filters(), gen.gazetteer()))
+    if fq is not None:
+        q = wq.And([q, DocSetQuery(searcher, fq)])
+    found = searcher.search(q, limit=None)
+    top = [(hit.docnum, hit.score) for hit in found][: max(100, page * per_page)]
+    if len(translation.all_words) > 1:
+        top = backend._all_words_bonus(searcher, top, translation.all_words)
+    shown = top[(page - 1) * per_page : page * per_page]
+    return [(searcher.stored_fields(d)["doc"]["id"], round(s, 4)) for d, s in shown]
+
+
+def _compare(index: Path, queries=QUERIES, **kwargs) -> None:
+    fast_backend = WhooshBackend(index)
+    plain_backend = WhooshBackend(index, fast_path=False)
+    # A generous limit: a loaded test machine must not turn a comparison into a partial answer.
+    fast = Searcher(fast_backend, Limits(time_limit=60.0))
+    plain = Searcher(plain_backend, Limits(time_limit=60.0))
+    assert fast_backend._generation().fast() is not None
+    for query in queries:
+        # As the backend was asked: no relaxation of empty results (the reference has none).
+        a = fast.search(query, relax=False, **kwargs)
+        b = plain.search(query, relax=False, **kwargs)
+        assert not a.partial, query
+        assert a.total == b.total, query
+        assert a.facets == b.facets, query
+        got = [(h.id, h.score) for h in a.hits]
+        if kwargs.get("sort", "relevance") == "relevance":
+            expected = _reference(
+                plain_backend,
+                query,
+                kwargs.get("page", 1),
+                kwargs.get("per_page", 10),
+                kwargs.get("filters"),
+            )
+            assert got == expected, query
+        else:
+            assert got == [(h.id, h.score) for h in b.hits], query
+
+
+def test_fast_path_gives_whoosh_hits_scores_totals_and_facets(index):
+    _compare(index)
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_date_sorts_match_the_plain_path(index, sort):
+    _compare(index, sort=sort)
+
+
+def test_filters_and_later_pages_match_the_plain_path(index):
+    # Whole months (month terms) and partial ones (date ranges), a source, no match at all.
+    for filters in (
+        Filters(sources=("Wikinews",), date_from=date(2016, 1, 1), date_to=date(2017, 6, 30)),
+        Filters(date_from=date(2016, 3, 15), date_to=date(2016, 11, 2)),
+        Filters(date_from=date(2017, 5, 1)),
+        Filters(places=("Nulle part",)),
+    ):
+        _compare(index, queries=QUERIES[:8], filters=filters)
+    _compare(index, queries=QUERIES[:8], page=2, per_page=5)
+
+
+def test_an_alias_is_found_as_one_entity_term(index):
+    backend = WhooshBackend(index)
+    gen = backend._generation()
+    translation = Translator(gen.searcher().reader(), gen.gazetteer()).translate(
+        parse("État islamique")
+    )
+    assert "entkeys:etat islamique" in str(translation.query)
+    assert "Phrase" not in repr(translation.query)  # no phrase per alias any more
+    hits = Searcher(backend).search("État islamique", per_page=50).hits
+    assert "alias-only" in [h.id for h in hits]  # it only says « Daech »
+
+
+def test_a_generation_of_several_segments_with_deletions(index, tmp_path):
+    """What an incremental build makes: the first segment kept, a segment of
+    changes added, deleted documents masked; only the new segment is read."""
+    copy = tmp_path / "index"
+    shutil.copytree(index, copy)
+    gen = _generation(copy)
+    backend = WhooshBackend(copy)
+    gazetteer = backend._generation().gazetteer()
+    scanner = EntityScanner(gazetteer)
+    ix = windex.open_dir(str(gen))
+    writer = ix.writer()
+    for n in range(3):
+        article = Article(
+            id=f"added-{n}",
+            title=f"Mali : nouvelle attaque à Tombouctou ({n})",
+            sections=[Section(None, "L'armée malienne et la MINUSMA à Tombouctou, au Mali.")],
+            published=date(2018, 1, 1 + n),
+        )
+        keys = article_entity_keys(article, scanner)
+        writer.add_document(**to_document(article, gazetteer.aliases_of, keys))
+    writer.delete_by_term("id", "alias-only")
+    writer.commit(merge=False)
+    assert len(windex.open_dir(str(gen)).reader().leaf_readers()) == 2
+    assert len(build_fast_path(gen)) == 1  # the first segment's columns are kept
+    elsewhere = tmp_path / "next-generation"  # an incremental build's new folder
+    shutil.copytree(gen, elsewhere, ignore=shutil.ignore_patterns(FAST_DIR))
+    assert len(build_fast_path(elsewhere, reuse_from=gen)) == 0  # all hard-linked
+    meta = json.loads((gen / "meta.json").read_text("utf-8"))  # as `store.publish` records it
+    files = {k: v for k, v in store.file_sizes(gen).items() if k != "meta.json"}
+    (gen / "meta.json").write_text(json.dumps({**meta, "files": files}), "utf-8")
+    _compare(copy)
+    hits = Searcher(WhooshBackend(copy)).search("Daech", per_page=50).hits
+    assert "alias-only" not in [h.id for h in hits]
+    assert "added-0" in [h.id for h in Searcher(WhooshBackend(copy)).search("Tombouctou").hits]
+
+
+def test_without_column_files_the_plain_path_answers(index, tmp_path):
+    copy = tmp_path / "index"
+    shutil.copytree(index, copy)
+    shutil.rmtree(_generation(copy) / FAST_DIR)
+    backend = WhooshBackend(copy)
+    results = Searcher(backend).search("Mali")
+    assert backend._generation().fast() is None
+    assert results.total == Searcher(WhooshBackend(index)).search("Mali").total
+
+
+def test_the_time_limit_cuts_a_costly_query_cleanly(index):
+    costly = " OR ".join(f'"{a} {b}"' for a in ("le", "la", "les") for b in ("pays", "ville"))
+    costly += " OR ma* OR pa* OR co* OR de*"
+    searcher = Searcher(WhooshBackend(index), Limits(time_limit=0.0))
+    results = searcher.search(costly)
+    assert results.partial
+    assert results.total <= Searcher(WhooshBackend(index)).search(costly).total
+    assert len(results.hits) <= 10
+
+
+def test_warm_opens_everything_a_search_reads(index):
+    backend = WhooshBackend(index)
+    backend.warm(threads=3)
+    gen = backend._generation()
+    assert gen._fast and gen._spelling is not None
+    assert len(gen._spare) == 2  # one searcher per serving thread, opened up front

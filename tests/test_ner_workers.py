@@ -1,0 +1,121 @@
+"""NER in worker processes: same entities as one process, and a build that stops
+cleanly — no orphan process, the live index untouched — when a worker is killed,
+on SIGTERM and on Ctrl-C. Real spaCy model, real processes, real index."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from search.backends.whoosh import WhooshBackend, store
+from search.entities import POOL_MIN_TEXTS
+from search.indexer import index_corpus
+
+REPO = Path(__file__).resolve().parents[1]
+RECORDS = (REPO / "corpus" / "wikinews-winer.jsonl").read_text("utf-8").splitlines()
+
+
+def corpus_of(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "depeches.jsonl").write_text("\n".join(RECORDS[:n]) + "\n", "utf-8")
+    return folder
+
+
+def entities_of(index: Path) -> dict:
+    return {
+        a.id: sorted((e.type, e.text, e.canonical) for e in a.entities)
+        for a in WhooshBackend(index).all_articles()
+    }
+
+
+@pytest.mark.slow
+def test_workers_find_the_same_entities_as_one_process(tmp_path):
+    corpus = corpus_of(tmp_path / "c", POOL_MIN_TEXTS + 16)
+    one = index_corpus(corpus, tmp_path / "one", ner_cache=tmp_path / "a.sqlite", n_process=1)
+    two = index_corpus(corpus, tmp_path / "two", ner_cache=tmp_path / "b.sqlite", n_process=2)
+    assert one.workers == 0 and two.workers == 2
+    assert two.ner_computed == POOL_MIN_TEXTS + 16
+    assert entities_of(tmp_path / "one") == entities_of(tmp_path / "two")
+    assert two.workers_peak_rss_mb > 100  # the workers loaded the model, and it was measured
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text()
+        found += [int(c) for c in text.split()]
+    return found
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def start_build(corpus: Path, index: Path, cache: Path) -> tuple[subprocess.Popen, list[int]]:
+    """A `loupe index --workers 2` run, once both NER workers are up."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search.cli", "index", str(corpus), "--index", str(index)]
+        + ["--ner-cache", str(cache), "--workers", "2", "-q", "--full"],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: Ctrl-C goes to the whole group
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        workers = [c for c in children(proc.pid) if "spawn_main" in cmdline(c)]
+        if len(workers) == 2:
+            time.sleep(4)  # inside the model's work
+            return proc, workers
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("the workers never started")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["kill-worker", "sigterm", "ctrl-c"])
+def test_a_stopped_build_leaves_no_process_and_the_index_untouched(tmp_path, how):
+    corpus = corpus_of(tmp_path / "c", 30)
+    index = tmp_path / "ix"
+    index_corpus(corpus, index, ner=False)
+    live = store.current_generation(index)
+    corpus_of(corpus, 600)  # enough work for the workers to be caught in it
+    proc, workers = start_build(corpus, index, tmp_path / "cache.sqlite")
+    if how == "kill-worker":
+        os.kill(workers[0], signal.SIGKILL)
+    elif how == "sigterm":
+        proc.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode in (1, 130), err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Erreur : "), err
+    assert "Traceback" not in err
+    if how == "kill-worker":
+        assert "processus de reconnaissance d'entités" in err
+    deadline = time.monotonic() + 10
+    while any(alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(w) for w in workers), "no orphan worker"
+    assert store.current_generation(index) == live
+    assert not list(index.glob("*.building"))
