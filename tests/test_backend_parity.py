@@ -148,7 +148,7 @@ SHAPE_URLS = [
     "/api/search?q=Tinzawaten",
     "/api/search?q=président&per_page=20",
     "/api/search?q=&place=France&sort=newest",
-    "/api/search?q=gouvernemnt",
+    "/api/search?q=gouvernemnt&relax=0",  # the suggestion on an empty page
     "/api/search?q=mali&page=999&per_page=10",
     "/api/search?q=mali&sort=x",
     f"/api/articles/{SEED_ID}",
@@ -171,6 +171,17 @@ def test_every_endpoint_answers_with_the_same_status_and_shape_on_both_backends(
     assert whoosh.mimetype == opensearch.mimetype == "application/json"
     a, b = shape(whoosh.get_json()), shape(opensearch.get_json())
     assert same_shape(a, b), f"{url}\nwhoosh:     {a}\nopensearch: {b}"
+
+
+@opensearch_only
+def test_a_query_that_finds_nothing_is_relaxed_alike_on_both_backends(apps):
+    bodies = {
+        name: app.test_client().get("/api/search?q=gouvernemnt").get_json()
+        for name, app in apps.items()
+    }
+    assert bodies["whoosh"]["relaxed"] is not None
+    assert bodies["whoosh"]["relaxed"] == bodies["opensearch"]["relaxed"]
+    assert bodies["whoosh"]["total"] == bodies["opensearch"]["total"] > 0
 
 
 @pytest.mark.parametrize(("param", "facet"), [("place", "places"), ("person", "persons")])

@@ -40,7 +40,8 @@ def article(title: str, body: str) -> str:
 
 def total(index: Path, query: str) -> int:
     try:
-        return Searcher(WhooshBackend(index)).search(query, with_snippets=False).total
+        # relax=False: what the index holds, not a loosened query's matches
+        return Searcher(WhooshBackend(index)).search(query, with_snippets=False, relax=False).total
     except Exception:  # noqa: BLE001 — no index yet
         return -1
 
