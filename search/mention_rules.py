@@ -96,6 +96,7 @@ _MINISTER = re.compile(
 
 
 def clean_edges(d: Draft) -> Outcome:
+    """A name stops at a line break, edge punctuation, a date after it (« ONU lundi »)."""
     d.text = txt.clean(d.text)
     return d
 
@@ -116,6 +117,7 @@ def gazetteer_form(d: Draft) -> Outcome:
 
 @cleaning
 def determiner(d: Draft) -> Outcome:
+    """« la France » → « France », « l'ONU » → « ONU »; « Le Caire » keeps its article."""
     d.text = txt.strip_determiner(d.text, d.mention.sentence_initial, d.gazetteer, d.label == "PER")
     return d
 
@@ -202,12 +204,15 @@ def road(d: Draft) -> Outcome:
 
 @cleaning
 def junk(d: Draft) -> Outcome:
+    """Spans that name nothing: one letter, a pronoun, a weekday, a demonym, a common
+    word at a sentence start, « État » alone."""
     initial = d.mention.sentence_initial and not d.titled
     return None if is_junk(d.text, initial, stop_words(), initial and d.mention.initial_only) else d
 
 
 @cleaning
 def gazetteer_name(d: Draft) -> Outcome:
+    """The cleaned span looked up in the gazetteer (« l'ONU » → « ONU »)."""
     d.entry = d.gazetteer.lookup_written(d.text)
     return d
 
@@ -220,10 +225,12 @@ def adjective_of_origin(d: Draft) -> Outcome:
 
 
 def gazetteer_type(d: Draft) -> Outcome:
+    """A name the gazetteer knows takes its type and canonical name, whatever the model said."""
     return Entity(d.text, d.entry.type, d.entry.canonical) if d.entry is not None else d
 
 
 def known_label(d: Draft) -> Outcome:
+    """Only PER, ORG, LOC and MISC are entities (a guard on the model's labels)."""
     return d if d.label in ENTITY_LABELS else None
 
 

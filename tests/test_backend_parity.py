@@ -116,6 +116,9 @@ def shape(value: Any) -> Any:
     """The structure of a JSON value: keys in order and value types, list items
     merged. `null` stands for any type (an unknown date, no suggestion)."""
     if isinstance(value, dict):
+        if value and set(value) <= {"PER", "ORG", "LOC", "MISC"}:
+            # a hit's entities by type: which types an article holds is data, not shape
+            return {"<type>": shape([name for names in value.values() for name in names])}
         return {key: shape(item) for key, item in value.items()}
     if isinstance(value, list):
         shapes = [shape(item) for item in value]
