@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from search.expansion.families import demonym_adjectives
+from search.expansion.families import demonym_adjectives, inflect
 from search.gazetteer import fold
 from search.lexicon import french_lexicon
 
@@ -65,25 +65,7 @@ _DEMONYM_STEMS = demonym_adjectives()
 _DEMONYM_PREFIXES = ("nord-", "sud-", "est-", "ouest-", "franco-", "anglo-", "germano-")
 
 
-def _inflect(stem: str) -> set[str]:
-    """Feminine and plural forms of a nationality adjective."""
-    forms = {stem}
-    if stem.endswith("e"):
-        forms |= {stem + "s"}
-    elif stem.endswith(("en", "on")):  # -ien, -éen, breton
-        forms |= {stem + "s", stem + "ne", stem + "nes"}
-    elif stem.endswith("s"):
-        forms |= {stem + "e", stem + "es"}
-    elif stem == "turc":
-        forms |= {"turcs", "turque", "turques"}
-    elif stem.endswith("c"):
-        forms |= {stem + "s", stem + "que", stem + "ques"}
-    else:
-        forms |= {stem + "s", stem + "e", stem + "es"}
-    return forms
-
-
-_DEMONYMS = frozenset(fold(f) for stem in _DEMONYM_STEMS for f in _inflect(stem)) | {
+_DEMONYMS = frozenset(fold(f) for stem in _DEMONYM_STEMS for f in inflect(stem)) | {
     "suissesse",
     "suissesses",
 }
