@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 CHROMIUM = "/usr/bin/chromium"
+OUTPUT = Path(__file__).resolve().parents[1] / "test-output"  # screenshots
 
 
 class Watched:
@@ -34,3 +36,8 @@ class Watched:
             if urlsplit(u).scheme not in ("data", "blob")
             and urlsplit(u).hostname not in ("127.0.0.1", "localhost")
         ]
+
+
+def result_count(page) -> int:
+    text = page.locator(".results-bar .count").inner_text()
+    return int(text.split(" résultat")[0].replace("\u202f", "").replace(" ", ""))

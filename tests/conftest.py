@@ -18,7 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bundled import SEED_ID, write_sample  # noqa: F401 - SEED_ID is imported by the tests
+from browser_page import CHROMIUM, Watched
+from bundled import SEED_ID, write_sample  # noqa: F401 - SEED_ID: re-exported for the tests
+from live_server import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE_ID = "hostile-1"
@@ -140,3 +142,86 @@ def opensearch_url() -> Iterator[str]:
         yield url
     finally:
         stop()
+
+
+# -- a browser and a live server, for the tests that drive Chromium --------------------
+@pytest.fixture(scope="module")
+def base_url(test_index, tmp_path_factory):
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with serving(test_index, log, "--workers", "2") as url:
+        assert f"{url}/" in log.read_text()  # it prints its URL
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    watched = Watched(context)
+    yield watched
+    context.close()
+
+
+# -- the test corpus on a real OpenSearch node, for parity tests ------------------------
+PARITY_ALIAS = "loupe-parity"
+
+
+@pytest.fixture(scope="session")
+def opensearch_built(opensearch_url, test_corpus, test_index, tmp_path_factory) -> str:
+    """The test corpus indexed into OpenSearch through `index_corpus`, with the NER
+    cache the Whoosh build filled: both engines get the very same entities."""
+    from search.backends.opensearch import OpenSearchBackend
+    from search.indexer import index_corpus
+    from search.searcher import Searcher
+
+    backend = OpenSearchBackend(opensearch_url, index_name=PARITY_ALIAS)
+    report = index_corpus(
+        test_corpus,
+        tmp_path_factory.mktemp("opensearch-parity"),
+        ner=True,
+        ner_cache=test_index / "ner-cache.sqlite",
+        backend=backend,
+    )
+    assert report.ner_computed == 0, "the Whoosh build's NER cache should answer every article"
+    assert report.indexed == Searcher.open(test_index).stats().articles
+    return opensearch_url
+
+
+def opensearch_app_for(url: str, alias: str, index_dir: Path):
+    from web import create_app
+
+    return create_app(
+        {
+            "TESTING": True,
+            "LOUPE_INDEX": str(index_dir),  # must not matter: proves the config is obeyed
+            "LOUPE_BACKEND": "opensearch",
+            "LOUPE_OPENSEARCH_URL": url,
+            "LOUPE_OPENSEARCH_INDEX": alias,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def opensearch_app(opensearch_built, tmp_path_factory):
+    return opensearch_app_for(opensearch_built, PARITY_ALIAS, tmp_path_factory.mktemp("no-whoosh"))

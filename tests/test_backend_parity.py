@@ -18,16 +18,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 from api_checks import check, search
-from conftest import HOSTILE_ID, HOSTILE_WORD, OPENSEARCH_SKIP_REASON, SEED_ID
+from conftest import HOSTILE_ID, HOSTILE_WORD, OPENSEARCH_SKIP_REASON, SEED_ID, opensearch_app_for
 
 from search.analysis import fold
 
-PARITY_ALIAS = "loupe-parity"
 NEVER_BUILT_ALIAS = "loupe-parity-never-built"
 
 OPENSEARCH = pytest.param(
@@ -49,46 +47,6 @@ def opensearch_only(test):
 
 # -- fixtures ----------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def opensearch_built(opensearch_url, test_corpus, test_index, tmp_path_factory) -> str:
-    """The test corpus indexed into OpenSearch through `index_corpus`, with the NER
-    cache the Whoosh build filled: both engines get the very same entities."""
-    from search.backends.opensearch import OpenSearchBackend
-    from search.indexer import index_corpus
-    from search.searcher import Searcher
-
-    backend = OpenSearchBackend(opensearch_url, index_name=PARITY_ALIAS)
-    report = index_corpus(
-        test_corpus,
-        tmp_path_factory.mktemp("opensearch-parity"),
-        ner=True,
-        ner_cache=test_index / "ner-cache.sqlite",
-        backend=backend,
-    )
-    assert report.ner_computed == 0, "the Whoosh build's NER cache should answer every article"
-    assert report.indexed == Searcher.open(test_index).stats().articles
-    return opensearch_url
-
-
-def _opensearch_app(url: str, alias: str, index_dir: Path):
-    from web import create_app
-
-    return create_app(
-        {
-            "TESTING": True,
-            "LOUPE_INDEX": str(index_dir),  # must not matter: proves the config is obeyed
-            "LOUPE_BACKEND": "opensearch",
-            "LOUPE_OPENSEARCH_URL": url,
-            "LOUPE_OPENSEARCH_INDEX": alias,
-        }
-    )
-
-
-@pytest.fixture(scope="session")
-def opensearch_app(opensearch_built, tmp_path_factory):
-    return _opensearch_app(opensearch_built, PARITY_ALIAS, tmp_path_factory.mktemp("no-whoosh"))
-
-
-@pytest.fixture(scope="session")
 def apps(app, opensearch_app) -> dict[str, Any]:
     return {"whoosh": app, "opensearch": opensearch_app}
 
@@ -109,7 +67,7 @@ def empty_api(request, tmp_path):
     if request.param == "whoosh":
         return create_app({"TESTING": True, "LOUPE_INDEX": str(tmp_path / "none")}).test_client()
     url = request.getfixturevalue("opensearch_url")
-    return _opensearch_app(url, NEVER_BUILT_ALIAS, tmp_path).test_client()
+    return opensearch_app_for(url, NEVER_BUILT_ALIAS, tmp_path).test_client()
 
 
 def shape(value: Any) -> Any:

@@ -5,64 +5,16 @@ hostile article must never do: run script or reach another host."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from browser_page import CHROMIUM, Watched
+from browser_page import CHROMIUM, OUTPUT, result_count
 from conftest import HOSTILE_ID, HOSTILE_WORD, SEED_ID
-from live_server import serving
-
-ROOT = Path(__file__).resolve().parents[1]
-OUTPUT = ROOT / "test-output"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing"),
 ]
-
-
-@pytest.fixture(scope="module")
-def base_url(test_index, tmp_path_factory):
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    with serving(test_index, log, "--workers", "2") as url:
-        assert f"{url}/" in log.read_text()  # it prints its URL
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    watched = Watched(context)
-    yield watched
-    context.close()
-
-
-def result_count(page) -> int:
-    text = page.locator(".results-bar .count").inner_text()
-    return int(text.split(" résultat")[0].replace("\u202f", "").replace(" ", ""))
 
 
 def test_typing_a_query_and_pressing_enter_shows_marked_snippets(page, base_url):
@@ -80,8 +32,6 @@ def test_typing_a_query_and_pressing_enter_shows_marked_snippets(page, base_url)
     OUTPUT.mkdir(exist_ok=True)
     page.page.goto(base_url + "/search?q=pr%C3%A9sident")
     page.page.screenshot(path=str(OUTPUT / "results.png"), full_page=False)
-    (ROOT / "docs").mkdir(exist_ok=True)
-    shutil.copy(OUTPUT / "results.png", ROOT / "docs" / "screenshot-results.png")
     assert not page.errors and not page.dialogs
 
 

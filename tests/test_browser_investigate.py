@@ -9,14 +9,14 @@ import io
 import json
 
 import pytest
+from browser_page import CHROMIUM, Watched, result_count
 from conftest import HOSTILE_ID, HOSTILE_WORD, SCRIPT
-from test_browser import CHROMIUM, Watched, base_url, browser, result_count  # noqa: F401
 
 pytestmark = [pytest.mark.browser]
 
 
 @pytest.fixture()
-def page(browser):  # noqa: F811
+def page(browser):
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="fr-FR", accept_downloads=True
     )
@@ -26,13 +26,13 @@ def page(browser):  # noqa: F811
 
 
 @pytest.fixture()
-def no_js(browser):  # noqa: F811
+def no_js(browser):
     context = browser.new_context(java_script_enabled=False, accept_downloads=True)
     yield context.new_page()
     context.close()
 
 
-def test_pasting_a_list_shows_the_table_sorts_it_and_opens_a_row(page, base_url):  # noqa: F811
+def test_pasting_a_list_shows_the_table_sorts_it_and_opens_a_row(page, base_url):
     p = page.page
     p.goto(base_url + "/batch")
     p.get_by_label("Requêtes, une par ligne").fill("mali\nTinzawaten\ntitre:\nfrance")
@@ -54,7 +54,7 @@ def test_pasting_a_list_shows_the_table_sorts_it_and_opens_a_row(page, base_url)
     assert not page.errors and not page.dialogs
 
 
-def test_batch_page_works_without_javascript(no_js, base_url):  # noqa: F811
+def test_batch_page_works_without_javascript(no_js, base_url):
     no_js.goto(base_url + "/batch")
     no_js.get_by_label("Requêtes, une par ligne").fill("france\n\nprésident")
     no_js.get_by_role("button", name="Chercher", exact=True).click()
@@ -65,7 +65,7 @@ def test_batch_page_works_without_javascript(no_js, base_url):  # noqa: F811
     assert no_js.locator(".hit").count() >= 1
 
 
-def test_the_timeline_is_drawn_and_a_click_on_a_bar_narrows_to_its_period(page, base_url):  # noqa: F811
+def test_the_timeline_is_drawn_and_a_click_on_a_bar_narrows_to_its_period(page, base_url):
     p = page.page
     p.goto(base_url + "/search?q=france")
     bars = p.locator(".timeline-chart a.bar-link")
@@ -78,7 +78,7 @@ def test_the_timeline_is_drawn_and_a_click_on_a_bar_narrows_to_its_period(page, 
     assert not page.errors
 
 
-def test_comparing_two_queries_draws_two_series(page, base_url):  # noqa: F811
+def test_comparing_two_queries_draws_two_series(page, base_url):
     p = page.page
     p.goto(base_url + "/search?q=france")
     p.get_by_label("Comparer avec").fill("président")
@@ -89,7 +89,7 @@ def test_comparing_two_queries_draws_two_series(page, base_url):  # noqa: F811
     assert p.locator(".timeline-legend li").count() == 2
 
 
-def test_timeline_bar_click_works_without_javascript(no_js, base_url):  # noqa: F811
+def test_timeline_bar_click_works_without_javascript(no_js, base_url):
     no_js.goto(base_url + "/search?q=président")
     no_js.locator(".timeline-chart a.bar-link").first.click()
     no_js.wait_for_url("**from=**")
@@ -97,7 +97,7 @@ def test_timeline_bar_click_works_without_javascript(no_js, base_url):  # noqa: 
     assert no_js.locator(".timeline-table table").count() == 1
 
 
-def test_export_button_downloads_the_complete_csv(page, base_url):  # noqa: F811
+def test_export_button_downloads_the_complete_csv(page, base_url):
     p = page.page
     p.goto(base_url + "/search?q=france&per_page=5")
     total = result_count(p)
@@ -108,7 +108,7 @@ def test_export_button_downloads_the_complete_csv(page, base_url):  # noqa: F811
     assert len(rows) == total > 5
 
 
-def test_hostile_article_is_inert_in_batch_timeline_and_exports(page, base_url):  # noqa: F811
+def test_hostile_article_is_inert_in_batch_timeline_and_exports(page, base_url):
     p = page.page
     p.goto(base_url + "/batch")
     p.get_by_label("Requêtes, une par ligne").fill(f"{HOSTILE_WORD}\n{SCRIPT}")

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import OPENSEARCH_SKIP_REASON
-from test_backend_parity import PARITY_ALIAS, _opensearch_app, opensearch_built  # noqa: F401
+from conftest import OPENSEARCH_SKIP_REASON, PARITY_ALIAS, opensearch_app_for
 
 pytestmark = [
     pytest.mark.opensearch,
@@ -16,8 +15,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def os_client(opensearch_built, tmp_path_factory):  # noqa: F811
-    app = _opensearch_app(opensearch_built, PARITY_ALIAS, tmp_path_factory.mktemp("unused"))
+def os_client(opensearch_built, tmp_path_factory):
+    app = opensearch_app_for(opensearch_built, PARITY_ALIAS, tmp_path_factory.mktemp("unused"))
     return app.test_client()
 
 

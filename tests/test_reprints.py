@@ -11,7 +11,9 @@ import random
 from pathlib import Path
 
 import pytest
+from browser_page import CHROMIUM, OUTPUT, Watched
 from conftest import HOSTILE_ID, IMG, SCRIPT, hostile_record
+from live_server import serving
 
 from bench.reprint_edits import AGENCY_FOOTER, EDITS, NEW_LEAD, record, story_of
 from bench.reprints import hard_negatives, load_corpus
@@ -296,8 +298,6 @@ def test_results_group_reprints_under_the_earliest_and_list_them_all_on_request(
 
 @pytest.fixture(scope="module")
 def live(built, tmp_path_factory):
-    from test_hardening_index import serving
-
     log = tmp_path_factory.mktemp("reprints-serve") / "serve.log"
     with serving(built[0], log) as url:
         yield url
@@ -307,7 +307,6 @@ def live(built, tmp_path_factory):
 @pytest.mark.parametrize("javascript", [True, False])
 def test_reprint_group_expands_in_a_real_browser(live, built, corpus_articles, javascript):
     from playwright.sync_api import sync_playwright
-    from test_browser import CHROMIUM, OUTPUT
 
     original = built[3][0]
     q = _phrase_query(corpus_articles, original)
@@ -333,6 +332,20 @@ def test_reprint_group_expands_in_a_real_browser(live, built, corpus_articles, j
             clip = {"x": 0, "y": max(0, box["y"] - 20), "width": 1280, "height": 900}
             page.screenshot(path=str(OUTPUT / "reprints.png"), full_page=True, clip=clip)
         browser.close()
+
+
+@pytest.mark.browser
+def test_hostile_text_in_same_text_elsewhere_is_inert_in_a_real_browser(live, browser):
+    """The hostile story's reprint page, in Chromium: the markup of the shared
+    passages is shown as text, nothing runs, nothing is loaded."""
+    context = browser.new_context(locale="fr-FR")
+    watched = Watched(context)
+    watched.page.goto(f"{live}/articles/hostile-reprint")
+    panel = watched.page.locator("#meme-texte")
+    assert SCRIPT in panel.inner_text()
+    assert panel.locator("script, img").count() == 0
+    assert not watched.dialogs and not watched.errors and not watched.foreign_requests()
+    context.close()
 
 
 def _cli(*args: str):
