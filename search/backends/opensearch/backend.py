@@ -97,6 +97,10 @@ def _unreachable_is_missing(method: _Method) -> _Method:
     return wrapper  # type: ignore[return-value]
 
 
+# What a hit reads of a stored document (searches and exports alike).
+HIT_SOURCE_FIELDS = ["id", "title", "url", "source", "published", "sections", "entities"]
+
+
 class OpenSearchBackend:
     """Loupe's `Backend` protocol over an OpenSearch cluster reached by URL."""
 
@@ -320,9 +324,7 @@ class OpenSearchBackend:
             "track_total_hits": True,
             "track_scores": True,
             "sort": self._sort(request.sort),
-            "_source": {
-                "includes": ["id", "title", "url", "source", "published", "sections", "entities"]
-            },
+            "_source": {"includes": HIT_SOURCE_FIELDS},
         }
         if request.with_snippets:
             body["highlight"] = self._highlight()
@@ -544,9 +546,7 @@ class OpenSearchBackend:
             },
             "track_scores": True,
             "sort": self._sort(request.sort),
-            "_source": {
-                "includes": ["id", "title", "url", "source", "published", "sections", "entities"]
-            },
+            "_source": {"includes": HIT_SOURCE_FIELDS},
         }
         if request.with_snippets:
             body["highlight"] = self._highlight()

@@ -219,13 +219,18 @@ def _reads_index(method):
         except (IndexMissing, QueryError, *PROGRAMMING_ERRORS):
             raise
         except Exception as exc:
-            log.info("index read failed in %s", self.root, exc_info=True)
-            raise store.DamagedIndex(
-                f"l'index {self.root} est endommagé ({exc.__class__.__name__}) : "
-                "reconstruisez-le avec `loupe index`"
-            ) from exc
+            raise _damaged(self.root, exc) from exc
 
     return guarded
+
+
+def _damaged(root: Path, exc: Exception) -> store.DamagedIndex:
+    """The one answer to damage met while reading (logged with its traceback)."""
+    log.info("index read failed in %s", root, exc_info=True)
+    return store.DamagedIndex(
+        f"l'index {root} est endommagé ({exc.__class__.__name__}) : "
+        "reconstruisez-le avec `loupe index`"
+    )
 
 
 class WhooshBackend:
@@ -463,11 +468,7 @@ class WhooshBackend:
         except (IndexMissing, QueryError, GeneratorExit, *PROGRAMMING_ERRORS):
             raise
         except Exception as exc:  # same reasons as _reads_index, for a generator
-            log.info("index read failed in %s", self.root, exc_info=True)
-            raise store.DamagedIndex(
-                f"l'index {self.root} est endommagé ({exc.__class__.__name__}) : "
-                "reconstruisez-le avec `loupe index`"
-            ) from exc
+            raise _damaged(self.root, exc) from exc
 
     @_reads_index
     def date_counts(self, request: SearchRequest | None) -> DateCounts:
@@ -649,11 +650,7 @@ class WhooshBackend:
             for stored in searcher.all_stored_fields():
                 yield article_from_stored(stored["doc"])
         except Exception as exc:  # same reasons as _reads_index, for a generator
-            log.info("index read failed in %s", self.root, exc_info=True)
-            raise store.DamagedIndex(
-                f"l'index {self.root} est endommagé ({exc.__class__.__name__}) : "
-                "reconstruisez-le avec `loupe index`"
-            ) from exc
+            raise _damaged(self.root, exc) from exc
 
     @_reads_index
     def entities(self, type_: str | None, prefix: str, limit: int) -> list[FacetValue]:
