@@ -21,7 +21,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 
 from search.article import Article, Section
-from search.backends.base import Filters
+from search.backends.base import Filters, SearchRequest
 from search.backends.whoosh import WhooshBackend, store
 from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.fastpath import FAST_DIR, build_fast_path
@@ -162,6 +162,24 @@ def test_filters_and_later_pages_match_the_plain_path(index):
     ):
         _compare(index, queries=QUERIES[:8], filters=filters)
     _compare(index, queries=QUERIES[:8], page=2, per_page=5)
+
+
+def test_day_counts_are_the_plain_paths_with_or_without_a_search_before(index):
+    # The timeline counts the fast path's match set; after a search it reuses
+    # that search's set. Either way: the plain path's counts, summing to the total.
+    fast_backend = WhooshBackend(index)
+    plain_backend = WhooshBackend(index, fast_path=False)
+    fast = Searcher(fast_backend, Limits(time_limit=60.0))
+    filters = Filters(date_from=date(2016, 3, 15), date_to=date(2017, 6, 30))
+    for query in QUERIES:
+        for f in (Filters(), filters):
+            request = SearchRequest(query=parse(query), filters=f, time_limit=60.0)
+            cold = fast_backend.date_counts(request)
+            found = fast.search(query, filters=f, relax=False)
+            warm = fast_backend.date_counts(request)
+            plain = plain_backend.date_counts(request)
+            assert cold == warm == plain, (query, f)
+            assert sum(cold.per_day.values()) + cold.undated == found.total, (query, f)
 
 
 def test_an_alias_is_found_as_one_entity_term(index):
