@@ -198,7 +198,7 @@ def measure_size(size: str, updates: int, reps: int, baseline: bool = True) -> d
 
 
 def measure_ner(size: str) -> dict[str, Any]:
-    from search.ner_pool import default_workers
+    from search.worker_processes import default_workers
 
     out: dict[str, Any] = {"size": size, "load_before": os.getloadavg()}
     corpus = _ner_corpus(size)

@@ -304,7 +304,7 @@ def _watch(run, corpus: Path, interval: float, settle: float) -> None:
 
 
 def _default_workers() -> int:
-    from search.ner_pool import default_workers
+    from search.worker_processes import default_workers
 
     return default_workers()
 

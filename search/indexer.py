@@ -140,6 +140,10 @@ def index_corpus(
     files modified less than `settle` seconds ago wait for the next run (watch
     mode's debounce). `on_generation` is called once the new generation is live.
 
+    `n_process` worker processes share the work: the NER model's, and for a
+    full build of more than a few thousand articles, the Whoosh segment
+    writers' (search.backends.whoosh.parallel).
+
     Raises CorpusError when the folder is missing, EmptyCorpus when nothing in
     it could be read (the previous index, if any, stays live in both cases).
     """
@@ -188,6 +192,7 @@ def index_corpus(
                 previous_generation = session.live
                 change, kept = _write_generation(
                     session,
+                    n_process,
                     corpus,
                     settings,
                     full,
@@ -272,7 +277,18 @@ def _settings(extractor, gazetteer, max_bytes: int) -> str:
 
 
 def _write_generation(
-    session, corpus, settings, full, settle, gaz, annotated, max_bytes, strict, report, acronyms
+    session,
+    workers,
+    corpus,
+    settings,
+    full,
+    settle,
+    gaz,
+    annotated,
+    max_bytes,
+    strict,
+    report,
+    acronyms,
 ) -> tuple[GenerationChange | None, set[str]]:
     """Under the build lock: an update of the live generation when its manifest
     allows one, else a full build. Returns what changed (None: nothing did) and
@@ -306,7 +322,7 @@ def _write_generation(
             _noting_ids(annotated(_unique(stream, report)), ids), corpus, report, strict
         )
         manifest = lambda: Manifest(settings, started_ns, states)  # noqa: E731 — once read
-        session.rebuild(articles, gaz, lambda: manifest().to_json(), acronyms)
+        session.rebuild(articles, gaz, lambda: manifest().to_json(), acronyms, workers=workers)
         report.added = report.indexed
         report.generation = session.backend.stats().generation
         kept = {c for _, c in manifest().winners().values()}

@@ -100,9 +100,16 @@ class OpenSearchWriteSession:
 
     # -- writing ---------------------------------------------------------------
     def rebuild(
-        self, articles: Iterable[Article], gazetteer: Gazetteer, manifest, acronyms=None
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer,
+        manifest,
+        acronyms=None,
+        workers: int = 1,
     ) -> int:
-        """A fresh generation behind the alias, with its manifest."""
+        """A fresh generation behind the alias, with its manifest. (`workers`
+        is the Whoosh writers' count: the cluster's nodes write in parallel
+        already, fed by the bulk helper.)"""
         self.names = {}
         previous = self.live
         count = self.backend.build(

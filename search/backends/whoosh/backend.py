@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import logging
 import shutil
 import threading
@@ -50,6 +51,12 @@ from search.backends.whoosh.fastpath import (
     top_k,
 )
 from search.backends.whoosh.highlight import make_snippets
+from search.backends.whoosh.parallel import (
+    SegmentWriters,
+    adopt_parts,
+    leading,
+    parallel_threshold,
+)
 from search.backends.whoosh.querying import ALL_WORDS_BOOST, Translator, filter_query
 from search.backends.whoosh.schema import (
     ENTITY_FIELDS,
@@ -260,8 +267,12 @@ def _damaged(root: Path, exc: Exception) -> store.DamagedIndex:
 
 
 class WhooshBackend:
-    def __init__(self, root: Path, fast_path: bool = True) -> None:
+    def __init__(
+        self, root: Path, fast_path: bool = True, parallel_from: int | None = None
+    ) -> None:
         self.root = Path(root)
+        # Full builds of more articles than this use the segment writers (parallel.py).
+        self.parallel_from = parallel_from if parallel_from is not None else parallel_threshold()
         # False: every query runs Whoosh's matchers (the reference the fast path is tested against).
         self.fast_path = fast_path
         self._gen: _Generation | None = None
@@ -290,12 +301,12 @@ class WhooshBackend:
             store.clean_stale(self.root)
             return self._build_locked(articles, gazetteer, manifest, acronyms)
 
-    def _build_locked(self, articles, gazetteer, manifest, acronyms=None) -> int:
+    def _build_locked(self, articles, gazetteer, manifest, acronyms=None, workers: int = 1) -> int:
         gazetteer = gazetteer or Gazetteer([])
         building = store.new_building_dir(self.root)
         try:
             save_gazetteer(gazetteer, building / GAZETTEER_FILE)
-            count, meta = self._write(building, articles, gazetteer)
+            count, meta = self._write(building, articles, gazetteer, workers)
             if acronyms is not None:  # read while the articles streamed in
                 save_acronyms(building, acronyms.pairs())
             build_fast_path(building)
@@ -318,27 +329,47 @@ class WhooshBackend:
             yield WhooshWriteSession(self)
 
     def _write(
-        self, folder: Path, articles: Iterable[Article], gazetteer: Gazetteer
+        self, folder: Path, articles: Iterable[Article], gazetteer: Gazetteer, workers: int = 1
     ) -> tuple[int, dict]:
+        """Every article into a fresh index in `folder`: in this process, or
+        when the corpus is large enough to pay for it, by `workers` segment
+        writers (parallel.py) while this process reads and prepares."""
         ix = windex.create_in(str(folder), build_schema())
         scanner = EntityScanner(gazetteer)
-        writer = ix.writer(limitmb=256, compound=False)
         display = new_display()
-        count = 0
-        try:
+
+        def documents() -> Iterator[dict]:
             for article in articles:
                 keys = article_entity_keys(article, scanner)
-                writer.add_document(**to_document(article, gazetteer.aliases_of, keys))
                 count_display(display, article)
+                yield to_document(article, gazetteer.aliases_of, keys)
+
+        head, rest, large = leading(documents(), self.parallel_from if workers > 1 else 0)
+        if workers > 1 and large:
+            with SegmentWriters(folder, ix.schema, workers) as writers:
+                count = writers.write(itertools.chain(head, rest))
+                checkpoint("segment")
+                adopt_parts(ix, writers.parts())
+        else:
+            count = self._write_here(ix, itertools.chain(head, rest))
+        write_side_tables(folder, ix)
+        save_display_counts(folder, display)
+        return count, generation_meta(ix, display)
+
+    @staticmethod
+    def _write_here(ix: windex.Index, documents: Iterable[dict]) -> int:
+        writer = ix.writer(limitmb=256, compound=False)
+        count = 0
+        try:
+            for document in documents:
+                writer.add_document(**document)
                 count += 1
         except BaseException:
             writer.cancel()
             raise
         checkpoint("segment")
         writer.commit()
-        write_side_tables(folder, ix)
-        save_display_counts(folder, display)
-        return count, generation_meta(ix, display)
+        return count
 
     # -- opening -------------------------------------------------------------
     def _generation(self) -> _Generation:

@@ -63,7 +63,7 @@ class RebuildableIndex(Protocol):
     root: Path
 
     def _build_locked(
-        self, articles: Iterable[Article], gazetteer, manifest, acronyms=None
+        self, articles: Iterable[Article], gazetteer, manifest, acronyms=None, workers: int = 1
     ) -> int: ...
 
     def stats(self) -> IndexStats: ...
@@ -181,10 +181,16 @@ class WhooshWriteSession:
             return None
 
     def rebuild(
-        self, articles: Iterable[Article], gazetteer: Gazetteer, manifest, acronyms=None
+        self,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer,
+        manifest,
+        acronyms=None,
+        workers: int = 1,
     ) -> int:
-        """A full generation (the first build, `--full`, or settings changed)."""
-        return self.backend._build_locked(articles, gazetteer, manifest, acronyms)
+        """A full generation (the first build, `--full`, or settings changed),
+        its segments written by `workers` processes (search.backends.whoosh.parallel)."""
+        return self.backend._build_locked(articles, gazetteer, manifest, acronyms, workers)
 
     def update(
         self,

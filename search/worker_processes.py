@@ -1,0 +1,69 @@
+"""What every worker process Loupe starts does first: stop with its build.
+
+A build's worker processes (the NER pool, the segment writers) must never
+outlive it: Ctrl-C is the parent's to handle (it stops the workers itself),
+and a parent killed outright (SIGKILL, out of memory) must take its workers
+with it, or they would hold memory and files with nobody to read their work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator
+
+PR_SET_PDEATHSIG = 1
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without answering: the build stops, the index is kept."""
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the parent still terminates its workers on every exit path
+
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def become_worker() -> None:
+    """Die with the parent and leave SIGINT (Ctrl-C) to it; take SIGTERM again
+    (held while the parent started this process, see `signals_held`)."""
+    die_with_parent()
+    parent = multiprocessing.parent_process()
+    if parent is not None and not parent.is_alive():
+        os._exit(1)  # the parent died while this process started: nobody to work for
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while worker processes start.
+
+    Starting a spawned process writes its bootstrap data down a pipe; a stop
+    signal landing in that write would leave the child reading half of it and
+    printing a traceback over the build's one-line message. Held here, the
+    signal arrives as soon as the workers are started (the children inherit
+    the mask and release it in `become_worker`)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
