@@ -447,6 +447,10 @@ class Executor:
                 m.mask[np.asarray(q.docnums, dtype=np.int64)] = True
         elif q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             m = self._empty()
+        elif isinstance(q, wq.Every) and q.fieldname in (None, "", "*"):
+            # Every live document, scored with the query's boost as Whoosh's
+            # ListMatcher does (a filter-only search, a query of negations).
+            m = Matches(self.fast.live.copy(), np.where(self.fast.live, float(q.boost), 0.0))
         else:
             m = self._whoosh(q)
         self._memo[id(q)] = m
