@@ -194,6 +194,26 @@ def test_an_alias_is_found_as_one_entity_term(index):
     assert "alias-only" in [h.id for h in hits]  # it only says « Daech »
 
 
+def test_spellings_the_articles_were_scanned_for_and_never_hold_are_no_phrases(index):
+    # The index holds a key for every mention of a gazetteer name in any spelling
+    # (the articles were scanned for them all): a name with no key in the index
+    # is written nowhere, so its other spellings cost no phrase over positions.
+    backend = WhooshBackend(index)
+    gen = backend._generation()
+    reader = gen.searcher().reader()
+    assert reader.doc_frequency("entkeys", "evgueni prigojine") == 0
+    translation = gen.translator().translate(parse("Prigozhin Wagner"))
+    assert "Phrase" not in repr(translation.query)
+    assert "prigozhin" in repr(translation.query)  # what was typed is still searched
+    # Without knowing what the articles were scanned for, the phrases stay.
+    unknown = Translator(reader, gen.gazetteer()).translate(parse("Prigozhin Wagner"))
+    assert "Phrase" in repr(unknown.query)
+    plain = Searcher(WhooshBackend(index, fast_path=False), Limits(time_limit=60.0))
+    fast = Searcher(backend, Limits(time_limit=60.0))
+    for query in ("Prigozhin Wagner", "Evgueni Prigojine"):
+        assert [h.id for h in fast.search(query).hits] == [h.id for h in plain.search(query).hits]
+
+
 def test_a_generation_of_several_segments_with_deletions(index, tmp_path):
     """What an incremental build makes: the first segment kept, a segment of
     changes added, deleted documents masked; only the new segment is read."""

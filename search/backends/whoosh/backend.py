@@ -57,7 +57,12 @@ from search.backends.whoosh.parallel import (
     leading,
     parallel_threshold,
 )
-from search.backends.whoosh.querying import ALL_WORDS_BOOST, Translator, filter_query
+from search.backends.whoosh.querying import (
+    ALL_WORDS_BOOST,
+    Translator,
+    filter_query,
+    scanned_spellings,
+)
 from search.backends.whoosh.schema import (
     ENTITY_FIELDS,
     SCHEMA_VERSION,
@@ -123,6 +128,8 @@ class _Generation:
     _facets: FacetTable | None = None
     _spelling: SpellingIndex | None = None
     _gazetteer: Gazetteer | None = None
+    _scanned: frozenset[str] | None = None  # spellings of the saved gazetteer
+    _vocabulary: list[str] | None = None
     _days: DayTable | None = None
     _opened: list = field(default_factory=list)
     _opened_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -208,10 +215,31 @@ class _Generation:
         """The gazetteer saved with the generation, with the curated acronyms and
         those the corpus defined (`search.expansion.acronyms.with_acronyms`)."""
         if self._gazetteer is None:
-            self._gazetteer = with_acronyms(
-                load_gazetteer(self.path / GAZETTEER_FILE), load_acronyms(self.path)
-            )
+            base = load_gazetteer(self.path / GAZETTEER_FILE)
+            self._scanned = scanned_spellings(base)
+            self._gazetteer = with_acronyms(base, load_acronyms(self.path))
         return self._gazetteer
+
+    def translator(self, matching: bool = False) -> Translator:
+        """A query translator for this generation: its reader, its gazetteer,
+        and the spellings its articles were scanned for."""
+        gazetteer = self.gazetteer()
+        return Translator(
+            self.searcher().reader(),
+            gazetteer,
+            matching=matching,
+            scanned=self._scanned,
+            vocabulary=self.vocabulary(),
+        )
+
+    def vocabulary(self) -> list[str]:
+        """The sorted words of `text_exact` (fuzzy matching walks them in memory)."""
+        if self._vocabulary is None:
+            spelling = self.spelling()
+            with self._lock:
+                if self._vocabulary is None:
+                    self._vocabulary = sorted(spelling.df)
+        return self._vocabulary
 
     def spelling(self) -> SpellingIndex:
         if self._spelling is None:
@@ -414,7 +442,7 @@ class WhooshBackend:
         fast = gen.fast()
         if fast is not None:
             fast.published()
-        gen.spelling()
+        gen.vocabulary()  # and the spelling table it is read from
 
     @_reads_index
     def generation(self) -> str:
@@ -426,8 +454,8 @@ class WhooshBackend:
         started = time.perf_counter()
         gen = self._generation()
         searcher = gen.searcher()
-        reader, gazetteer = searcher.reader(), gen.gazetteer()
-        translation = Translator(reader, gazetteer).translate(request.query)
+        gazetteer = gen.gazetteer()
+        translation = gen.translator().translate(request.query)
         q = translation.query
         fq = filter_query(canonical_filters(request.filters, gazetteer))
         fast = gen.fast() if self.fast_path else None
@@ -465,7 +493,7 @@ class WhooshBackend:
             if bonus:
                 top = self._all_words_bonus(searcher, top, translation.all_words)[:wanted]
             if time.perf_counter() < deadline:
-                finder = Translator(reader, gazetteer, matching=True)
+                finder = gen.translator(matching=True)
                 docnums, cut = self._matching(
                     searcher, finder.translate(request.query).query, allowed, deadline
                 )
@@ -503,8 +531,8 @@ class WhooshBackend:
         try:
             gen = self._generation()
             searcher = gen.searcher()
-            reader, gazetteer = searcher.reader(), gen.gazetteer()
-            translation = Translator(reader, gazetteer).translate(request.query)
+            gazetteer = gen.gazetteer()
+            translation = gen.translator().translate(request.query)
             q = translation.query
             if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
                 return
@@ -545,7 +573,7 @@ class WhooshBackend:
             return replace(counts, partial=True) if cut else counts
         searcher = gen.searcher()
         gazetteer = gen.gazetteer()
-        finder = Translator(searcher.reader(), gazetteer, matching=True)
+        finder = gen.translator(matching=True)
         q = finder.translate(request.query).query
         if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
             return table.count([])
@@ -566,7 +594,7 @@ class WhooshBackend:
             return mask, False
         searcher = gen.searcher()
         gazetteer = gen.gazetteer()
-        translation = Translator(searcher.reader(), gazetteer).translate(request.query)
+        translation = gen.translator().translate(request.query)
         fq = filter_query(canonical_filters(request.filters, gazetteer))
         run = Executor(
             fast, searcher, WEIGHTING.B, WEIGHTING.K1, deadline=started + request.time_limit
