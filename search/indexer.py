@@ -75,6 +75,7 @@ class IndexReport:
     files_read: int = 0
     ner_pruned: int = 0  # NER cache rows of articles long gone, dropped
     workers: int = 0  # NER worker processes used (0: none ran)
+    writers: int = 0  # segment-writer processes of a parallel full build (0: none ran)
     peak_rss_mb: float = 0.0  # this process
     workers_peak_rss_mb: float = 0.0  # the largest worker process
 
@@ -217,6 +218,7 @@ def index_corpus(
         report.workers = extractor.workers_started
     report.peak_rss_mb = _peak_rss_mb()
     report.workers_peak_rss_mb = _children_peak_rss_mb()
+    report.writers = getattr(backend, "writers_used", 0)
     if change is not None:
         _update_reprints(index_dir, backend, report, shingles, change, previous_generation)
     report.elapsed = time.perf_counter() - started

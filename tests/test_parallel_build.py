@@ -57,6 +57,7 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
         backend=WhooshBackend(two, parallel_from=THRESHOLD),
     )
     assert report.indexed == sequential.indexed > THRESHOLD
+    assert (report.writers, sequential.writers) == (2, 0)
     return one, two
 
 

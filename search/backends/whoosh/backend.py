@@ -301,6 +301,7 @@ class WhooshBackend:
         self.root = Path(root)
         # Full builds of more articles than this use the segment writers (parallel.py).
         self.parallel_from = parallel_from if parallel_from is not None else parallel_threshold()
+        self.writers_used = 0  # segment writers of the last full build (0: it ran here)
         # False: every query runs Whoosh's matchers (the reference the fast path is tested against).
         self.fast_path = fast_path
         self._gen: _Generation | None = None
@@ -373,7 +374,8 @@ class WhooshBackend:
                 yield to_document(article, gazetteer.aliases_of, keys)
 
         head, rest, large = leading(documents(), self.parallel_from if workers > 1 else 0)
-        if workers > 1 and large:
+        self.writers_used = workers if workers > 1 and large else 0
+        if self.writers_used:
             with SegmentWriters(folder, ix.schema, workers) as writers:
                 count = writers.write(itertools.chain(head, rest))
                 checkpoint("segment")
