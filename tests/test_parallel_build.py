@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_ner_workers import alive, children, cmdline, corpus_of
+from build_processes import assert_stopped_cleanly, children, cmdline, corpus_of
 
 from search.backends.base import Filters
 from search.backends.whoosh import WhooshBackend, store
@@ -138,16 +138,5 @@ def test_a_stopped_parallel_build_leaves_no_process_and_the_index_untouched(tmp_
         proc.send_signal(signal.SIGTERM)
     elif how == "ctrl-c":
         os.killpg(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode in (1, 130), err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Erreur : "), err
-    assert "Traceback" not in err
-    if how == "writer-killed":
-        assert "processus d'écriture de l'index" in err
-    deadline = time.monotonic() + 10
-    while any(alive(w) for w in writers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(alive(w) for w in writers), "no orphan writer"
-    assert store.current_generation(index) == live
-    assert not list(index.glob("*.building"))
+    says = "processus d'écriture de l'index" if how == "writer-killed" else ""
+    assert_stopped_cleanly(proc, writers, index, live, says)
