@@ -13,6 +13,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Iterator
 
 PR_SET_PDEATHSIG = 1
@@ -49,16 +50,29 @@ def become_worker() -> None:
 def signals_held() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM while worker processes start.
 
-    Starting a spawned process writes its bootstrap data down a pipe; a stop
-    signal landing in that write would leave the child reading half of it and
-    printing a traceback over the build's one-line message. Held here, the
-    signal arrives as soon as the workers are started (the children inherit
-    the mask and release it in `become_worker`)."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    A spawned worker unpickles its queues while it starts; if the build stops
+    then, their semaphores are gone and the half-started worker prints a
+    traceback over the build's one-line message. So a stop signal that
+    arrives meanwhile is noted and delivered again, to the usual handler, as
+    soon as the workers run: masked in this thread (and in the children,
+    which inherit the mask and release it in `become_worker`), and caught by
+    a noting handler in case the kernel hands it to another thread."""
+    received: list[int] = []
+    previous_handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in STOP_SIGNALS:
+            previous_handlers[signum] = signal.signal(
+                signum, lambda number, _frame: received.append(number)
+            )
+    previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
+        for signum, handler in previous_handlers.items():
+            signal.signal(signum, handler)
+        if received:
+            os.kill(os.getpid(), received[0])  # now, to the handler the build set
 
 
 def default_workers() -> int:

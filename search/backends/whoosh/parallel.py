@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import queue
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,7 @@ PARALLEL_FROM_ENV = "LOUPE_PARALLEL_FROM"  # a deployment (or a test) may move t
 QUEUED_CHUNKS = 2
 WRITER_LIMIT_MB = 128  # each worker's posting buffer before it spills a run to disk
 POLL_SECONDS = 0.5  # how often a blocked exchange looks whether the workers still live
+STARTUP_SECONDS = 120.0  # a worker not running by then is reported, not waited for
 PART_PREFIX = "part-"
 
 
@@ -73,6 +75,7 @@ def _writer_main(folder: str, part: str, inbox, outbox, limitmb: int) -> None:
     """A worker: documents from `inbox` into a fresh index in `part`, then its
     fast-path columns into the generation `folder`; reports on `outbox`."""
     become_worker()
+    outbox.put(("ready", part, 0))  # unpickled and running: the parent may be stopped now
     try:
         ix = windex.open_dir(part)
         writer = ix.writer(limitmb=limitmb, compound=False)
@@ -116,22 +119,33 @@ class SegmentWriters:
         self._inboxes = []
         self._processes = []
         self._done: dict[str, Part] = {}
+        self._ready: set[str] = set()
         (self.folder / FAST_DIR).mkdir(exist_ok=True)
         for k in range(workers):
             part = self._part(k)
             part.mkdir()
             windex.create_in(str(part), schema)
             inbox = context.Queue(maxsize=QUEUED_CHUNKS)
-            process = context.Process(
-                target=_writer_main,
-                args=(str(self.folder), str(part), inbox, self._outbox, limitmb),
-                name=f"loupe-segment-writer-{k}",
-                daemon=True,
-            )
-            with signals_held():
-                process.start()
             self._inboxes.append(inbox)
-            self._processes.append(process)
+            self._processes.append(
+                context.Process(
+                    target=_writer_main,
+                    args=(str(self.folder), str(part), inbox, self._outbox, limitmb),
+                    name=f"loupe-segment-writer-{k}",
+                    daemon=True,
+                )
+            )
+        # Ctrl-C and SIGTERM wait until every worker runs: a worker still
+        # unpickling its queues when the parent exits finds their semaphores
+        # gone and prints a traceback over the build's one-line message.
+        try:
+            with signals_held():
+                for process in self._processes:
+                    process.start()
+                self._await_ready()
+        except BaseException:
+            self.close()
+            raise
 
     def __enter__(self) -> SegmentWriters:
         return self
@@ -167,10 +181,11 @@ class SegmentWriters:
 
     def close(self) -> None:
         """Stop the workers now (after `parts()` they have already ended)."""
-        for p in self._processes:
+        started = [p for p in self._processes if p.pid is not None]
+        for p in started:
             if p.is_alive():
                 p.terminate()
-        for p in self._processes:
+        for p in started:
             p.join(timeout=5)
             if p.is_alive():
                 p.kill()
@@ -198,8 +213,21 @@ class SegmentWriters:
             except queue.Empty:
                 self._check_alive()
 
+    def _await_ready(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while len(self._ready) < len(self._processes):
+            if time.monotonic() > deadline:
+                raise WorkerDied(
+                    "un processus d'écriture de l'index n'a pas démarré : "
+                    "indexation abandonnée, index inchangé"
+                )
+            self._take(self._receive())
+
     def _take(self, message: tuple[str, str, object]) -> None:
         kind, part, value = message
+        if kind == "ready":
+            self._ready.add(part)
+            return
         if kind == "error":
             raise WorkerDied(
                 f"un processus d'écriture de l'index a échoué ({value}) : "
