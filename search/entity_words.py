@@ -48,6 +48,7 @@ PRONOUNS = _as_written("pronouns")
 ORG_WORDS = _as_written("org_words")
 DOCUMENT_HEADS = _as_written("document_heads")
 COUNTRY_HOMOGRAPHS = _as_written("country_homographs")
+TRAILING_WORDS = _as_written("trailing_words")
 # Compared folded: heads are matched whatever their case and accents.
 ORG_HEADS = _folded("org_heads")
 NOT_NAMES = _folded("not_names")

@@ -187,6 +187,15 @@ def generic_tail(d: Draft) -> Outcome:
 
 
 @cleaning
+def overrun(d: Draft) -> Outcome:
+    """« Parlement hier », « UE relative », « Nations unies visant … »: words of
+    the sentence after the name (`entity_text.cut_overrun`); persons are left alone."""
+    if d.label != "PER":
+        d.text = txt.cut_overrun(d.text)
+    return d
+
+
+@cleaning
 def country_ministry(d: Draft) -> Outcome:
     """« ministère turc des Affaires étrangères » → « Affaires étrangères »."""
     if d.label not in ("PER", "LOC"):
