@@ -31,6 +31,7 @@ from search.entity_words import (
     ORG_HEADS,
     is_adjective_of_origin,
     is_demonym,
+    names_a_place,
     stop_words,
 )
 from search.gazetteer import Gazetteer, GazetteerEntry, fold
@@ -132,6 +133,11 @@ def minister_title(d: Draft) -> Outcome:
     portfolio = txt.clean(minister.group(2))
     if not txt.capitalised(portfolio):
         return None
+    if names_a_place(portfolio):
+        # « Premier ministre du Canada », « ministre d'Australie-Occidentale »: the
+        # head of a government, named by its country or region; the place is the name.
+        entry = d.gazetteer.lookup_written(portfolio)
+        return Entity(portfolio, "LOC", entry.canonical if entry else portfolio)
     complement = minister.group(1).lower()
     glue = "" if complement.endswith("'") else " "
     return Entity(portfolio, "ORG", f"ministère {complement}{glue}{portfolio}")
