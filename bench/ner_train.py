@@ -199,8 +199,9 @@ def fold_of(position: int, k: int) -> int:
     return position % k
 
 
-def _train_key(k: int, epochs: int, dropout: float) -> str:
-    return key([file_digest(GOLD), TRAINING_VERSION, str(k), str(epochs), str(dropout), MODEL_NAME])
+def _train_key(k: int, epochs: int, dropout: float, silver: str = "misc") -> str:
+    parts = [file_digest(GOLD), TRAINING_VERSION, str(k), str(epochs), str(dropout), MODEL_NAME]
+    return key(parts if silver == "misc" else [*parts, f"silver-{silver}"])
 
 
 def reference_docs(
@@ -225,8 +226,25 @@ def reference_docs(
     return docs
 
 
-def fold_folder(k: int, epochs: int, dropout: float, fold: int) -> Path:
-    return FOLDS_ROOT / f"k{k}-e{epochs}-{_train_key(k, epochs, dropout)}" / f"fold-{fold}"
+def fold_folder(k: int, epochs: int, dropout: float, fold: int, silver: str = "misc") -> Path:
+    name = f"k{k}-e{epochs}-{_train_key(k, epochs, dropout, silver)}"
+    return FOLDS_ROOT / name / f"fold-{fold}"
+
+
+def silver_as_missing(docs: Sequence[Doc]) -> list[Doc]:
+    """The same docs with the silver MISC spans unannotated instead of MISC: the
+    model is told nothing about them (the base model's own MISC is kept by default)."""
+    result = []
+    for doc in docs:
+        copy = doc.copy()
+        ents = list(copy.ents)
+        copy.set_ents(
+            [e for e in ents if e.label_ != "MISC"],
+            missing=[e for e in ents if e.label_ == "MISC"],
+            default="outside",
+        )
+        result.append(copy)
+    return result
 
 
 def fold_models(
@@ -236,13 +254,14 @@ def fold_models(
     only: Sequence[int] | None = None,
     log=print,
     sweep: bool = False,
+    silver: str = "misc",
 ) -> list[Path]:
     """One model per fold trained on the other folds' articles; trained only if missing.
 
     With `sweep`, the models after each earlier epoch are saved too (as if
     trained with that many epochs), where missing."""
     articles = load_gold_mentions()
-    folders = [fold_folder(k, epochs, dropout, i) for i in range(k)]
+    folders = [fold_folder(k, epochs, dropout, i, silver) for i in range(k)]
     missing = [i for i, f in enumerate(folders) if not (f / "meta.json").exists()]
     missing = [i for i in missing if only is None or i in only]
     if missing:
@@ -253,9 +272,11 @@ def fold_models(
         for i in missing:
             log(f"fold {i + 1}/{k}: training on the other {k - 1} folds")
             train = [d for p, per in enumerate(docs) if fold_of(p, k) != i for d in per]
+            if silver == "missing":
+                train = silver_as_missing(train)
 
             def checkpoint(epoch: int, nlp: Language, fold: int = i) -> None:
-                folder = fold_folder(k, epoch, dropout, fold)
+                folder = fold_folder(k, epoch, dropout, fold, silver)
                 if (sweep or epoch == epochs) and not (folder / "meta.json").exists():
                     note = {"fold": fold, "k": k, "epochs": epoch, "dropout": dropout}
                     save_ner(nlp, folder, note)

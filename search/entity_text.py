@@ -12,7 +12,6 @@ import re
 
 from search.entity_words import TITLE_WORDS, TRAILING_WORDS, is_demonym
 from search.gazetteer import Gazetteer
-from search.lexicon import french_lexicon
 
 # A determiner is a whole word followed by a space, or an elision glued to the name.
 LOWER_DETERMINER = re.compile(r"^(?:(?:de la|du|des|de|la|le|les|aux|au)\s+|(?:de l'|d'|l')\s*)+")
@@ -114,27 +113,15 @@ _ACRONYM_WORD = re.compile(r"^[A-ZÀ-Ý]{2,}[0-9]*$")
 
 
 def cut_overrun(text: str) -> str:
-    """« Parlement hier », « UE relative », « Nations unies visant douze
-    personnalités »: the name ended before.
+    """« Parlement hier », « UE relative »: the name ended before.
 
     The model runs a name on into the lower-case words of the sentence. Cut
-    at a present participle after a capitalised word (« visant »: a clause
-    begins), then clause adverbs at the end (the trailing_words table), then
-    lower-case words after a leading acronym (an acronym takes no adjective:
-    « AMISOM burundaise »). A nationality after a capitalised word is not cut:
-    it is part of names as often as not (« Commission européenne »).
+    clause adverbs at the end (the trailing_words table), then lower-case words
+    after a leading acronym (an acronym takes no adjective: « AMISOM
+    burundaise »). A nationality after a capitalised word is not cut: it is
+    part of names as often as not (« Commission européenne »).
     """
     words = text.split(" ")
-    for i in range(1, len(words)):
-        word = words[i]
-        if (
-            word.endswith("ant")
-            and word.islower()
-            and capitalised(words[i - 1])
-            and not french_lexicon().is_adjective(word)
-        ):
-            words = words[:i]
-            break
     while len(words) > 1 and words[-1] in TRAILING_WORDS:
         words.pop()
     if len(words) > 1 and _ACRONYM_WORD.match(words[0]) and all(w.islower() for w in words[1:]):

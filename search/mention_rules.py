@@ -194,8 +194,8 @@ def generic_tail(d: Draft) -> Outcome:
 
 @cleaning
 def overrun(d: Draft) -> Outcome:
-    """« Parlement hier », « UE relative », « Nations unies visant … »: words of
-    the sentence after the name (`entity_text.cut_overrun`); persons are left alone."""
+    """« Parlement hier », « UE relative »: words of the sentence after the name
+    (`entity_text.cut_overrun`); persons are left alone."""
     if d.label != "PER":
         d.text = txt.cut_overrun(d.text)
     return d
