@@ -126,7 +126,8 @@ def determiner(d: Draft) -> Outcome:
 @cleaning
 def minister_title(d: Draft) -> Outcome:
     """« ministre (malien) de l'Intérieur » outside a person's span: the ministry,
-    named by its portfolio, the whole ministry as canonical name."""
+    named by its portfolio, the whole ministry as canonical name; « Premier ministre
+    du Canada »: the place."""
     minister = _MINISTER.match(d.text)
     if not minister or d.label == "PER":
         return d
