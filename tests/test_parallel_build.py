@@ -140,3 +140,28 @@ def test_a_stopped_parallel_build_leaves_no_process_and_the_index_untouched(tmp_
         os.killpg(proc.pid, signal.SIGINT)
     says = "processus d'écriture de l'index" if how == "writer-killed" else ""
     assert_stopped_cleanly(proc, writers, index, live, says)
+
+
+@pytest.mark.slow
+def test_an_update_after_a_parallel_build_keeps_its_segments(tmp_path):
+    # The writers' segments are the archive: a small update adds its own
+    # segment beside them instead of merging half the archive into it.
+    corpus = corpus_of(tmp_path / "c", 1000)  # four chunks: two segments of 500
+    index = tmp_path / "ix"
+    index_corpus(
+        corpus, index, ner=False, n_process=2, backend=WhooshBackend(index, parallel_from=THRESHOLD)
+    )
+
+    def segment_ids() -> set[str]:
+        with WhooshBackend(index)._generation().index.reader() as reader:
+            return {seg.segment().segment_id() for seg, _ in reader.leaf_readers()}
+
+    archive = segment_ids()
+    assert len(archive) == 2
+    # 70 more: over an eighth of a writer's segment (when a small segment is
+    # absorbed), well under half of it (when a segment of the archive is).
+    corpus_of(corpus, 1070)
+    report = index_corpus(corpus, index, ner=False, n_process=2)
+    assert report.mode == "incremental" and report.added == 70
+    after = segment_ids()
+    assert archive < after and len(after) == 3
