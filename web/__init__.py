@@ -67,4 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(investigate.bp)
+    if app.config.get("LOUPE_WARM_THREADS"):  # and the templates, compiled before the first page
+        for name in app.jinja_env.list_templates():
+            app.jinja_env.get_template(name)
     return app

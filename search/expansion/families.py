@@ -94,6 +94,13 @@ def adjectives_of(place: str) -> list[str]:
     return list(_demonym_tables()[1].get(_fold(place), []))
 
 
+def load_tables() -> None:
+    """Read the data files now (a server at start), not in its first query."""
+    demonym_adjectives()
+    _demonym_tables()
+    _derivations()
+
+
 @lru_cache(maxsize=1)
 def _derivations() -> dict[str, tuple[str, ...]]:
     """Stem of a member → the other members of its family (one family a line).

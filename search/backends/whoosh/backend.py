@@ -174,7 +174,7 @@ class _Generation:
     def warm(self, threads: int, own: bool = False) -> None:
         """Open what a search reads: searchers for `threads` serving threads
         (`own`: one of them is the calling thread), the columns, the dates,
-        the vocabulary and the gazetteer."""
+        the vocabulary, the gazetteer and the day table of timelines."""
         if own:
             self.searcher()
         self.open_spare_searchers(threads - 1 if own else threads)
@@ -183,6 +183,7 @@ class _Generation:
             fast.published()
         self.vocabulary()  # and the spelling table it is read from
         self.gazetteer()
+        self.days()  # the results page's timeline
 
     def open_spare_searchers(self, count: int) -> None:
         """Open searchers ahead of the threads that will take them (warm start)."""
