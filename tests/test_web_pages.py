@@ -301,3 +301,15 @@ def test_unexpected_error_gives_a_500_page_without_stack_trace(empty_app):
     assert response.status_code == 500
     text = response.get_data(as_text=True)
     assert "Erreur interne" in text and "secret" not in text and "Traceback" not in text
+
+
+def test_a_warmed_app_has_everything_its_first_page_reads(test_index):
+    # `loupe serve` warms each worker before it serves: index, tables, templates.
+    from web import create_app
+
+    app = create_app({"TESTING": True, "LOUPE_INDEX": str(test_index), "LOUPE_WARM_THREADS": 2})
+    searcher = app.extensions["loupe.searcher"]
+    assert searcher._reprints is not None  # the reprint store, loaded
+    assert app.jinja_env.cache  # the templates, compiled
+    response = app.test_client().get("/search?q=Mali")
+    assert response.status_code == 200 and "Mali" in response.get_data(as_text=True)
