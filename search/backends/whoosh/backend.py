@@ -36,7 +36,7 @@ from search.backends.base import (
     Results,
     SearchRequest,
 )
-from search.backends.whoosh import store
+from search.backends.whoosh import neighbours, store
 from search.backends.whoosh.dates import DayTable
 from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.facets import FacetTable
@@ -635,10 +635,24 @@ class WhooshBackend:
         """Topical neighbours: Whoosh's `more_like` (Bo1 key terms of the article's
         stemmed text), the article itself left out. Reprints are Loupe's job
         (`search.reprints`); this only says « about the same thing »."""
-        searcher = self._generation().searcher()
+        gen = self._generation()
+        searcher = gen.searcher()
         docnum = searcher.document_number(id=article.id)
         if docnum is None:
             return []
+        fast = gen.fast() if self.fast_path else None
+        if fast is not None:  # the same key terms and scores, on the columns (neighbours.py)
+            top = neighbours.more_like(
+                fast,
+                searcher,
+                docnum,
+                article.full_text,
+                limit,
+                MORE_LIKE_TERMS,
+                WEIGHTING.B,
+                WEIGHTING.K1,
+            )
+            return [self._hit(searcher, d, score, (), False) for d, score in top]
         found = searcher.more_like(
             docnum, "text", text=article.full_text, top=limit, numterms=MORE_LIKE_TERMS
         )
