@@ -39,8 +39,15 @@ class Word:
 
 
 def words(text: str) -> list[Word]:
-    """The words of `text`, folded, with their offsets in `text` itself."""
-    return [Word(fast_fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+    """The words of `text`, folded, with their offsets in `text` itself.
+
+    Each word is `fast_fold(word)`; the table is filled once for the whole text,
+    then each word is only translated (the page's reprints are words() of up to
+    50 articles: per-word table checks were half of « Même texte ailleurs »)."""
+    table = _fold_table(text)
+    return [
+        Word(m.group().translate(table).lower(), m.start(), m.end()) for m in _WORD.finditer(text)
+    ]
 
 
 def reprint_text(article: Article) -> str:
@@ -64,10 +71,15 @@ def fast_fold(text: str) -> str:
     """`search.analysis.fold(text)`, character by character as unidecode works, but
     with each non-ASCII character looked up once per process: unidecode's own loop
     over every character cost as much as reading the corpus."""
+    return text.translate(_fold_table(text)).lower()
+
+
+def _fold_table(text: str) -> dict[int, str]:
+    """The translation table, holding every non-ASCII character of `text`."""
     for char in set(_NON_ASCII.findall(text)):
         if ord(char) not in _FOLDED:
             _FOLDED[ord(char)] = fold(char)
-    return text.translate(_FOLDED).lower()
+    return _FOLDED
 
 
 def folded_words(text: str) -> list[str]:

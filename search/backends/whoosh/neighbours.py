@@ -24,6 +24,8 @@ neighbours are Whoosh's (tests/test_reprints_fastpath.py compares them).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import Counter
 from math import log
 
@@ -43,7 +45,7 @@ def collection_frequencies(fast: FastPath, field: str, words: list[str]) -> np.n
     totals = np.zeros(len(words))
     if not len(keys):
         return totals
-    for _, columns in fast.segments:
+    for (_, columns), per_term in zip(fast.segments, _term_totals(fast, field), strict=True):
         column = columns[field]
         if not len(column.keys):
             continue
@@ -51,10 +53,31 @@ def collection_frequencies(fast: FastPath, field: str, words: list[str]) -> np.n
         inside = at < len(column.keys)
         found = np.zeros(len(keys), dtype=bool)
         found[inside] = column.keys[at[inside]] == keys[inside]
-        for k in np.flatnonzero(found).tolist():
-            j = int(column.cols[at[k]])
-            a, b = int(column.ptr[j]), int(column.ptr[j + 1])
-            totals[k] += float(np.sum(column.tf[a:b], dtype=np.float64))
+        totals[found] += per_term[np.asarray(column.cols)[at[found]]]
+    return totals
+
+
+_TOTALS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_TOTALS_LOCK = threading.Lock()
+
+
+def _term_totals(fast: FastPath, field: str) -> list[np.ndarray]:
+    """Per segment, each column's summed weights (a term's collection frequency
+    in that segment), computed once per generation: summing a common word's
+    postings at every request grew with the corpus."""
+    with _TOTALS_LOCK:
+        cached = _TOTALS.setdefault(fast, {})
+        if field not in cached:
+            cached[field] = [_column_totals(columns[field]) for _, columns in fast.segments]
+        return cached[field]
+
+
+def _column_totals(column) -> np.ndarray:
+    ptr = np.asarray(column.ptr)
+    totals = np.zeros(max(len(ptr) - 1, 0))
+    filled = ptr[1:] > ptr[:-1]  # reduceat would give an empty column its next value
+    if filled.any():
+        totals[filled] = np.add.reduceat(np.asarray(column.tf), ptr[:-1][filled], dtype=np.float64)
     return totals
 
 
