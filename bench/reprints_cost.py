@@ -92,9 +92,6 @@ def child_clusters(folder: Path) -> dict:
     previous = reprints.ReprintStore.load(where, writable=True)
     out["incr_load_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    previous.lsh()
-    out["incr_lsh_s"] = time.perf_counter() - t
-    t = time.perf_counter()
     previous.add(new)
     out["incr_add_s"] = time.perf_counter() - t
     t = time.perf_counter()

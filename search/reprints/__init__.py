@@ -7,7 +7,7 @@ the same answers.
 
     index/reprints/<generation>/clusters.json   readers: members, clusters
     index/reprints/<generation>/pairs.npz       readers: the reprint pairs (CSR)
-    index/reprints/<generation>/state.npz       writers: shingles and signatures
+    index/reprints/<generation>/state.npz       writers: shingles, signatures, LSH band keys
 
 The indexer calls `update_for_generation` once the backend has switched to
 the new generation; an incremental build passes the previous generation, its
