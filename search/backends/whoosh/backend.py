@@ -250,6 +250,7 @@ class WhooshBackend:
         wait: bool = False,
         manifest: Callable[[], dict] | None = None,
         acronyms: AcronymLearner | None = None,
+        before_publish: Callable[[str], None] | None = None,
     ) -> int:
         """Index `articles` into a new generation and switch to it atomically.
 
@@ -259,12 +260,17 @@ class WhooshBackend:
         the same aliases the documents were indexed with. `manifest()`, called
         once the articles are consumed, gives the corpus manifest saved with
         the generation (what the next incremental run compares the folder with).
+        `before_publish(name)` is called with the generation's name once it is
+        complete and before readers can see it (what is kept beside it, such as
+        the reprint store, is written then); if it raises, nothing is published.
         """
         with store.build_lock(self.root, wait=wait):
             store.clean_stale(self.root)
-            return self._build_locked(articles, gazetteer, manifest, acronyms)
+            return self._build_locked(articles, gazetteer, manifest, acronyms, before_publish)
 
-    def _build_locked(self, articles, gazetteer, manifest, acronyms=None) -> int:
+    def _build_locked(
+        self, articles, gazetteer, manifest, acronyms=None, before_publish=None
+    ) -> int:
         gazetteer = gazetteer or Gazetteer([])
         building = store.new_building_dir(self.root)
         try:
@@ -275,6 +281,8 @@ class WhooshBackend:
             build_fast_path(building)
             if manifest is not None:
                 save_manifest(building, manifest())
+            if before_publish is not None:
+                before_publish(store.generation_name(building))
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
