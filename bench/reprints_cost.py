@@ -150,8 +150,21 @@ def child_bare(folder: Path, label: str) -> dict:
         def tap(self, articles):
             return articles
 
+    class NoWriter:
+        written = None
+
+        def __init__(self, *args) -> None:
+            pass
+
+        def full(self):
+            return lambda generation: None
+
+        def update(self, previous, removed):
+            return lambda generation: None
+
     indexer.reprints.Collector = NoCollector  # type: ignore[misc]
-    indexer._update_reprints = lambda index_dir, report, shingles: None
+    indexer._ReprintWriter = NoWriter  # type: ignore[misc]
+    indexer._update_reprints = lambda *args: None
     index = WORK / f"index-bare-{label}"
     shutil.rmtree(index, ignore_errors=True)
     report = indexer.index_corpus(folder, index, ner=False)
