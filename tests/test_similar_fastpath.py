@@ -5,12 +5,14 @@ and a generation without column files still answers, through Whoosh."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from whoosh import classify
 
+from bench.reprints import load_corpus
 from search.backends.whoosh import neighbours
 from search.backends.whoosh.backend import MORE_LIKE_TERMS, WhooshBackend
 from search.backends.whoosh.fastpath import FAST_DIR
@@ -80,9 +82,22 @@ def test_a_generation_without_columns_answers_through_whoosh(test_index, tmp_pat
         assert [h.id for h in backend.more_like(article, 5)] == expected
 
 
+def _word_by_word(text: str) -> list[tuple[str, int, int]]:
+    return [(fast_fold(m.group()), m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+
+
 def test_words_fold_each_word_as_fast_fold_does():
     text = "Œuvre d'Ærø : l'ÉTÉ à São Paulo, 3 °C, straße — fin."
     found = words(text)
-    assert [w.folded for w in found] == [fast_fold(text[w.start : w.end]) for w in found]
+    assert [tuple(w) for w in found] == _word_by_word(text)
     assert [text[w.start : w.end] for w in found][:3] == ["Œuvre", "d", "Ærø"]
     assert found[0].folded == "oeuvre"
+    # folded at once when every character folds to one: the same words, same offsets
+    plain = "L'été à Séville : « déjà » vu, naïf — ça ira."
+    assert [tuple(w) for w in words(plain)] == _word_by_word(plain)
+
+
+@pytest.mark.slow
+def test_words_of_every_bundled_article_are_its_words_folded_one_by_one():
+    for article in load_corpus():
+        assert [tuple(w) for w in words(article.body)] == _word_by_word(article.body), article.id
