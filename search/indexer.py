@@ -163,7 +163,7 @@ def index_corpus(
         cache = NerCache(ner_cache or index_dir / "ner-cache.sqlite")
         extractor = EntityExtractor(gaz, cache=cache, n_process=n_process)
 
-    shingles = reprints.Collector()  # what the near-duplicate clusters need of each article
+    shingles = reprints.Collector(spill_dir=index_dir)  # each article's shingles, on disk
     reprint_writer = _ReprintWriter(index_dir, shingles, report)  # called before the switch
     acronyms = AcronymLearner()  # the definitions the corpus gives, kept with the index
 
@@ -234,7 +234,7 @@ class _ReprintWriter:
 
     def full(self) -> Callable[[str], None]:
         """For a full build: every article it read, boilerplate learnt from them."""
-        return lambda generation: self._write(generation, (), None)
+        return lambda generation: self._write(generation, (), None, self.shingles.frequent())
 
     def update(self, previous: str | None, removed: list[str]) -> Callable[[str], None]:
         """For an update: the previous generation's store, minus `removed`, plus the
@@ -247,7 +247,9 @@ class _ReprintWriter:
 
         return write
 
-    def _write(self, generation: str, removed: list[str], previous: str | None) -> None:
+    def _write(
+        self, generation: str, removed: list[str], previous: str | None, frequent=None
+    ) -> None:
         started = time.perf_counter()
         store = reprints.update_for_generation(
             self.index_dir,
@@ -255,6 +257,7 @@ class _ReprintWriter:
             self.shingles.drain(),
             ids_removed=removed,
             previous_generation=previous,
+            frequent=frequent,
         )
         self.written = generation
         self.report.reprint_clusters = len(store.clusters())

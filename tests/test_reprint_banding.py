@@ -91,3 +91,22 @@ def test_incremental_store_ends_with_the_full_builds_pairs(shingled_articles, tm
     assert _pair_set(store) == _pair_set(reference) == _pair_set(reread)
     assert [c.members for c in reread.clusters()] == [c.members for c in reference.clusters()]
     assert not set(gone) & set(reread.members)
+
+
+def test_the_collector_gives_back_what_it_spilled(tmp_path):
+    articles = load_corpus()[:300]
+    collector = reprints.Collector(reprints.Params(frequent_floor=5), spill_dir=tmp_path)
+    passed = list(collector.tap(iter(articles)))
+    assert [a.id for a in passed] == [a.id for a in articles]  # the stream is untouched
+    expected = [reprints.shingled(a) for a in articles]
+    assert (
+        collector.frequent().tolist()
+        == frequent_shingles([e.hashes for e in expected], floor=5, share=0.005).tolist()
+    )
+    assert len(collector.frequent()) > 0  # the bundled corpus has shared boilerplate
+    back = list(collector.drain())
+    assert [(b.id, b.source, b.published, b.inferred) for b in back] == [
+        (e.id, e.source, e.published, e.inferred) for e in expected
+    ]
+    assert all(np.array_equal(b.hashes, e.hashes) for b, e in zip(back, expected, strict=True))
+    assert len(collector) == 0 and list(collector.drain()) == []

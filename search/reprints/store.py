@@ -177,14 +177,24 @@ class ReprintStore:
 
     # -- building ------------------------------------------------------------------
     @classmethod
-    def build(cls, articles: Iterable[ShingledArticle], params: Params | None = None):
-        """A store over a whole archive: boilerplate is learnt from all of it."""
+    def build(
+        cls,
+        articles: Iterable[ShingledArticle],
+        params: Params | None = None,
+        frequent: np.ndarray | None = None,
+    ):
+        """A store over a whole archive: boilerplate is learnt from all of it (or
+        given, when the caller learnt it while the articles streamed past)."""
         store = cls(params or Params())
-        batch = list(articles)
-        store.frequent = frequent_shingles(
-            [a.hashes for a in batch], store.params.frequent_floor, store.params.frequent_share
-        )
-        store.add(drained(batch))
+        if frequent is None:
+            batch = list(articles)
+            p = store.params
+            frequent = frequent_shingles(
+                [a.hashes for a in batch], p.frequent_floor, p.frequent_share
+            )
+            articles = drained(batch)
+        store.frequent = frequent
+        store.add(articles)
         return store
 
     def add(self, articles: Iterable[ShingledArticle]) -> list[str]:
@@ -507,8 +517,13 @@ def frequent_shingles(all_hashes: list[np.ndarray], floor: int, share: float) ->
     sorted copy and a boolean mask, not `np.unique`'s counts of every shingle."""
     if not all_hashes:
         return np.empty(0, dtype=np.uint32)
-    limit = int(max(floor, share * len(all_hashes)))
-    values = np.concatenate(all_hashes)
+    return frequent_in_sorted(np.concatenate(all_hashes), len(all_hashes), floor, share)
+
+
+def frequent_in_sorted(values: np.ndarray, articles: int, floor: int, share: float) -> np.ndarray:
+    """`frequent_shingles` over every article's shingles laid end to end in
+    `values` (sorted here, in place)."""
+    limit = int(max(floor, share * articles))
     if len(values) <= limit:
         return np.empty(0, dtype=np.uint32)
     values.sort()
