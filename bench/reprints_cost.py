@@ -147,6 +147,9 @@ def child_bare(folder: Path, label: str) -> dict:
     class NoCollector:
         articles: list = []
 
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
         def tap(self, articles):
             return articles
 
@@ -178,11 +181,14 @@ def _child(kind: str, label: str) -> dict:
         [sys.executable, "-m", "bench.reprints_cost", kind, label],
         capture_output=True,
         text=True,
-        check=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
     )
+    if proc.returncode != 0:
+        raise SystemExit(f"{label} {kind} failed:\n{proc.stderr}")
     del folder
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"{label} {kind}: {json.dumps(result)}", flush=True)  # kept if a later child fails
+    return result
 
 
 def run_cost(labels: list[str], with_loupe: bool = True, similar_only: bool = False) -> dict:
