@@ -40,21 +40,48 @@ class Word(NamedTuple):
     end: int
 
 
-def words(text: str) -> list[Word]:
-    """The words of `text`, folded, with their offsets in `text` itself.
+class Spans(NamedTuple):
+    """The words of a text as parallel lists: folded words, their start and end
+    offsets in the text (what `shared_passages` reads, without a tuple per word)."""
 
-    Each word is `fast_fold(word)`; the table is filled once for the whole text,
-    then each word is only translated (the page's reprints are words() of up to
-    50 articles: per-word table checks were half of « Même texte ailleurs »)."""
+    folded: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+_ASCII_WORD = np.zeros(256, dtype=bool)  # bytes that `\w` matches in ASCII text
+for _c in b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz":
+    _ASCII_WORD[_c] = True
+
+
+def word_spans(text: str) -> Spans:
+    """The words of `text`, folded (each one is `fast_fold(word)`), with their
+    offsets in `text` itself.
+
+    When every word character folds to one word character (1,207 of the 1,292
+    bundled articles), the text is folded once and its words are in place: the
+    words by one `findall`, their offsets by a numpy pass over the bytes —
+    « Même texte ailleurs » reads up to 50 articles, and a Python object per
+    word was most of its time. Otherwise word by word."""
     table = _fold_table(text)
     if all(_IN_PLACE.get(ord(c)) for c in set(_NON_ASCII.findall(text))):
-        # every word character folds to one word character (and characters between
-        # words stay between words): fold the text once, the words are in place
-        folded = text.translate(_IN_PLACE).lower()
-        return [Word(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded)]
-    return [
-        Word(m.group().translate(table).lower(), m.start(), m.end()) for m in _WORD.finditer(text)
-    ]
+        folded = text.translate(_IN_PLACE).lower()  # ASCII, same length, same words
+        is_word = _ASCII_WORD[np.frombuffer(folded.encode("ascii"), dtype=np.uint8)]
+        edges = np.diff(np.concatenate([[False], is_word, [False]]).astype(np.int8))
+        starts = np.flatnonzero(edges == 1).tolist()
+        ends = np.flatnonzero(edges == -1).tolist()
+        return Spans(_WORD.findall(folded), starts, ends)
+    found = list(_WORD.finditer(text))
+    return Spans(
+        [m.group().translate(table).lower() for m in found],
+        [m.start() for m in found],
+        [m.end() for m in found],
+    )
+
+
+def words(text: str) -> list[Word]:
+    """The words of `text`, folded, with their offsets in `text` itself."""
+    return [Word(*w) for w in zip(*word_spans(text), strict=True)]
 
 
 def reprint_text(article: Article) -> str:
@@ -95,7 +122,7 @@ def _fold_table(text: str) -> dict[int, str]:
             _FOLDED[ord(char)] = folded
             if not _WORD.fullmatch(char):
                 _IN_PLACE[ord(char)] = " "
-            elif len(folded) == 1 and _WORD.fullmatch(folded):
+            elif len(folded) == 1 and folded.isascii() and _WORD.fullmatch(folded):
                 _IN_PLACE[ord(char)] = folded
             else:
                 _IN_PLACE[ord(char)] = ""

@@ -19,7 +19,7 @@ import numpy as np
 
 from search.article import Article
 from search.reprints.passages import Passage, shared_passages
-from search.reprints.shingles import article_shingles, reprint_text, words
+from search.reprints.shingles import article_shingles, reprint_text, word_spans
 from search.reprints.store import ReprintStore
 
 
@@ -80,7 +80,7 @@ class Comparison:
         self.article, self.store = article, store
         self._shingles: np.ndarray | None = None
         self._pairs = store.pairs.get(article.id) or {}  # other id → shared shingles
-        self.words = words(reprint_text(article))
+        self.words = word_spans(reprint_text(article))
 
     @property
     def shingles(self) -> np.ndarray:
