@@ -58,19 +58,22 @@ def word_spans(text: str) -> Spans:
     """The words of `text`, folded (each one is `fast_fold(word)`), with their
     offsets in `text` itself.
 
-    When every word character folds to one word character (1,207 of the 1,292
-    bundled articles), the text is folded once and its words are in place: the
-    words by one `findall`, their offsets by a numpy pass over the bytes —
-    « Même texte ailleurs » reads up to 50 articles, and a Python object per
-    word was most of its time. Otherwise word by word."""
+    When every word character folds to word characters only (« é » → « e »,
+    « œ » → « oe ») and every other character to none, the words of the folded
+    text are the words of the text, in order: the folded words come from one
+    `findall`, their offsets from a numpy pass over a same-length copy of the
+    text where each character only says word or not. « Même texte ailleurs »
+    reads up to 50 articles, and a Python object per word was most of its
+    time. Otherwise (« © » → « (c) »…) word by word."""
     table = _fold_table(text)
-    if all(_IN_PLACE.get(ord(c)) for c in set(_NON_ASCII.findall(text))):
-        folded = text.translate(_IN_PLACE).lower()  # ASCII, same length, same words
-        is_word = _ASCII_WORD[np.frombuffer(folded.encode("ascii"), dtype=np.uint8)]
+    if all(ord(c) in _WORDS_ONLY for c in set(_NON_ASCII.findall(text))):
+        folded = _WORD.findall(text.translate(_WORDS_ONLY).lower())
+        marks = text.translate(_KIND).encode("ascii")
+        is_word = _ASCII_WORD[np.frombuffer(marks, dtype=np.uint8)]
         edges = np.diff(np.concatenate([[False], is_word, [False]]).astype(np.int8))
         starts = np.flatnonzero(edges == 1).tolist()
-        ends = np.flatnonzero(edges == -1).tolist()
-        return Spans(_WORD.findall(folded), starts, ends)
+        if len(starts) == len(folded):  # always, by construction
+            return Spans(folded, starts, np.flatnonzero(edges == -1).tolist())
     found = list(_WORD.finditer(text))
     return Spans(
         [m.group().translate(table).lower() for m in found],
@@ -108,10 +111,12 @@ def fast_fold(text: str) -> str:
     return text.translate(_fold_table(text)).lower()
 
 
-# code point → one character standing for it in place: its fold for a word
-# character folding to one word character, a space for a character between
-# words; "" for a word character whose fold is longer (« œ » → « oe »)
-_IN_PLACE: dict[int, str] = {}
+# Non-ASCII code points, filled as met: each → « a » (a word character whose
+# fold is only word characters) or a space (a character between words), one
+# character for one (_KIND); and → what it stands for in the folded text, that
+# fold or a space (_WORDS_ONLY). A code point in neither is folded word by word.
+_KIND: dict[int, str] = {}
+_WORDS_ONLY: dict[int, str] = {}
 
 
 def _fold_table(text: str) -> dict[int, str]:
@@ -121,11 +126,11 @@ def _fold_table(text: str) -> dict[int, str]:
             folded = fold(char)
             _FOLDED[ord(char)] = folded
             if not _WORD.fullmatch(char):
-                _IN_PLACE[ord(char)] = " "
-            elif len(folded) == 1 and folded.isascii() and _WORD.fullmatch(folded):
-                _IN_PLACE[ord(char)] = folded
-            else:
-                _IN_PLACE[ord(char)] = ""
+                _KIND[ord(char)] = " "  # _KIND first: a thread reading _WORDS_ONLY finds it
+                _WORDS_ONLY[ord(char)] = " "
+            elif folded.isascii() and _WORD.fullmatch(folded):
+                _KIND[ord(char)] = "a"
+                _WORDS_ONLY[ord(char)] = folded
     return _FOLDED
 
 
