@@ -58,28 +58,23 @@ def word_spans(text: str) -> Spans:
     """The words of `text`, folded (each one is `fast_fold(word)`), with their
     offsets in `text` itself.
 
-    When every word character folds to word characters only (« é » → « e »,
-    « œ » → « oe ») and every other character to none, the words of the folded
-    text are the words of the text, in order: the folded words come from one
-    `findall`, their offsets from a numpy pass over a same-length copy of the
-    text where each character only says word or not. « Même texte ailleurs »
-    reads up to 50 articles, and a Python object per word was most of its
-    time. Otherwise (« © » → « (c) »…) word by word."""
+    The words by one `findall`, only those with a non-ASCII character folded
+    through the table, and the offsets from a numpy pass over the code points
+    (word character or not: the runs the word pattern matches): « Même texte ailleurs » reads
+    up to 50 articles, and a match object and a tuple per word were most of
+    its time at 100,000 articles."""
     table = _fold_table(text)
-    if all(ord(c) in _WORDS_ONLY for c in set(_NON_ASCII.findall(text))):
-        folded = _WORD.findall(text.translate(_WORDS_ONLY).lower())
-        marks = text.translate(_KIND).encode("ascii")
-        is_word = _ASCII_WORD[np.frombuffer(marks, dtype=np.uint8)]
-        edges = np.diff(np.concatenate([[False], is_word, [False]]).astype(np.int8))
-        starts = np.flatnonzero(edges == 1).tolist()
-        if len(starts) == len(folded):  # always, by construction
-            return Spans(folded, starts, np.flatnonzero(edges == -1).tolist())
-    found = list(_WORD.finditer(text))
-    return Spans(
-        [m.group().translate(table).lower() for m in found],
-        [m.start() for m in found],
-        [m.end() for m in found],
-    )
+    found = _WORD.findall(text)
+    folded = [w.lower() if w.isascii() else w.translate(table).lower() for w in found]
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    is_word = _IS_WORD[np.minimum(points, _BEYOND)]
+    beyond = points >= _BEYOND
+    if beyond.any():  # rare: characters past the table, looked at one by one
+        wordy = [ord(c) for c in set(text) if ord(c) >= _BEYOND and _WORD.fullmatch(c)]
+        is_word[beyond] = np.isin(points[beyond], wordy)
+    edges = np.diff(np.concatenate([[False], is_word, [False]]).astype(np.int8))
+    starts = np.flatnonzero(edges == 1).tolist()
+    return Spans(folded, starts, np.flatnonzero(edges == -1).tolist())
 
 
 def words(text: str) -> list[Word]:
@@ -111,26 +106,20 @@ def fast_fold(text: str) -> str:
     return text.translate(_fold_table(text)).lower()
 
 
-# Non-ASCII code points, filled as met: each → « a » (a word character whose
-# fold is only word characters) or a space (a character between words), one
-# character for one (_KIND); and → what it stands for in the folded text, that
-# fold or a space (_WORDS_ONLY). A code point in neither is folded word by word.
-_KIND: dict[int, str] = {}
-_WORDS_ONLY: dict[int, str] = {}
+# code point → the word pattern matches it: ASCII set here, the rest filled as met
+# (the Basic Multilingual Plane; the last cell stands for everything beyond it)
+_BEYOND = 0xFFFF
+_IS_WORD = np.zeros(_BEYOND + 1, dtype=bool)
+_IS_WORD[:256] = _ASCII_WORD
 
 
 def _fold_table(text: str) -> dict[int, str]:
     """The translation table, holding every non-ASCII character of `text`."""
     for char in set(_NON_ASCII.findall(text)):
         if ord(char) not in _FOLDED:
-            folded = fold(char)
-            _FOLDED[ord(char)] = folded
-            if not _WORD.fullmatch(char):
-                _KIND[ord(char)] = " "  # _KIND first: a thread reading _WORDS_ONLY finds it
-                _WORDS_ONLY[ord(char)] = " "
-            elif folded.isascii() and _WORD.fullmatch(folded):
-                _KIND[ord(char)] = "a"
-                _WORDS_ONLY[ord(char)] = folded
+            if ord(char) < _BEYOND:
+                _IS_WORD[ord(char)] = bool(_WORD.fullmatch(char))
+            _FOLDED[ord(char)] = fold(char)
     return _FOLDED
 
 
