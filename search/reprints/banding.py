@@ -114,10 +114,13 @@ def shared_counts(hashes: list[np.ndarray], pairs: np.ndarray) -> np.ndarray:
     ends = np.r_[heads[1:], len(pairs)]
     for lo, hi in zip(heads.tolist(), ends.tolist(), strict=True):
         mine = hashes[lows[lo]]
+        if not len(mine):
+            continue
         theirs = [hashes[b] for b in pairs[lo:hi, 1].tolist()]
         lengths = np.fromiter((len(t) for t in theirs), dtype=np.int64, count=len(theirs))
         joined = np.concatenate(theirs)
-        hit = np.isin(joined, mine, assume_unique=False).astype(np.int64)
+        at = np.minimum(np.searchsorted(mine, joined), len(mine) - 1)
+        hit = (mine[at] == joined).astype(np.int64)  # `mine` is sorted: no sort of `joined`
         starts = np.cumsum(lengths) - lengths
         nonempty = lengths > 0
         counts = np.zeros(len(theirs), dtype=np.int64)
