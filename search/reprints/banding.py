@@ -52,19 +52,23 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 def candidate_pairs(keys: np.ndarray, alive: np.ndarray, first_new: int) -> np.ndarray:
     """Every pair of live rows, at least one of them ≥ `first_new`, that share a
-    band key: (n, 2) int64, each unordered pair once, sorted (low row first)."""
+    band key: (n, 2) int32, each unordered pair once, sorted (low row first)."""
     n = len(keys)
     found: list[np.ndarray] = []
     for band in range(keys.shape[1]):
         codes = [c for c in _band_codes(keys[:, band], alive, first_new, n)]
         if codes:
             found.append(np.unique(np.concatenate(codes)))
-        if len(found) > 4:  # merge as we go: each band repeats most of the others
+        if len(found) > 2:  # merge as we go: each band repeats most of the others
             found = [np.unique(np.concatenate(found))]
     if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    codes = np.unique(np.concatenate(found))
-    return np.stack([codes // n, codes % n], axis=1).astype(np.int64)
+        return np.empty((0, 2), dtype=np.int32)
+    codes = np.unique(np.concatenate(found)) if len(found) > 1 else found[0]
+    del found
+    pairs = np.empty((len(codes), 2), dtype=np.int32)
+    pairs[:, 0] = codes // np.uint64(n)
+    pairs[:, 1] = codes % np.uint64(n)
+    return pairs
 
 
 def _band_codes(
