@@ -110,3 +110,22 @@ def test_the_collector_gives_back_what_it_spilled(tmp_path):
     ]
     assert all(np.array_equal(b.hashes, e.hashes) for b, e in zip(back, expected, strict=True))
     assert len(collector) == 0 and list(collector.drain()) == []
+
+
+def test_a_store_with_no_article_long_enough_still_updates(shingled_articles, tmp_path):
+    briefs = [
+        reprints.ShingledArticle(
+            f"brief-{i}", "Agence", None, False, np.arange(i, i + 5, dtype=np.uint32)
+        )
+        for i in range(3)
+    ]
+    store = ReprintStore.build(briefs)
+    store.save(tmp_path / "a")
+    reread = ReprintStore.load(tmp_path / "a", writable=True)
+    assert len(reread.members) == 3 and not reread.clusters()
+    reread.add(shingled_articles[:400])
+    reread.save(tmp_path / "b")
+    reference = ReprintStore(store.params, frequent=store.frequent)
+    reference.add([*briefs, *shingled_articles[:400]])
+    assert _pair_set(ReprintStore.load(tmp_path / "b")) == _pair_set(reference)
+    assert reference.clusters()  # the bundled corpus's real near-duplicates are in there

@@ -106,6 +106,7 @@ class Signed:
 
     def __init__(self, params: Params) -> None:
         self.bands, self.rows = band_shape(params.lsh_threshold, params.num_perm)
+        self.num_perm = params.num_perm
         self.ids: list[str] = []  # row → id (a replaced article's old row stays, dead)
         self.number: dict[str, int] = {}  # id → its live row
         self.hashes: list[np.ndarray] = []  # row → sorted kept shingles (empty when dead)
@@ -129,9 +130,10 @@ class Signed:
             self.number[article_id] = first + k
         self.ids.extend(ids)
         self.hashes.extend(hashes)
-        signatures = np.asarray(signatures, dtype=np.uint32).reshape(len(ids), -1)
+        signatures = np.asarray(signatures, dtype=np.uint32).reshape(len(ids), self.num_perm)
         if keys is None:
             keys = band_keys(signatures, self.bands, self.rows)
+        keys = np.asarray(keys, dtype=np.uint64).reshape(len(ids), self.bands)
         self.signatures = np.concatenate([self.signatures, signatures])
         self.keys = np.concatenate([self.keys, keys])
         self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=bool)])
