@@ -419,7 +419,7 @@ def _load_signed(path: Path, params: Params, pairs: CsrPairs) -> Signed:
     hashes = [flat[bounds[k] : bounds[k + 1]] for k in range(len(hashed))]
     signed.append(hashed, hashes, sigs, keys)
     src, dst, shared = pairs.edges()
-    row_of = np.array([signed.number.get(i, -1) for i in pairs.ids], dtype=np.int64)
+    row_of = np.array([signed.number.get(i, -1) for i in pairs.ids], dtype=np.int32)
     src, dst = row_of[src], row_of[dst]
     known = (src >= 0) & (dst >= 0)
     signed.src = src[known].astype(np.int32)
@@ -478,13 +478,14 @@ class CsrPairs:
     def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every pair in both directions: (row, other row, shared), rows of `ids`."""
         indptr = np.asarray(self.indptr)
-        src = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-        return src, np.asarray(self.indices, dtype=np.int64), np.asarray(self.shared)
+        src = np.repeat(np.arange(len(indptr) - 1, dtype=np.int32), np.diff(indptr))
+        return src, np.asarray(self.indices, dtype=np.int32), np.asarray(self.shared)
 
     @classmethod
     def from_edges(cls, ids: list[str], src, dst, shared) -> CsrPairs:
+        src, dst = np.asarray(src, dtype=np.int32), np.asarray(dst, dtype=np.int32)
         order = np.lexsort((dst, src))
-        counts = np.bincount(np.asarray(src, dtype=np.int64), minlength=len(ids))
+        counts = np.bincount(src, minlength=len(ids))
         indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         return cls(
             ids,
@@ -497,7 +498,7 @@ class CsrPairs:
         """The same pairs over another numbering of the articles (`ids`); pairs of
         articles it does not hold are dropped."""
         src, dst, shared = self.edges()
-        new = np.array([number.get(i, -1) for i in self.ids], dtype=np.int64)
+        new = np.array([number.get(i, -1) for i in self.ids], dtype=np.int32)
         src, dst = new[src], new[dst]
         known = (src >= 0) & (dst >= 0)
         return CsrPairs.from_edges(ids, src[known], dst[known], shared[known])
