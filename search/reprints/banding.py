@@ -22,7 +22,7 @@ import numpy as np
 from datasketch import MinHashLSH
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
-_CHUNK = 4_000_000  # candidate entries expanded at a time (bounds the memory)
+_CHUNK = 1_000_000  # candidate entries expanded at a time: ~40 MB of temporaries
 
 
 def band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
@@ -97,14 +97,19 @@ def _band_codes(
     for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(positions)], strict=True):
         if lo == hi:
             continue
-        p, start, count = positions[lo:hi], run_start[lo:hi], run_size[lo:hi]
+        p = positions[lo:hi].astype(np.int32)
+        start, count = run_start[lo:hi].astype(np.int32), run_size[lo:hi].astype(np.int32)
         a = np.repeat(p, count)
-        offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        q = np.repeat(start, count) + offsets
+        q = np.arange(len(a), dtype=np.int32)
+        q -= np.repeat(np.cumsum(count, dtype=np.int32) - count, count)  # offset in the run
+        q += np.repeat(start, count)
         keep = (q > a) | ((q < a) & ~new[q])
         ra, rb = order[a[keep]], order[q[keep]]
-        low, high = np.minimum(ra, rb).astype(np.uint64), np.maximum(ra, rb).astype(np.uint64)
-        yield low * np.uint64(n) + high
+        del a, q, keep
+        low = np.minimum(ra, rb).astype(np.uint64)
+        low *= np.uint64(n)
+        low += np.maximum(ra, rb).astype(np.uint64)
+        yield low
 
 
 def shared_counts(hashes: list[np.ndarray], pairs: np.ndarray) -> np.ndarray:

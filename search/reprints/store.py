@@ -214,7 +214,7 @@ class ReprintStore:
         perms = _permutations(self.params)
         ids: list[str] = []
         kept_hashes: list[np.ndarray] = []
-        signatures: list[np.ndarray] = []
+        signatures = np.empty((1024, self.params.num_perm), dtype=np.uint32)  # grown by doubling
         for article in drained(batch):  # each one's unfiltered shingles freed as it goes
             kept = _without(article.hashes, self.frequent)
             self.members[article.id] = Member(
@@ -224,13 +224,15 @@ class ReprintStore:
                 continue
             signature = MinHash(num_perm=self.params.num_perm, hashfunc=int, permutations=perms)
             signature.update_batch(kept)
+            if len(ids) == len(signatures):
+                signatures = np.concatenate([signatures, np.empty_like(signatures)])
+            signatures[len(ids)] = signature.hashvalues
             ids.append(article.id)
             kept_hashes.append(kept)
-            signatures.append(signature.hashvalues.astype(np.uint32))
         self._clusters = None
         if not ids:
             return []
-        first = signed.append(ids, kept_hashes, np.stack(signatures))
+        first = signed.append(ids, kept_hashes, signatures[: len(ids)])
         del kept_hashes, signatures
         candidates = candidate_pairs(signed.keys, signed.alive, first)
         shared = shared_counts(signed.hashes, candidates)
