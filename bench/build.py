@@ -22,6 +22,7 @@ from bench import child
 from bench.cache import CACHE_ROOT, dir_size, fresh_dir
 from bench.corpora import corpus_dir, corpus_stats
 from bench.engines import EngineUnavailable, get_engine
+from search.worker_processes import default_workers
 
 INDEXES = CACHE_ROOT / "indexes"
 NER_CACHES = CACHE_ROOT / "ner"
@@ -34,12 +35,14 @@ class Variant:
     label: str
     ner: bool | None = None  # Loupe only
     cold: bool = False  # Loupe only: empty the NER cache first
+    workers: int | None = None  # Loupe only: processes (None: one per core, as `loupe index`)
 
 
 VARIANTS = (
     Variant("loupe-ner-cold", "loupe", "Loupe, NER, cold cache", ner=True, cold=True),
     Variant("loupe-ner-warm", "loupe", "Loupe, NER, warm cache", ner=True),
     Variant("loupe-noner", "loupe", "Loupe, no NER", ner=False),
+    Variant("loupe-noner-1p", "loupe", "Loupe, no NER, one process", ner=False, workers=1),
     Variant("whoosh", "whoosh", "Whoosh default"),
     Variant("fts5", "fts5", "SQLite FTS5"),
     Variant("tantivy", "tantivy", "Tantivy French"),
@@ -81,7 +84,11 @@ def ner_cache(size: str) -> Path:
 def _spec(variant: Variant, size: str, corpus: Path) -> dict[str, Any]:
     options: dict[str, Any] = {}
     if variant.engine == "loupe":
-        options = {"ner": bool(variant.ner), "ner_cache": str(ner_cache(size))}
+        options = {
+            "ner": bool(variant.ner),
+            "ner_cache": str(ner_cache(size)),
+            "workers": variant.workers or default_workers(),
+        }
     return {
         "engine": variant.engine,
         "corpus": str(corpus),
@@ -123,7 +130,8 @@ def child_main(spec: dict[str, Any]) -> None:
     start = time.perf_counter()
     articles = engine.build(Path(spec["corpus"]), target, **spec["options"])
     wall = time.perf_counter() - start
-    child.emit({"articles": articles, "wall_s": wall, "peak_rss_mb": child.peak_rss_mb()})
+    workers = int(spec["options"].get("workers", 1))
+    child.emit({"articles": articles, "wall_s": wall, "peak_rss_mb": child.peak_rss_mb(workers)})
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,10 +18,17 @@ from typing import Any
 TAG = "BENCH-RESULT "
 
 
-def peak_rss_mb() -> float:
-    """This process's peak RSS, or a child's if larger (spaCy may fork workers)."""
+def peak_rss_mb(workers: int = 1) -> float:
+    """This process's peak RSS, or a child's if larger (spaCy may fork workers).
+
+    With `workers` > 1 processes running side by side (Loupe's NER pool, its
+    segment writers), the peak is bounded by this process's own plus
+    `workers` times the largest child's: that sum is reported (an upper bound,
+    the children's peaks need not coincide)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if workers > 1 and children:
+        return (own + workers * children) / 1024
     return max(own, children) / 1024  # Linux reports KiB
 
 

@@ -99,6 +99,7 @@ def change_and_remove(corpus: Path, changed: int = 10, removed: int = 10) -> Non
 def child_main(spec: dict[str, Any]) -> None:
     from search.backends.whoosh import store
     from search.indexer import index_corpus
+    from search.worker_processes import default_workers
 
     start = time.perf_counter()
     cpu0 = time.process_time()
@@ -108,7 +109,7 @@ def child_main(spec: dict[str, Any]) -> None:
         ner=spec.get("ner", False),
         ner_cache=Path(spec["ner_cache"]) if spec.get("ner_cache") else None,
         full=spec.get("full", False),
-        n_process=spec.get("workers", 1),
+        n_process=spec.get("workers") or default_workers(),  # as `loupe index` does
     )
     wall = time.perf_counter() - start
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -198,7 +199,7 @@ def measure_size(size: str, updates: int, reps: int, baseline: bool = True) -> d
 
 
 def measure_ner(size: str) -> dict[str, Any]:
-    from search.ner_pool import default_workers
+    from search.worker_processes import default_workers
 
     out: dict[str, Any] = {"size": size, "load_before": os.getloadavg()}
     corpus = _ner_corpus(size)

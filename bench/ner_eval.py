@@ -190,12 +190,27 @@ def main(argv: list[str] | None = None) -> int:
         "--folds", type=int, help="k-fold cross-validation of the fine-tuned model (trains it)"
     )
     parser.add_argument("--epochs", type=int, default=2, help="with --folds: training epochs")
-    parser.add_argument("--ablate", action="store_true", help="with --folds: each rule's gain")
+    parser.add_argument(
+        "--ablate",
+        nargs="*",
+        metavar="RULE",
+        help="with --folds: each rule's gain (or only these rules')",
+    )
+    parser.add_argument("--dropout", type=float, default=0.2, help="with --folds: training dropout")
+    parser.add_argument(
+        "--only-folds",
+        type=int,
+        nargs="+",
+        help="with --folds: score (and train) these folds only, 1-based (e.g. 4 5)",
+    )
     args = parser.parse_args(argv)
     if args.folds:
         from bench.ner_folds import cross_validate
 
-        cross_validate(args.folds, args.epochs, args.ablate, args.errors)
+        only = [f - 1 for f in args.only_folds] if args.only_folds else None
+        cross_validate(
+            args.folds, args.epochs, args.ablate, args.errors, only=only, dropout=args.dropout
+        )
         return 0
     if args.speed:
         weights = SHIPPED_WEIGHTS if args.weights == "shipped" else None

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench.cache import CACHE_ROOT, key
 from bench.ner_eval import (
     GAZETTEER,
     TYPES,
@@ -34,21 +36,40 @@ from search.entities import _chunks, _GazetteerSpans, _mark_initial_only, doc_me
 from search.entity_rules import ARTICLE_RULES, MENTION_RULES, resolve
 from search.entity_spans import SPAN_RULES
 from search.gazetteer import Gazetteer
-from search.ner_model import load_pipeline
+from search.lexicon import MODEL_NAME
+from search.ner_model import load_pipeline, weights_version
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 Predictions = dict[str, set[Key]]
+DOCS_ROOT = CACHE_ROOT / "ner-folds" / "docs"
 
 
 def model_docs(weights: Path | None, texts: Sequence[str]) -> list[list[Doc]]:
-    """The model's own spans on each text, cut in chunks as `loupe index` cuts them."""
-    nlp = load_pipeline(weights=weights)
+    """The model's own spans on each text, cut in chunks as `loupe index` cuts them.
+
+    Cached on disk, keyed on the weights' version and the texts: running the
+    models is most of the cost of a cross-validation, and a change of rules
+    (all that most iterations change) does not change what the models say.
+    """
+    import spacy
+    from spacy.tokens import DocBin
+
     pieces = [(chunk, owner) for owner, t in enumerate(texts) for chunk in _chunks(t)]
+    version = f"{MODEL_NAME}-{metadata.version(MODEL_NAME)}|{weights_version(weights)}"
+    path = DOCS_ROOT / f"{key([version, *(chunk for chunk, _ in pieces)])}.spacy"
     docs: list[list[Doc]] = [[] for _ in texts]
+    if path.exists():
+        flat = DocBin().from_disk(path).get_docs(spacy.blank("fr").vocab)
+        for doc, (_, owner) in zip(flat, pieces, strict=True):
+            docs[owner].append(doc)
+        return docs
+    nlp = load_pipeline(weights=weights)
     for doc, owner in nlp.pipe(pieces, as_tuples=True, batch_size=32):
         docs[owner].append(doc)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    DocBin(docs=[d for per in docs for d in per]).to_disk(path)
     return docs
 
 
@@ -91,22 +112,33 @@ def print_fold_table(title: str, scores: dict[str, Score]) -> None:
 def cross_validate(
     k: int,
     epochs: int,
-    ablate: bool,
+    ablate: Sequence[str] | None,
     errors: str | None = None,
     log: Callable[[str], None] = print,
+    only: Sequence[int] | None = None,
+    dropout: float = 0.2,
 ) -> None:
+    """Score the held-out folds (`only`: these 0-based folds, e.g. those kept
+    out of an error analysis), training the fold models that are missing."""
     started = time.perf_counter()
     gold_list = load_gold()
-    gold = dict(gold_list)
-    ids = [article_id for article_id, _ in gold_list]
+    ids = [
+        article_id
+        for p, (article_id, _) in enumerate(gold_list)
+        if only is None or fold_of(p, k) in only
+    ]
+    gold = {i: keys for i, keys in gold_list if i in set(ids)}
+    positions = {article_id: p for p, (article_id, _) in enumerate(gold_list)}
     texts = load_texts(set(ids))
     gazetteer = Gazetteer.load(GAZETTEER)
-    folders = fold_models(k, epochs, log=log)
+    folders = fold_models(k, epochs, dropout, only=only, log=log)
     base_docs = dict(zip(ids, model_docs(None, [texts[i] for i in ids]), strict=True))
     tuned_docs: dict[str, list[Doc]] = {}
-    for fold, folder in enumerate(folders):
-        held = [i for p, i in enumerate(ids) if fold_of(p, k) == fold]
-        tuned_docs.update(zip(held, model_docs(folder, [texts[i] for i in held]), strict=True))
+    kept = [f for f in range(k) if only is None or f in only]
+    for fold in kept:
+        held = [i for i in ids if fold_of(positions[i], k) == fold]
+        docs = model_docs(folders[fold], [texts[i] for i in held])
+        tuned_docs.update(zip(held, docs, strict=True))
 
     systems: dict[str, Predictions] = {
         "raw model": {i: raw_keys(base_docs[i]) for i in ids},
@@ -114,15 +146,15 @@ def cross_validate(
         "fine-tuned": {i: raw_keys(tuned_docs[i]) for i in ids},
         "fine-tuned + rules": {i: loupe_keys(tuned_docs[i], texts[i], gazetteer) for i in ids},
     }
-    folds = [[i for p, i in enumerate(ids) if fold_of(p, k) == f] for f in range(k)]
+    folds = [[i for i in ids if fold_of(positions[i], k) == f] for f in kept]
     f1s: dict[str, list[float]] = {name: [] for name in systems}
-    for fold, held in enumerate(folds):
+    for fold, held in zip(kept, folds, strict=True):
         scores = {n: _score(gold, {i: p[i] for i in held}) for n, p in systems.items()}
         for name, score in scores.items():
             f1s[name].append(score.prf()[2])
         print_fold_table(f"fold {fold + 1}/{k} (held out: {len(held)} articles)", scores)
     pooled = {n: _score(gold, p) for n, p in systems.items()}
-    print_fold_table(f"all {k} held-out folds pooled ({len(ids)} articles)", pooled)
+    print_fold_table(f"{len(kept)} held-out folds pooled ({len(ids)} articles)", pooled)
     print("\noverall F1 per fold:")
     for name, values in f1s.items():
         mean = sum(values) / len(values)
@@ -130,10 +162,14 @@ def cross_validate(
         cells = " ".join(f"{v:.3f}" for v in values)
         print(f"  {name:<20} {cells}   mean {mean:.3f} ± {spread:.3f}")
     if errors:
-        show_errors(gold_list, systems["fine-tuned + rules"], errors, lambda _: True)
-    if ablate:
-        ablation(folds, gold, tuned_docs, texts, gazetteer, systems["fine-tuned + rules"])
-    print(f"\n{k} folds, {epochs} epochs, {time.perf_counter() - started:.0f} s")
+        held_list = [(i, keys) for i, keys in gold_list if i in gold]
+        show_errors(held_list, systems["fine-tuned + rules"], errors, lambda _: True)
+    if ablate is not None:
+        ablation(folds, gold, tuned_docs, texts, gazetteer, systems["fine-tuned + rules"], ablate)
+    print(
+        f"\n{len(kept)} of {k} folds, {epochs} epochs, dropout {dropout}, "
+        f"{time.perf_counter() - started:.0f} s"
+    )
 
 
 def ablation(
@@ -143,8 +179,10 @@ def ablation(
     texts: dict[str, str],
     gazetteer: Gazetteer,
     full: Predictions,
+    only: Sequence[str] = (),
 ) -> None:
-    """Each rule's gain: F1 with all rules minus F1 without it, per held-out fold."""
+    """Each rule's gain (or only those named in `only`): F1 with all rules minus
+    F1 without it, per held-out fold."""
     names = (
         ["gazetteer"]
         + [r.__name__ for r in SPAN_RULES]
@@ -152,6 +190,7 @@ def ablation(
         + ["split_mention"]
         + [r.__name__ for r in ARTICLE_RULES]
     )
+    names = [n for n in names if not only or n in only]
     print("\nrule gains on the fine-tuned model (F1 with the rule − without it), per fold:")
     print(f"{'rule':<26}{'ALL':>8}{'PER':>8}{'ORG':>8}{'LOC':>8}   folds won   per fold (ALL)")
     for name in names:

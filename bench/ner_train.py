@@ -31,7 +31,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -143,9 +143,17 @@ def _is_misc(text: str, label: str, gazetteer: Gazetteer) -> bool:
 
 
 def fine_tune(
-    nlp: Language, docs: Sequence[Doc], epochs: int, dropout: float = 0.2, log=print
+    nlp: Language,
+    docs: Sequence[Doc],
+    epochs: int,
+    dropout: float = 0.2,
+    log=print,
+    after_epoch: Callable[[int, Language], None] | None = None,
 ) -> Language:
-    """Resume training of `ner` on `docs` (the other components are already excluded)."""
+    """Resume training of `ner` on `docs` (the other components are already excluded).
+
+    `after_epoch(n, nlp)` is called after each epoch: a sweep over epoch counts
+    saves every count's model from one run."""
     from spacy.training import Example
     from spacy.util import compounding, minibatch
 
@@ -164,6 +172,8 @@ def fine_tune(
             f"epoch {epoch + 1}/{epochs}: loss {losses.get('ner', 0):.0f}, "
             f"{seconds:.0f} s ({words / seconds:.0f} tokens/s)"
         )
+        if after_epoch is not None:
+            after_epoch(epoch + 1, nlp)
     return nlp
 
 
@@ -189,8 +199,9 @@ def fold_of(position: int, k: int) -> int:
     return position % k
 
 
-def _train_key(k: int, epochs: int, dropout: float) -> str:
-    return key([file_digest(GOLD), TRAINING_VERSION, str(k), str(epochs), str(dropout), MODEL_NAME])
+def _train_key(k: int, epochs: int, dropout: float, silver: str = "misc") -> str:
+    parts = [file_digest(GOLD), TRAINING_VERSION, str(k), str(epochs), str(dropout), MODEL_NAME]
+    return key(parts if silver == "misc" else [*parts, f"silver-{silver}"])
 
 
 def reference_docs(
@@ -215,15 +226,42 @@ def reference_docs(
     return docs
 
 
+def fold_folder(k: int, epochs: int, dropout: float, fold: int, silver: str = "misc") -> Path:
+    name = f"k{k}-e{epochs}-{_train_key(k, epochs, dropout, silver)}"
+    return FOLDS_ROOT / name / f"fold-{fold}"
+
+
+def silver_as_missing(docs: Sequence[Doc]) -> list[Doc]:
+    """The same docs with the silver MISC spans unannotated instead of MISC: the
+    model is told nothing about them (the base model's own MISC is kept by default)."""
+    result = []
+    for doc in docs:
+        copy = doc.copy()
+        ents = list(copy.ents)
+        copy.set_ents(
+            [e for e in ents if e.label_ != "MISC"],
+            missing=[e for e in ents if e.label_ == "MISC"],
+            default="outside",
+        )
+        result.append(copy)
+    return result
+
+
 def fold_models(
-    k: int, epochs: int, dropout: float = 0.2, only: Sequence[int] | None = None, log=print
+    k: int,
+    epochs: int,
+    dropout: float = 0.2,
+    only: Sequence[int] | None = None,
+    log=print,
+    sweep: bool = False,
+    silver: str = "misc",
 ) -> list[Path]:
-    """One model per fold trained on the other folds' articles; trained only if missing."""
+    """One model per fold trained on the other folds' articles; trained only if missing.
+
+    With `sweep`, the models after each earlier epoch are saved too (as if
+    trained with that many epochs), where missing."""
     articles = load_gold_mentions()
-    folders = [
-        FOLDS_ROOT / f"k{k}-e{epochs}-{_train_key(k, epochs, dropout)}" / f"fold-{i}"
-        for i in range(k)
-    ]
+    folders = [fold_folder(k, epochs, dropout, i, silver) for i in range(k)]
     missing = [i for i, f in enumerate(folders) if not (f / "meta.json").exists()]
     missing = [i for i in missing if only is None or i in only]
     if missing:
@@ -234,8 +272,16 @@ def fold_models(
         for i in missing:
             log(f"fold {i + 1}/{k}: training on the other {k - 1} folds")
             train = [d for p, per in enumerate(docs) if fold_of(p, k) != i for d in per]
-            nlp = fine_tune(base_model(), train, epochs, dropout, log)
-            save_ner(nlp, folders[i], {"fold": i, "k": k, "epochs": epochs, "dropout": dropout})
+            if silver == "missing":
+                train = silver_as_missing(train)
+
+            def checkpoint(epoch: int, nlp: Language, fold: int = i) -> None:
+                folder = fold_folder(k, epoch, dropout, fold, silver)
+                if (sweep or epoch == epochs) and not (folder / "meta.json").exists():
+                    note = {"fold": fold, "k": k, "epochs": epoch, "dropout": dropout}
+                    save_ner(nlp, folder, note)
+
+            fine_tune(base_model(), train, epochs, dropout, log, after_epoch=checkpoint)
     return folders
 
 
@@ -243,12 +289,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="train on all gold articles, save here")
     parser.add_argument("--folds", type=int, help="train the k cross-validation models instead")
-    parser.add_argument("--only", type=int, nargs="*", help="with --folds: these folds only")
+    parser.add_argument(
+        "--only", type=int, nargs="*", help="with --folds: these folds only (1-based)"
+    )
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--dropout", type=float, default=0.2)
+    parser.add_argument(
+        "--sweep", action="store_true", help="with --folds: save the model after every epoch too"
+    )
     args = parser.parse_args(argv)
     if args.folds:
-        for folder in fold_models(args.folds, args.epochs, args.dropout, args.only):
+        only = [f - 1 for f in args.only] if args.only else None
+        for folder in fold_models(args.folds, args.epochs, args.dropout, only, sweep=args.sweep):
             print(folder)
         return 0
     if args.out is None:

@@ -135,7 +135,8 @@ def main() -> None:
     type=click.IntRange(1, 64),
     default=lambda: _default_workers(),
     show_default="nombre de cœurs",
-    help="Processus de reconnaissance d'entités en parallèle.",
+    help="Processus en parallèle : reconnaissance d'entités, et écriture de "
+    "l'index quand une reconstruction complète dépasse 3 000 articles.",
 )
 @click.option("--strict", is_flag=True, help="Échouer (index inchangé) si un fichier est ignoré.")
 @click.option("--wait", is_flag=True, help="Attendre une indexation en cours au lieu d'échouer.")
@@ -304,7 +305,7 @@ def _watch(run, corpus: Path, interval: float, settle: float) -> None:
 
 
 def _default_workers() -> int:
-    from search.ner_pool import default_workers
+    from search.worker_processes import default_workers
 
     return default_workers()
 
@@ -338,10 +339,13 @@ def _print_changes(report) -> None:
     if getattr(report, "peak_rss_mb", 0):
         workers = getattr(report, "workers", 0)
         line = f"  mémoire : {report.peak_rss_mb:.0f} Mo"
+        writers = getattr(report, "writers", 0)
         if workers:
-            line += (
-                f", {workers} processus NER (jusqu'à {report.workers_peak_rss_mb:.0f} Mo chacun)"
-            )
+            line += f", {workers} processus NER"
+        if writers:
+            line += f", {writers} processus d'écriture"
+        if workers or writers:
+            line += f" (jusqu'à {report.workers_peak_rss_mb:.0f} Mo chacun)"
         click.echo(line)
     if report.skipped:
         reasons: dict[str, int] = {}

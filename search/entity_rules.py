@@ -46,6 +46,7 @@ from search.mention_rules import (
     leading_nationality,
     minister_title,
     organisation_word,
+    overrun,
     partitive_is_not_a_person,
     person_title,
     place_acronym,
@@ -54,14 +55,14 @@ from search.mention_rules import (
 )
 
 # Bump when the rules change, so that cached entities made by older rules miss.
-RULES_VERSION = "12"
+RULES_VERSION = "13"
 __all__ = ["NAME_PARTICLES", "RULES_VERSION", "Mention", "is_demonym", "resolve"]
 
 # The declared order: each rule sees what the ones before it made of the span.
 MENTION_RULES: tuple[MentionRule, ...] = (
     clean_edges, generic_head, gazetteer_form,
     determiner, minister_title, person_title, leading_nationality,
-    partitive_is_not_a_person, place_heads, generic_tail,
+    partitive_is_not_a_person, place_heads, generic_tail, overrun,
     country_ministry, road, junk, gazetteer_name, adjective_of_origin,
     gazetteer_type, known_label, code, event, place_acronym,
     institution_head, organisation_word,

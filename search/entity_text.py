@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from search.entity_words import TITLE_WORDS, is_demonym
+from search.entity_words import TITLE_WORDS, TRAILING_WORDS, is_demonym
 from search.gazetteer import Gazetteer
 
 # A determiner is a whole word followed by a space, or an elision glued to the name.
@@ -107,3 +107,23 @@ def strip_leading_demonym(text: str) -> str:
     if len(words) > 1 and is_demonym(words[0]) and capitalised(words[1]):
         return " ".join(words[1:])
     return text
+
+
+_ACRONYM_WORD = re.compile(r"^[A-ZÀ-Ý]{2,}[0-9]*$")
+
+
+def cut_overrun(text: str) -> str:
+    """« Parlement hier », « UE relative »: the name ended before.
+
+    The model runs a name on into the lower-case words of the sentence. Cut
+    clause adverbs at the end (the trailing_words table), then lower-case words
+    after a leading acronym (an acronym takes no adjective: « AMISOM
+    burundaise »). A nationality after a capitalised word is not cut: it is
+    part of names as often as not (« Commission européenne »).
+    """
+    words = text.split(" ")
+    while len(words) > 1 and words[-1] in TRAILING_WORDS:
+        words.pop()
+    if len(words) > 1 and _ACRONYM_WORD.match(words[0]) and all(w.islower() for w in words[1:]):
+        words = words[:1]
+    return " ".join(words)

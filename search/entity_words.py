@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from search.expansion.families import demonym_adjectives, inflect
+from search.expansion.families import adjectives_of, demonym_adjectives, inflect
 from search.gazetteer import fold
 from search.lexicon import french_lexicon
 
@@ -48,6 +48,7 @@ PRONOUNS = _as_written("pronouns")
 ORG_WORDS = _as_written("org_words")
 DOCUMENT_HEADS = _as_written("document_heads")
 COUNTRY_HOMOGRAPHS = _as_written("country_homographs")
+TRAILING_WORDS = _as_written("trailing_words")
 # Compared folded: heads are matched whatever their case and accents.
 ORG_HEADS = _folded("org_heads")
 NOT_NAMES = _folded("not_names")
@@ -120,3 +121,12 @@ def stop_words() -> frozenset[str]:
 
         _STOP_WORDS = frozenset(fold(w) for w in STOP_WORDS)
     return _STOP_WORDS
+
+
+def names_a_place(text: str) -> bool:
+    """« Canada », « Australie-Occidentale »: a country or region of the demonym table
+    (or one of its parts, before a hyphen), alone (« Europe et Affaires étrangères »
+    is a portfolio)."""
+    if " et " in text or "," in text:
+        return False
+    return bool(adjectives_of(text) or adjectives_of(text.split("-")[0]))

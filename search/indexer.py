@@ -75,6 +75,7 @@ class IndexReport:
     files_read: int = 0
     ner_pruned: int = 0  # NER cache rows of articles long gone, dropped
     workers: int = 0  # NER worker processes used (0: none ran)
+    writers: int = 0  # segment-writer processes of a parallel full build (0: none ran)
     peak_rss_mb: float = 0.0  # this process
     workers_peak_rss_mb: float = 0.0  # the largest worker process
 
@@ -140,6 +141,10 @@ def index_corpus(
     files modified less than `settle` seconds ago wait for the next run (watch
     mode's debounce). `on_generation` is called once the new generation is live.
 
+    `n_process` worker processes share the work: the NER model's, and for a
+    full build of more than a few thousand articles, the Whoosh segment
+    writers' (search.backends.whoosh.parallel).
+
     Raises CorpusError when the folder is missing, EmptyCorpus when nothing in
     it could be read (the previous index, if any, stays live in both cases).
     """
@@ -189,6 +194,7 @@ def index_corpus(
                 previous_generation = session.live
                 change, kept = _write_generation(
                     session,
+                    n_process,
                     corpus,
                     settings,
                     full,
@@ -214,6 +220,7 @@ def index_corpus(
         report.workers = extractor.workers_started
     report.peak_rss_mb = _peak_rss_mb()
     report.workers_peak_rss_mb = _children_peak_rss_mb()
+    report.writers = getattr(backend, "writers_used", 0)
     if change is not None and reprint_writer.written != change.generation:
         # the backend took no callback, or the previous store was missing: after the switch
         _update_reprints(index_dir, backend, report, shingles, change, previous_generation)
@@ -317,6 +324,7 @@ def _settings(extractor, gazetteer, max_bytes: int) -> str:
 
 def _write_generation(
     session,
+    workers,
     corpus,
     settings,
     full,
@@ -367,6 +375,7 @@ def _write_generation(
             lambda: manifest().to_json(),
             acronyms,
             before_publish=reprint_writer.full(),
+            workers=workers,
         )
         report.added = report.indexed
         report.generation = session.backend.stats().generation

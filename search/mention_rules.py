@@ -31,6 +31,7 @@ from search.entity_words import (
     ORG_HEADS,
     is_adjective_of_origin,
     is_demonym,
+    names_a_place,
     stop_words,
 )
 from search.gazetteer import Gazetteer, GazetteerEntry, fold
@@ -125,13 +126,19 @@ def determiner(d: Draft) -> Outcome:
 @cleaning
 def minister_title(d: Draft) -> Outcome:
     """« ministre (malien) de l'Intérieur » outside a person's span: the ministry,
-    named by its portfolio, the whole ministry as canonical name."""
+    named by its portfolio, the whole ministry as canonical name; « Premier ministre
+    du Canada »: the place."""
     minister = _MINISTER.match(d.text)
     if not minister or d.label == "PER":
         return d
     portfolio = txt.clean(minister.group(2))
     if not txt.capitalised(portfolio):
         return None
+    if names_a_place(portfolio):
+        # « Premier ministre du Canada », « ministre d'Australie-Occidentale »: the
+        # head of a government, named by its country or region; the place is the name.
+        entry = d.gazetteer.lookup_written(portfolio)
+        return Entity(portfolio, "LOC", entry.canonical if entry else portfolio)
     complement = minister.group(1).lower()
     glue = "" if complement.endswith("'") else " "
     return Entity(portfolio, "ORG", f"ministère {complement}{glue}{portfolio}")
@@ -183,6 +190,15 @@ def generic_tail(d: Draft) -> Outcome:
     """« Cour constitutionnelle du pays »: the country is named elsewhere."""
     if d.label not in ("PER", "LOC"):
         d.text = _GENERIC_TAIL.sub("", d.text)
+    return d
+
+
+@cleaning
+def overrun(d: Draft) -> Outcome:
+    """« Parlement hier », « UE relative »: words of the sentence after the name
+    (`entity_text.cut_overrun`); persons are left alone."""
+    if d.label != "PER":
+        d.text = txt.cut_overrun(d.text)
     return d
 
 

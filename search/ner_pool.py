@@ -20,16 +20,14 @@ stay in the parent, so the result is the same whatever the number of workers.
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
-import os
-import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 from search.entity_rules import Mention
+from search.worker_processes import WorkerDied, become_worker
 
 
 class MentionFinder(Protocol):
@@ -38,37 +36,15 @@ class MentionFinder(Protocol):
     def mentions(self, texts: list[str]) -> list[list[Mention]]: ...
 
 
-PR_SET_PDEATHSIG = 1
 # Articles per task: small enough to balance the workers, big enough for spaCy's batching.
 TASK_ARTICLES = 16
 
 _worker_extractor = None  # the EntityExtractor of this worker process
 
 
-class WorkerDied(RuntimeError):
-    """A NER worker process ended without answering: the build stops, the index is kept."""
-
-
-def default_workers() -> int:
-    """One worker per core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _die_with_parent() -> None:
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass  # not Linux: close() still terminates the workers on every exit path
-
-
 def _init_worker(make_extractor: Callable[[], MentionFinder]) -> None:
     global _worker_extractor
-    _die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    become_worker()
     _worker_extractor = make_extractor()  # loads the model now, not in the first task
 
 

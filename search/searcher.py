@@ -124,7 +124,13 @@ class Searcher:
         return results
 
     def _relaxed(self, typed: str, request: SearchRequest, empty: Results) -> Results:
-        """The first relaxation that finds something, or the empty results."""
+        """The first relaxation that finds something, or the empty results.
+
+        Relaxing loosens the words only: when the filters alone already match
+        no article, no spelling or fuzzier word can help, and trying each step
+        (fuzzy matching scans the vocabulary) would only make the reader wait."""
+        if not request.filters.is_empty() and not self._filters_match(request):
+            return empty
         for step, looser in relaxations(request.query, empty.suggestion):
             found = self.backend.search(replace(request, query=looser))
             if found.total:
@@ -135,6 +141,12 @@ class Searcher:
                 found.suggestion = empty.suggestion  # for the typed query, as without relaxing
                 return found
         return empty
+
+    def _filters_match(self, request: SearchRequest) -> bool:
+        alone = replace(
+            request, query=None, page=1, per_page=1, with_snippets=False, with_facets=False
+        )
+        return self.backend.search(alone).total > 0
 
     def _corrected(self, typed: str, request: SearchRequest, results: Results) -> Results:
         """A word no article holds (the backend then suggests a spelling): the

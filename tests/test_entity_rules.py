@@ -109,3 +109,28 @@ def test_a_surname_with_its_particle_keeps_it_at_a_sentence_start(gazetteer):
     assert rules.determiner(draft("Le Parlement", "ORG", gazetteer, initial=True)).text == (
         "Parlement"
     )
+
+
+def test_overrun_alone_ends_a_name_before_the_sentence_goes_on(gazetteer):
+    def cut(text: str, label: str = "ORG") -> str:
+        return rules.overrun(draft(text, label, gazetteer)).text
+
+    assert cut("Parlement hier") == "Parlement"
+    assert cut("État islamique également") == "État islamique"
+    assert cut("UE relative") == "UE"
+    # Adjectives that belong to the name, and persons, are left alone.
+    assert cut("Parti socialiste") == "Parti socialiste"
+    assert cut("Commission européenne") == "Commission européenne"
+    assert cut("Jean hier", "PER") == "Jean hier"
+
+
+def test_a_minister_of_a_country_names_the_country_not_a_ministry(gazetteer):
+    assert normalise(Mention("ministre du Canada", "ORG"), gazetteer) == Entity(
+        "Canada", "LOC", "Canada"
+    )
+    region = normalise(Mention("ministre d'Australie-Occidentale", "ORG"), gazetteer)
+    assert region is not None and (region.text, region.type) == ("Australie-Occidentale", "LOC")
+    # A portfolio is still the ministry, even one naming a continent among others.
+    assert normalise(Mention("ministre de l'Intérieur", "ORG"), gazetteer).type == "ORG"
+    both = normalise(Mention("ministre de l'Europe et des Affaires étrangères", "ORG"), gazetteer)
+    assert both is not None and both.type == "ORG"

@@ -21,7 +21,7 @@ from whoosh import index as windex
 from whoosh import query as wq
 
 from search.article import Article, Section
-from search.backends.base import Filters
+from search.backends.base import Filters, SearchRequest
 from search.backends.whoosh import WhooshBackend, store
 from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.fastpath import FAST_DIR, build_fast_path
@@ -164,6 +164,24 @@ def test_filters_and_later_pages_match_the_plain_path(index):
     _compare(index, queries=QUERIES[:8], page=2, per_page=5)
 
 
+def test_day_counts_are_the_plain_paths_with_or_without_a_search_before(index):
+    # The timeline counts the fast path's match set; after a search it reuses
+    # that search's set. Either way: the plain path's counts, summing to the total.
+    fast_backend = WhooshBackend(index)
+    plain_backend = WhooshBackend(index, fast_path=False)
+    fast = Searcher(fast_backend, Limits(time_limit=60.0))
+    filters = Filters(date_from=date(2016, 3, 15), date_to=date(2017, 6, 30))
+    for query in QUERIES:
+        for f in (Filters(), filters):
+            request = SearchRequest(query=parse(query), filters=f, time_limit=60.0)
+            cold = fast_backend.date_counts(request)
+            found = fast.search(query, filters=f, relax=False)
+            warm = fast_backend.date_counts(request)
+            plain = plain_backend.date_counts(request)
+            assert cold == warm == plain, (query, f)
+            assert sum(cold.per_day.values()) + cold.undated == found.total, (query, f)
+
+
 def test_an_alias_is_found_as_one_entity_term(index):
     backend = WhooshBackend(index)
     gen = backend._generation()
@@ -174,6 +192,26 @@ def test_an_alias_is_found_as_one_entity_term(index):
     assert "Phrase" not in repr(translation.query)  # no phrase per alias any more
     hits = Searcher(backend).search("État islamique", per_page=50).hits
     assert "alias-only" in [h.id for h in hits]  # it only says « Daech »
+
+
+def test_spellings_the_articles_were_scanned_for_and_never_hold_are_no_phrases(index):
+    # The index holds a key for every mention of a gazetteer name in any spelling
+    # (the articles were scanned for them all): a name with no key in the index
+    # is written nowhere, so its other spellings cost no phrase over positions.
+    backend = WhooshBackend(index)
+    gen = backend._generation()
+    reader = gen.searcher().reader()
+    assert reader.doc_frequency("entkeys", "evgueni prigojine") == 0
+    translation = gen.translator().translate(parse("Prigozhin Wagner"))
+    assert "Phrase" not in repr(translation.query)
+    assert "prigozhin" in repr(translation.query)  # what was typed is still searched
+    # Without knowing what the articles were scanned for, the phrases stay.
+    unknown = Translator(reader, gen.gazetteer()).translate(parse("Prigozhin Wagner"))
+    assert "Phrase" in repr(unknown.query)
+    plain = Searcher(WhooshBackend(index, fast_path=False), Limits(time_limit=60.0))
+    fast = Searcher(backend, Limits(time_limit=60.0))
+    for query in ("Prigozhin Wagner", "Evgueni Prigojine"):
+        assert [h.id for h in fast.search(query).hits] == [h.id for h in plain.search(query).hits]
 
 
 def test_a_generation_of_several_segments_with_deletions(index, tmp_path):

@@ -12,19 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
+from build_processes import assert_stopped_cleanly, children, cmdline, corpus_of
 
 from search.backends.whoosh import WhooshBackend, store
 from search.entities import POOL_MIN_TEXTS
 from search.indexer import index_corpus
 
 REPO = Path(__file__).resolve().parents[1]
-RECORDS = (REPO / "corpus" / "wikinews-winer.jsonl").read_text("utf-8").splitlines()
-
-
-def corpus_of(folder: Path, n: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "depeches.jsonl").write_text("\n".join(RECORDS[:n]) + "\n", "utf-8")
-    return folder
 
 
 def entities_of(index: Path) -> dict:
@@ -43,29 +37,6 @@ def test_workers_find_the_same_entities_as_one_process(tmp_path):
     assert two.ner_computed == POOL_MIN_TEXTS + 16
     assert entities_of(tmp_path / "one") == entities_of(tmp_path / "two")
     assert two.workers_peak_rss_mb > 100  # the workers loaded the model, and it was measured
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text()
-        found += [int(c) for c in text.split()]
-    return found
-
-
-def cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except OSError:
-        return ""
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def start_build(corpus: Path, index: Path, cache: Path) -> tuple[subprocess.Popen, list[int]]:
@@ -106,16 +77,5 @@ def test_a_stopped_build_leaves_no_process_and_the_index_untouched(tmp_path, how
         proc.send_signal(signal.SIGTERM)
     else:
         os.killpg(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode in (1, 130), err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Erreur : "), err
-    assert "Traceback" not in err
-    if how == "kill-worker":
-        assert "processus de reconnaissance d'entités" in err
-    deadline = time.monotonic() + 10
-    while any(alive(w) for w in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(alive(w) for w in workers), "no orphan worker"
-    assert store.current_generation(index) == live
-    assert not list(index.glob("*.building"))
+    says = "processus de reconnaissance d'entités" if how == "kill-worker" else ""
+    assert_stopped_cleanly(proc, workers, index, live, says)

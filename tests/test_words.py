@@ -196,6 +196,21 @@ def test_a_misspelt_query_is_searched_corrected(searcher):
     assert [h.id for h in results.hits] == ["mali"]
 
 
+def test_filters_that_match_no_article_are_not_relaxed_word_by_word(searcher):
+    from datetime import date
+
+    from search.backends.base import Filters
+
+    # The filters alone exclude everything: loosening the words cannot help.
+    later = Filters(date_from=date(2030, 1, 1))
+    nothing = searcher.search("agronnomes", later, with_facets=False)
+    assert nothing.total == 0 and nothing.relaxed is None
+    # Filters that let articles through: the misspelt word is still relaxed.
+    same_day = Filters(date_from=date(2024, 5, 1), date_to=date(2024, 5, 1))
+    found = searcher.search("agronnomes", same_day, with_facets=False)
+    assert found.relaxed is not None and [h.id for h in found.hits] == ["mali"]
+
+
 @pytest.mark.opensearch
 @pytest.mark.skipif(bool(OPENSEARCH_SKIP_REASON), reason=OPENSEARCH_SKIP_REASON or "")
 def test_both_backends_return_the_same_articles(whoosh_index, opensearch_searcher):

@@ -103,7 +103,8 @@ class LoupeEngine:
         return f"loupe {code}{data} whoosh {whoosh.versionstring()}"
 
     def build(self, corpus: Path, index_dir: Path, **options: object) -> int:
-        """Options: `ner` (bool, default True), `ner_cache` (Path or None)."""
+        """Options: `ner` (bool, default True), `ner_cache` (Path or None),
+        `workers` (processes for NER and segment writers, default 1)."""
         index_corpus, _, _ = _api()
         ner_cache = options.get("ner_cache")
         report = index_corpus(
@@ -112,6 +113,7 @@ class LoupeEngine:
             ner=bool(options.get("ner", True)),
             ner_cache=Path(str(ner_cache)) if ner_cache else None,
             progress=False,
+            n_process=int(str(options.get("workers", 1))),
         )
         return int(report.indexed)
 

@@ -105,9 +105,12 @@ class OpenSearchWriteSession:
         gazetteer: Gazetteer,
         manifest,
         acronyms=None,
+        workers: int = 1,
         before_publish=None,
     ) -> int:
-        """A fresh generation behind the alias, with its manifest."""
+        """A fresh generation behind the alias, with its manifest. (`workers`
+        is the Whoosh writers' count: the cluster's nodes write in parallel
+        already, fed by the bulk helper.)"""
         self.names = {}
         previous = self.live
         count = self.backend.build(

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import logging
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,7 +51,18 @@ from search.backends.whoosh.fastpath import (
     top_k,
 )
 from search.backends.whoosh.highlight import make_snippets
-from search.backends.whoosh.querying import ALL_WORDS_BOOST, Translator, filter_query
+from search.backends.whoosh.parallel import (
+    SegmentWriters,
+    adopt_parts,
+    leading,
+    parallel_threshold,
+)
+from search.backends.whoosh.querying import (
+    ALL_WORDS_BOOST,
+    Translator,
+    filter_query,
+    scanned_spellings,
+)
 from search.backends.whoosh.schema import (
     ENTITY_FIELDS,
     SCHEMA_VERSION,
@@ -93,6 +106,13 @@ MORE_LIKE_TERMS = 10  # « articles proches »: 15 terms took 2× as long, 91 % 
 RERANK_DEPTH = 100  # candidates the all-words bonus re-ranks
 # Documents counted between two looks at the clock while gathering all matches.
 _CLOCK_EVERY = 4096
+# Match sets kept per generation for the requests that follow a search (its
+# timeline): 16 masks are 1.6 MB at 100,000 articles.
+MATCH_SETS_KEPT = 16
+# A new generation being warmed in the background is switched to once warm, or
+# after this long whatever its state (the previous one may be dropped from disk
+# by the switch after next).
+PREPARE_SECONDS = 10.0
 
 
 # BM25F with Whoosh's defaults; per-field length normalisation (see querying.py
@@ -112,12 +132,32 @@ class _Generation:
     _facets: FacetTable | None = None
     _spelling: SpellingIndex | None = None
     _gazetteer: Gazetteer | None = None
+    _scanned: frozenset[str] | None = None  # spellings of the saved gazetteer
+    _vocabulary: list[str] | None = None
     _days: DayTable | None = None
     _opened: list = field(default_factory=list)
     _opened_lock: threading.Lock = field(default_factory=threading.Lock)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _fast: FastPath | None | bool = None  # False: this generation has no column files
     _spare: list = field(default_factory=list)  # searchers opened by warm(), not yet taken
+    ready: threading.Event = field(default_factory=threading.Event)  # warmed in the background
+    opened: float = field(default_factory=time.monotonic)
+    _matches: OrderedDict = field(default_factory=OrderedDict)  # request key -> match mask
+
+    def remember_matches(self, key: str, mask: np.ndarray) -> None:
+        """Keep a complete match set of the fast path for the requests that
+        follow on the same query: the results page asks for its timeline right
+        after its search, and a second pass over the columns would double the
+        page's matching cost. A few masks of one byte per document are kept."""
+        with self._opened_lock:
+            self._matches[key] = mask
+            self._matches.move_to_end(key)
+            while len(self._matches) > MATCH_SETS_KEPT:
+                self._matches.popitem(last=False)
+
+    def recall_matches(self, key: str) -> np.ndarray | None:
+        with self._opened_lock:
+            return self._matches.get(key)
 
     def searcher(self) -> Searcher:
         s = getattr(self.local, "searcher", None)
@@ -130,6 +170,19 @@ class _Generation:
                     self._opened.append(s)
             self.local.searcher = s
         return s
+
+    def warm(self, threads: int, own: bool = False) -> None:
+        """Open what a search reads: searchers for `threads` serving threads
+        (`own`: one of them is the calling thread), the columns, the dates,
+        the vocabulary and the gazetteer."""
+        if own:
+            self.searcher()
+        self.open_spare_searchers(threads - 1 if own else threads)
+        fast = self.fast()
+        if fast is not None:
+            fast.published()
+        self.vocabulary()  # and the spelling table it is read from
+        self.gazetteer()
 
     def open_spare_searchers(self, count: int) -> None:
         """Open searchers ahead of the threads that will take them (warm start)."""
@@ -181,10 +234,31 @@ class _Generation:
         """The gazetteer saved with the generation, with the curated acronyms and
         those the corpus defined (`search.expansion.acronyms.with_acronyms`)."""
         if self._gazetteer is None:
-            self._gazetteer = with_acronyms(
-                load_gazetteer(self.path / GAZETTEER_FILE), load_acronyms(self.path)
-            )
+            base = load_gazetteer(self.path / GAZETTEER_FILE)
+            self._scanned = scanned_spellings(base)
+            self._gazetteer = with_acronyms(base, load_acronyms(self.path))
         return self._gazetteer
+
+    def translator(self, matching: bool = False) -> Translator:
+        """A query translator for this generation: its reader, its gazetteer,
+        and the spellings its articles were scanned for."""
+        gazetteer = self.gazetteer()
+        return Translator(
+            self.searcher().reader(),
+            gazetteer,
+            matching=matching,
+            scanned=self._scanned,
+            vocabulary=self.vocabulary(),
+        )
+
+    def vocabulary(self) -> list[str]:
+        """The sorted words of `text_exact` (fuzzy matching walks them in memory)."""
+        if self._vocabulary is None:
+            spelling = self.spelling()
+            with self._lock:
+                if self._vocabulary is None:
+                    self._vocabulary = sorted(spelling.df)
+        return self._vocabulary
 
     def spelling(self) -> SpellingIndex:
         if self._spelling is None:
@@ -197,6 +271,12 @@ class _Generation:
                     )
                     self._spelling = SpellingIndex(vocab)
         return self._spelling
+
+
+def _matches_key(request: SearchRequest) -> str:
+    """What decides a request's match set: its query and filters (not its page,
+    sort or snippets)."""
+    return repr((request.query, request.filters))
 
 
 # Errors that mean a bug in Loupe or Whoosh, not a damaged file: let them be seen.
@@ -234,13 +314,20 @@ def _damaged(root: Path, exc: Exception) -> store.DamagedIndex:
 
 
 class WhooshBackend:
-    def __init__(self, root: Path, fast_path: bool = True) -> None:
+    def __init__(
+        self, root: Path, fast_path: bool = True, parallel_from: int | None = None
+    ) -> None:
         self.root = Path(root)
+        # Full builds of more articles than this use the segment writers (parallel.py).
+        self.parallel_from = parallel_from if parallel_from is not None else parallel_threshold()
+        self.writers_used = 0  # segment writers of the last full build (0: it ran here)
         # False: every query runs Whoosh's matchers (the reference the fast path is tested against).
         self.fast_path = fast_path
         self._gen: _Generation | None = None
         self._retired: _Generation | None = None  # in-flight requests may still use it
         self._gen_lock = threading.Lock()
+        self._pending: _Generation | None = None  # a new generation being warmed
+        self._warm_threads = 0  # serving threads, once warm() was called (a server)
 
     # -- building ------------------------------------------------------------
     def build(
@@ -269,13 +356,13 @@ class WhooshBackend:
             return self._build_locked(articles, gazetteer, manifest, acronyms, before_publish)
 
     def _build_locked(
-        self, articles, gazetteer, manifest, acronyms=None, before_publish=None
+        self, articles, gazetteer, manifest, acronyms=None, before_publish=None, workers: int = 1
     ) -> int:
         gazetteer = gazetteer or Gazetteer([])
         building = store.new_building_dir(self.root)
         try:
             save_gazetteer(gazetteer, building / GAZETTEER_FILE)
-            count, meta = self._write(building, articles, gazetteer)
+            count, meta = self._write(building, articles, gazetteer, workers)
             if acronyms is not None:  # read while the articles streamed in
                 save_acronyms(building, acronyms.pairs())
             build_fast_path(building)
@@ -300,27 +387,48 @@ class WhooshBackend:
             yield WhooshWriteSession(self)
 
     def _write(
-        self, folder: Path, articles: Iterable[Article], gazetteer: Gazetteer
+        self, folder: Path, articles: Iterable[Article], gazetteer: Gazetteer, workers: int = 1
     ) -> tuple[int, dict]:
+        """Every article into a fresh index in `folder`: in this process, or
+        when the corpus is large enough to pay for it, by `workers` segment
+        writers (parallel.py) while this process reads and prepares."""
         ix = windex.create_in(str(folder), build_schema())
         scanner = EntityScanner(gazetteer)
-        writer = ix.writer(limitmb=256, compound=False)
         display = new_display()
-        count = 0
-        try:
+
+        def documents() -> Iterator[dict]:
             for article in articles:
                 keys = article_entity_keys(article, scanner)
-                writer.add_document(**to_document(article, gazetteer.aliases_of, keys))
                 count_display(display, article)
+                yield to_document(article, gazetteer.aliases_of, keys)
+
+        head, rest, large = leading(documents(), self.parallel_from if workers > 1 else 0)
+        self.writers_used = workers if workers > 1 and large else 0
+        if self.writers_used:
+            with SegmentWriters(folder, ix.schema, workers) as writers:
+                count = writers.write(itertools.chain(head, rest))
+                checkpoint("segment")
+                adopt_parts(ix, writers.parts())
+        else:
+            count = self._write_here(ix, itertools.chain(head, rest))
+        write_side_tables(folder, ix)
+        save_display_counts(folder, display)
+        return count, generation_meta(ix, display)
+
+    @staticmethod
+    def _write_here(ix: windex.Index, documents: Iterable[dict]) -> int:
+        writer = ix.writer(limitmb=256, compound=False)
+        count = 0
+        try:
+            for document in documents:
+                writer.add_document(**document)
                 count += 1
         except BaseException:
             writer.cancel()
             raise
         checkpoint("segment")
         writer.commit()
-        write_side_tables(folder, ix)
-        save_display_counts(folder, display)
-        return count, generation_meta(ix, display)
+        return count
 
     # -- opening -------------------------------------------------------------
     def _generation(self) -> _Generation:
@@ -330,42 +438,85 @@ class WhooshBackend:
         gen = self._gen
         if gen is not None and gen.name == name:
             return gen
+        if gen is not None and self._warm_threads and gen.path.is_dir():
+            ready = self._prepared(name)
+            if ready is None:
+                return (
+                    gen  # complete, and kept on disk by the switch: served until the next is warm
+                )
         with self._gen_lock:
             if self._gen is None or self._gen.name != name:
-                path = store.generation_path(self.root, name)
-                meta = store.read_meta(self.root, name)
-                store.check_files(self.root, name, meta)
-                if meta.get("schema") != SCHEMA_VERSION:
-                    raise store.DamagedIndex(
-                        f"l'index {self.root} a été construit par une autre version de Loupe : "
-                        "reconstruisez-le avec `loupe index`"
-                    )
-                try:
-                    ix = windex.open_dir(str(path))
-                except Exception as exc:  # whoosh raises several kinds for damage
-                    raise IndexMissing(
-                        f"l'index {path} est illisible ({exc.__class__.__name__}) : "
-                        "reconstruisez-le avec `loupe index`"
-                    ) from exc
-                if self._retired is not None:
-                    self._retired.close()
-                self._retired = self._gen
-                self._gen = _Generation(name, path, ix, meta)
+                pending = self._pending
+                fresh = pending if pending is not None and pending.name == name else None
+                self._switch_to(fresh or self._open(name))
             return self._gen
+
+    def _open(self, name: str) -> _Generation:
+        path = store.generation_path(self.root, name)
+        meta = store.read_meta(self.root, name)
+        store.check_files(self.root, name, meta)
+        if meta.get("schema") != SCHEMA_VERSION:
+            raise store.DamagedIndex(
+                f"l'index {self.root} a été construit par une autre version de Loupe : "
+                "reconstruisez-le avec `loupe index`"
+            )
+        try:
+            ix = windex.open_dir(str(path))
+        except Exception as exc:  # whoosh raises several kinds for damage
+            raise IndexMissing(
+                f"l'index {path} est illisible ({exc.__class__.__name__}) : "
+                "reconstruisez-le avec `loupe index`"
+            ) from exc
+        return _Generation(name, path, ix, meta)
+
+    def _switch_to(self, gen: _Generation) -> None:
+        """(Under _gen_lock.) Serve `gen`; the one it replaces stays open for the
+        requests still using it, and is closed at the next switch."""
+        if self._retired is not None:
+            self._retired.close()
+        self._retired = self._gen
+        self._gen = gen
+        self._pending = None
+
+    def _prepared(self, name: str) -> _Generation | None:
+        """A server (warmed at start) meets a new generation: it is opened and
+        warmed in a background thread while the previous one keeps answering,
+        so no request pays for its columns, vocabulary and searchers (about a
+        second at 100,000 articles). Returns it once warm, else None. Opening
+        errors surface at once; a warm-up that fails or outlasts
+        PREPARE_SECONDS hands over to the synchronous path."""
+        with self._gen_lock:
+            pending = self._pending
+            if pending is None or pending.name != name:
+                pending = self._pending = self._open(name)
+                threading.Thread(
+                    target=self._warm_generation,
+                    args=(pending, self._warm_threads),
+                    name=f"loupe-warm-{name}",
+                    daemon=True,
+                ).start()
+        if pending.ready.is_set() or time.monotonic() - pending.opened > PREPARE_SECONDS:
+            return pending
+        return None
+
+    @staticmethod
+    def _warm_generation(gen: _Generation, threads: int) -> None:
+        try:
+            gen.warm(threads)
+        except Exception:  # the request that switches to it will meet the error
+            log.info("warming %s failed", gen.path, exc_info=True)
+        finally:
+            gen.ready.set()
 
     @_reads_index
     def warm(self, threads: int = 1) -> None:
         """Open, before the first request, everything a search reads: the
         generation, one searcher per serving thread, the columns of the fast
         path and the spelling table (a cold 100k-article index otherwise makes
-        the first request of each thread pay for them)."""
-        gen = self._generation()
-        gen.searcher()  # this thread's own
-        gen.open_spare_searchers(max(threads - 1, 0))
-        fast = gen.fast()
-        if fast is not None:
-            fast.published()
-        gen.spelling()
+        the first request of each thread pay for them). From then on, a new
+        generation is warmed the same way before it replaces this one."""
+        self._generation().warm(threads, own=True)
+        self._warm_threads = max(threads, 1)
 
     @_reads_index
     def generation(self) -> str:
@@ -377,8 +528,8 @@ class WhooshBackend:
         started = time.perf_counter()
         gen = self._generation()
         searcher = gen.searcher()
-        reader, gazetteer = searcher.reader(), gen.gazetteer()
-        translation = Translator(reader, gazetteer).translate(request.query)
+        gazetteer = gen.gazetteer()
+        translation = gen.translator().translate(request.query)
         q = translation.query
         fq = filter_query(canonical_filters(request.filters, gazetteer))
         fast = gen.fast() if self.fast_path else None
@@ -416,7 +567,7 @@ class WhooshBackend:
             if bonus:
                 top = self._all_words_bonus(searcher, top, translation.all_words)[:wanted]
             if time.perf_counter() < deadline:
-                finder = Translator(reader, gazetteer, matching=True)
+                finder = gen.translator(matching=True)
                 docnums, cut = self._matching(
                     searcher, finder.translate(request.query).query, allowed, deadline
                 )
@@ -454,8 +605,8 @@ class WhooshBackend:
         try:
             gen = self._generation()
             searcher = gen.searcher()
-            reader, gazetteer = searcher.reader(), gen.gazetteer()
-            translation = Translator(reader, gazetteer).translate(request.query)
+            gazetteer = gen.gazetteer()
+            translation = gen.translator().translate(request.query)
             q = translation.query
             if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
                 return
@@ -481,16 +632,22 @@ class WhooshBackend:
     @_reads_index
     def date_counts(self, request: SearchRequest | None) -> DateCounts:
         """Matches of `request` per publication day (None: the whole index),
-        from the generation's day table; the match set is found as for the
-        total, under the request's time limit."""
+        from the generation's day table; the match set is the search's own (the
+        fast path's mask, reused when the same search just ran), found under
+        the request's time limit."""
         started = time.perf_counter()
         gen = self._generation()
         table = gen.days()
         if request is None or (request.query is None and request.filters.is_empty()):
             return table.count(None)
+        fast = gen.fast() if self.fast_path else None
+        if fast is not None:
+            mask, cut = self._match_mask(gen, fast, request, started)
+            counts = table.count_mask(mask)
+            return replace(counts, partial=True) if cut else counts
         searcher = gen.searcher()
         gazetteer = gen.gazetteer()
-        finder = Translator(searcher.reader(), gazetteer, matching=True)
+        finder = gen.translator(matching=True)
         q = finder.translate(request.query).query
         if q is wq.NullQuery or isinstance(q, wq.NullQuery.__class__):
             return table.count([])
@@ -499,6 +656,29 @@ class WhooshBackend:
         docnums, cut = self._matching(searcher, q, allowed, started + request.time_limit)
         counts = table.count(docnums)
         return replace(counts, partial=cut) if cut else counts
+
+    def _match_mask(
+        self, gen: _Generation, fast: FastPath, request: SearchRequest, started: float
+    ) -> tuple[np.ndarray, bool]:
+        """The fast path's match set of `request` (the same mask its search
+        counts as the total), and whether the time limit cut it."""
+        key = _matches_key(request)
+        mask = gen.recall_matches(key)
+        if mask is not None:
+            return mask, False
+        searcher = gen.searcher()
+        gazetteer = gen.gazetteer()
+        translation = gen.translator().translate(request.query)
+        fq = filter_query(canonical_filters(request.filters, gazetteer))
+        run = Executor(
+            fast, searcher, WEIGHTING.B, WEIGHTING.K1, deadline=started + request.time_limit
+        )
+        mask = run.run(translation.query).mask
+        if fq is not None:
+            mask &= run.filter_mask(fq)
+        if not run.partial:
+            gen.remember_matches(key, mask)
+        return mask, run.partial
 
     def gazetteer(self) -> Gazetteer:
         """The gazetteer the live generation was built with (its queries expand with it)."""
@@ -538,6 +718,8 @@ class WhooshBackend:
             top = sorted(rescored, key=lambda ds: -ds[1])[:wanted]
         else:
             top = top_k(score, mask, wanted)
+        if not run.partial:
+            gen.remember_matches(_matches_key(request), mask)
         total = int(np.count_nonzero(mask))
         hits = [
             self._hit(searcher, docnum, s, translation.highlight_stems, request.with_snippets)

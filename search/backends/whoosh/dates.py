@@ -53,6 +53,11 @@ class DayTable:
         picked = self.days[np.asarray(docnums, dtype=np.int64)] if len(docnums) else self.days[:0]
         return self._count(picked)
 
+    def count_mask(self, mask: np.ndarray) -> DateCounts:
+        """Matches per day of a boolean mask over document numbers (the fast
+        path's match set): one indexing pass, no list of document numbers."""
+        return self._count(self.days[mask & self.live])
+
     @staticmethod
     def _count(days: np.ndarray) -> DateCounts:
         undated = int(np.count_nonzero(days == UNDATED))

@@ -46,6 +46,7 @@ from whoosh.searching import Searcher
 from search.backends.base import FacetValue
 from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.facets import FACET_SOURCES
+from search.backends.whoosh.phrases import PhraseTimeCut, phrase_documents
 
 log = logging.getLogger(__name__)
 
@@ -441,12 +442,18 @@ class Executor:
         elif isinstance(q, wq.Term) and q.fieldname in SCORED_FIELDS:
             m = self._empty()
             self._add_term(q, m)
+        elif isinstance(q, wq.Phrase) and q.fieldname in SCORED_FIELDS and q.slop == 1:
+            m = self._phrase(q)
         elif isinstance(q, DocSetQuery):
             m = self._empty()
             if q.docnums:
                 m.mask[np.asarray(q.docnums, dtype=np.int64)] = True
         elif q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             m = self._empty()
+        elif isinstance(q, wq.Every) and q.fieldname in (None, "", "*"):
+            # Every live document, scored with the query's boost as Whoosh's
+            # ListMatcher does (a filter-only search, a query of negations).
+            m = Matches(self.fast.live.copy(), np.where(self.fast.live, float(q.boost), 0.0))
         else:
             m = self._whoosh(q)
         self._memo[id(q)] = m
@@ -482,19 +489,56 @@ class Executor:
         if time.perf_counter() > self.deadline:  # past the limit: what was found stands
             self.partial = True
             return
-        docs, tf, lengths = self.fast.postings(q.fieldname, q.text)
+        docs, s = self._term_scores(q.fieldname, q.text, q.boost)
         if not len(docs):
             return
+        into.score[docs] += s
+        into.mask[docs] = True
+
+    def _term_scores(self, field: str, text: str, boost: float = 1.0):
+        """The documents holding a term and its BM25F score in each."""
+        docs, tf, lengths = self.fast.postings(field, text)
+        if not len(docs):
+            return docs, tf
         # Whoosh's BM25F (scoring.bm25), same operation order, float64 as Python's floats.
         df = len(docs)
         idf = np.log(self.fast.doc_count / (df + 1)) + 1
         B, K1 = self.B, self.K1
-        avg = self.fast.avg_length[q.fieldname]
+        avg = self.fast.avg_length[field]
         s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / avg)))
-        if q.boost != 1.0:
-            s = s * q.boost
-        into.score[docs] += s
-        into.mask[docs] = True
+        if boost != 1.0:
+            s = s * boost
+        return docs, s
+
+    def _phrase(self, q: wq.Phrase) -> Matches:
+        """A quoted phrase (phrases.py): the documents holding every word, from
+        the columns, checked for the words' run; scored as Whoosh scores it,
+        the sum of its words' BM25F times the phrase's boost."""
+        m = self._empty()
+        if time.perf_counter() > self.deadline:
+            self.partial = True
+            return m
+        scored = [self._term_scores(q.fieldname, w) for w in q.words]
+        if any(not len(docs) for docs, _ in scored):
+            return m  # a word no document holds: Whoosh matches nothing either
+        candidates = scored[0][0]
+        for docs, _ in scored[1:]:
+            candidates = np.intersect1d(candidates, docs, assume_unique=True)
+        try:
+            matched = phrase_documents(
+                self.searcher, q.fieldname, list(q.words), candidates, self.deadline
+            )
+        except PhraseTimeCut:
+            self.partial = True
+            return m
+        if not len(matched):
+            return m
+        total = np.zeros(self.n)
+        for docs, s in scored:
+            total[docs] += s
+        m.mask[matched] = True
+        m.score[matched] = total[matched] * q.boost if q.boost != 1.0 else total[matched]
+        return m
 
     def _whoosh(self, q: wq.Query) -> Matches:
         """A node the columns do not hold, matched and scored by Whoosh itself."""

@@ -12,12 +12,15 @@ Ranking rules, each a general rule rather than a per-query trick:
 
 from __future__ import annotations
 
+import bisect
 import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
 from whoosh import query as wq
+from whoosh.codec.base import Automata
 from whoosh.reading import IndexReader
 
 from search.alias_marks import marked_alias_words
@@ -40,6 +43,7 @@ from search.core.ranking import (
 from search.entity_keys import ENTITY_KEY_FIELD, query_entity_key
 from search.expansion.related import Related, expand_items
 from search.gazetteer import Gazetteer
+from search.gazetteer import fold as fold_name
 from search.names import NameRun, other_forms
 from search.query import And, Not, Or, Phrase, QueryError, Term, Words
 from search.query import Node as QNode
@@ -107,9 +111,21 @@ class Translator:
         reader: IndexReader,
         gazetteer: Gazetteer | None = None,
         matching: bool = False,
+        scanned: frozenset[str] | None = None,
+        vocabulary: Sequence[str] | None = None,
     ) -> None:
+        """`scanned`: the spellings (gazetteer-folded) the generation's articles
+        were scanned for at index time (`scanned_spellings`); None if unknown.
+        `vocabulary`: the sorted words of `text_exact`, if the caller holds them
+        in memory (fuzzy words are then found without reading the term file)."""
         self.reader = reader
+        self.vocabulary = vocabulary
         self.gazetteer = gazetteer
+        # An entity the articles were scanned for and whose key no article holds
+        # was written nowhere in those spellings: no phrase needs to look for them.
+        self.scanned = (
+            scanned if scanned and reader.field_length(ENTITY_KEY_FIELD) > 0 else frozenset()
+        )
         self.matching = matching
         self.top_level: Words | None = None  # set by translate()
         self.expansions_each = MAX_EXPANSIONS  # shared out by translate()
@@ -227,7 +243,7 @@ class Translator:
         for form in other_forms(span, forms):  # the snippets mark the other spellings too
             words = [t.text for t in exact_analyzer()(form) if "-" not in t.text]
             self.stems.update(stem(w) for w in marked_alias_words(words))
-            if not keyed and words:
+            if not keyed and words and fold_name(form) not in self.scanned:
                 clauses.extend(self._alias_phrase(words))
         if keyed:
             boost = ENTITY_KEY_BOOST if not self.matching else 1.0
@@ -320,10 +336,17 @@ class Translator:
         if len(word) < MIN_FUZZY_LETTERS:
             return [word] if word else []
         maxdist = fuzzy_distance(word)
-        found = [
-            w.decode("utf-8") if isinstance(w, bytes) else w
-            for w in self.reader.terms_within("text_exact", word, maxdist, prefix=1)
-        ]
+        if self.vocabulary is not None:
+            # Whoosh's own automaton walk, over the words in memory instead of
+            # the term file on disk (a binary search of reads per step: 60 ms a
+            # word at 100,000 articles, under 5 ms here). Same words found.
+            dfa = Automata.levenshtein_dfa(word, maxdist, 1)
+            found = list(Automata.find_matches(dfa, SortedTermsCursor(self.vocabulary)))
+        else:
+            found = [
+                w.decode("utf-8") if isinstance(w, bytes) else w
+                for w in self.reader.terms_within("text_exact", word, maxdist, prefix=1)
+            ]
         return self._most_frequent(found)
 
     def _most_frequent(self, words: list[str]) -> list[str]:
@@ -331,6 +354,27 @@ class Translator:
             return words
         freq = self.reader.doc_frequency
         return sorted(words, key=lambda w: -freq("text_exact", w))[: self.expansions_each]
+
+
+class SortedTermsCursor:
+    """A field cursor (Whoosh's `find` / `text` protocol) over a sorted list of
+    words in memory, for `Automata.find_matches`."""
+
+    def __init__(self, words: Sequence[str]) -> None:
+        self.words = words
+        self.i = 0
+
+    def find(self, term: str) -> None:
+        self.i = bisect.bisect_left(self.words, term)
+
+    def text(self) -> str | None:
+        return self.words[self.i] if self.i < len(self.words) else None
+
+
+def scanned_spellings(gazetteer: Gazetteer) -> frozenset[str]:
+    """Every spelling of the gazetteer an index was built with (its entity
+    keys come from scanning the articles for these), folded as names compare."""
+    return frozenset(fold_name(form) for entry in gazetteer.entries for form in entry.forms)
 
 
 def filter_query(filters: Filters) -> wq.Query | None:

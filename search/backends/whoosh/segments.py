@@ -59,7 +59,9 @@ def bounded_merge(writer, segments):
     what it holds so far (smallest first), so segment sizes grow geometrically
     and each article is merged a logarithmic number of times; the largest
     segment (the bulk of the archive) is absorbed only once the rest is half
-    its size. If more than MAX_SEGMENTS would remain, the smallest are merged
+    its size (the same for a segment at least half as large as the largest:
+    a parallel full build leaves one such segment per worker). If more than
+    MAX_SEGMENTS would remain, the smallest are merged
     too. A segment whose documents are mostly deleted is always rewritten (its
     postings would be read and filtered on every query). Simulated over a year
     of daily updates of 200 articles on 100,000: 3 segments on average, 2,600
@@ -72,7 +74,8 @@ def bounded_merge(writer, segments):
     merge = [s for s in by_size if _mostly_deleted(s)]
     rest = [s for s in by_size if s not in merge]
     held = max(writer.docnum - writer.docbase, 1) + sum(s.doc_count() for s in merge)
-    while rest and rest[0].doc_count_all() < (LARGEST_GROWTH if len(rest) == 1 else GROWTH) * held:
+    largest = rest[-1].doc_count_all() if rest else 0
+    while rest and rest[0].doc_count_all() < _growth(rest[0], largest) * held:
         segment = rest.pop(0)
         merge.append(segment)
         held += segment.doc_count()
@@ -86,6 +89,13 @@ def bounded_merge(writer, segments):
         reader.close()
         checkpoint("merge")
     return rest
+
+
+def _growth(segment, largest: int) -> int:
+    """The archive's segments — the largest, and those at least half its size
+    (a parallel full build writes one per worker) — are absorbed only once the
+    updates add up to half their size; smaller ones at GROWTH times less."""
+    return LARGEST_GROWTH if 2 * segment.doc_count_all() >= largest else GROWTH
 
 
 def _mostly_deleted(segment) -> bool:

@@ -63,7 +63,7 @@ class RebuildableIndex(Protocol):
     root: Path
 
     def _build_locked(
-        self, articles: Iterable[Article], gazetteer, manifest, acronyms=None
+        self, articles: Iterable[Article], gazetteer, manifest, acronyms=None, workers: int = 1
     ) -> int: ...
 
     def stats(self) -> IndexStats: ...
@@ -187,9 +187,13 @@ class WhooshWriteSession:
         manifest,
         acronyms=None,
         before_publish=None,
+        workers: int = 1,
     ) -> int:
-        """A full generation (the first build, `--full`, or settings changed)."""
-        return self.backend._build_locked(articles, gazetteer, manifest, acronyms, before_publish)
+        """A full generation (the first build, `--full`, or settings changed),
+        its segments written by `workers` processes (search.backends.whoosh.parallel)."""
+        return self.backend._build_locked(
+            articles, gazetteer, manifest, acronyms, before_publish, workers
+        )
 
     def update(
         self,
