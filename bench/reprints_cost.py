@@ -6,8 +6,9 @@ random, so every paragraph recurs in many articles — a worst case for reprint
 detection: 10k articles hold ~20,000 reprint pairs, far more than news does).
 
 - `read`: the corpus read and thrown away, as the build reads it (the RSS floor);
-- `clusters`: read + shingles + `ReprintStore.build` + save: the time the
-  build spends on reprints and the memory it adds over `read`; then the store
+- `clusters`: read + shingles (spilled to disk by `reprints.Collector`, as the
+  build does) + `ReprintStore.build` + save: the time the build spends on
+  reprints and the memory it adds over `read`; then the store
   reloaded writable and 100 new articles added (the incremental update);
 - `loupe`: a whole `loupe index --no-ner` (reprints included), and `bare`: the
   same with reprint detection switched off, the reference for the added time
@@ -40,6 +41,13 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process so far: less swayed than wall time by what
+    else the machine runs (a build is one process here: no NER workers)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _articles(folder: Path):
     from search.article import Article
     from search.readers import read_corpus
@@ -64,16 +72,18 @@ def child_clusters(folder: Path) -> dict:
     from search import reprints
 
     out: dict = {}
-    shingle_s, shingled = 0.0, []
+    shingle_s = 0.0
+    collector = reprints.Collector(spill_dir=WORK)  # as the build keeps them: on disk
     started = time.perf_counter()
     for article in _articles(folder):
         t = time.perf_counter()
-        shingled.append(reprints.shingled(article))
+        for _ in collector.tap((article,)):
+            pass
         shingle_s += time.perf_counter() - t
     out["read_and_shingle_s"] = time.perf_counter() - started
     out["shingle_s"] = shingle_s
     t = time.perf_counter()
-    store = reprints.ReprintStore.build(shingled)
+    store = reprints.ReprintStore.build(collector.drain(), frequent=collector.frequent())
     out["store_build_s"] = time.perf_counter() - t
     out["clusters"] = len(store.clusters())
     out["pairs"] = sum(len(v) for v in store.pairs.values()) // 2
@@ -85,15 +95,12 @@ def child_clusters(folder: Path) -> dict:
     out["save_s"] = time.perf_counter() - t
     out["store_mb"] = sum(p.stat().st_size for p in where.iterdir()) / 2**20
     out["rss_mb"] = _rss_mb()
-    del store, shingled
+    del store
     # the incremental update: a new generation from the previous store + 100 articles
     new = [reprints.shingled(a) for a in _new_articles(N_NEW)]
     t = time.perf_counter()
     previous = reprints.ReprintStore.load(where, writable=True)
     out["incr_load_s"] = time.perf_counter() - t
-    t = time.perf_counter()
-    previous.lsh()
-    out["incr_lsh_s"] = time.perf_counter() - t
     t = time.perf_counter()
     previous.add(new)
     out["incr_add_s"] = time.perf_counter() - t
@@ -117,6 +124,7 @@ def child_loupe(folder: Path, label: str, reuse: bool = False) -> dict:
         report = index_corpus(folder, index, ner=False)
         out = {
             "build_s": report.elapsed,
+            "build_cpu_s": _cpu_s(),
             "reprint_s": report.reprint_seconds,
             "clusters": report.reprint_clusters,
             "rss_mb": _rss_mb(),
@@ -150,16 +158,32 @@ def child_bare(folder: Path, label: str) -> dict:
     class NoCollector:
         articles: list = []
 
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
         def tap(self, articles):
             return articles
 
+    class NoWriter:
+        written = None
+
+        def __init__(self, *args) -> None:
+            pass
+
+        def full(self):
+            return lambda generation: None
+
+        def update(self, previous, removed):
+            return lambda generation: None
+
     indexer.reprints.Collector = NoCollector  # type: ignore[misc]
-    indexer._update_reprints = lambda index_dir, report, shingles: None
+    indexer._ReprintWriter = NoWriter  # type: ignore[misc]
+    indexer._update_reprints = lambda *args: None
     index = WORK / f"index-bare-{label}"
     shutil.rmtree(index, ignore_errors=True)
     report = indexer.index_corpus(folder, index, ner=False)
     shutil.rmtree(index, ignore_errors=True)
-    return {"build_s": report.elapsed, "rss_mb": _rss_mb()}
+    return {"build_s": report.elapsed, "build_cpu_s": _cpu_s(), "rss_mb": _rss_mb()}
 
 
 def _child(kind: str, label: str) -> dict:
@@ -168,11 +192,14 @@ def _child(kind: str, label: str) -> dict:
         [sys.executable, "-m", "bench.reprints_cost", kind, label],
         capture_output=True,
         text=True,
-        check=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
     )
+    if proc.returncode != 0:
+        raise SystemExit(f"{label} {kind} failed:\n{proc.stderr}")
     del folder
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"{label} {kind}: {json.dumps(result)}", flush=True)  # kept if a later child fails
+    return result
 
 
 def run_cost(labels: list[str], with_loupe: bool = True, similar_only: bool = False) -> dict:

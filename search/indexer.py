@@ -168,7 +168,8 @@ def index_corpus(
         cache = NerCache(ner_cache or index_dir / "ner-cache.sqlite")
         extractor = EntityExtractor(gaz, cache=cache, n_process=n_process)
 
-    shingles = reprints.Collector()  # what the near-duplicate clusters need of each article
+    shingles = reprints.Collector(spill_dir=index_dir)  # each article's shingles, on disk
+    reprint_writer = _ReprintWriter(index_dir, shingles, report)  # called before the switch
     acronyms = AcronymLearner()  # the definitions the corpus gives, kept with the index
 
     def annotated(articles: Iterable[Article]) -> Iterator[Article]:
@@ -204,6 +205,7 @@ def index_corpus(
                     strict,
                     report,
                     acronyms,
+                    reprint_writer,
                 )
     finally:
         if extractor is not None:
@@ -219,12 +221,54 @@ def index_corpus(
     report.peak_rss_mb = _peak_rss_mb()
     report.workers_peak_rss_mb = _children_peak_rss_mb()
     report.writers = getattr(backend, "writers_used", 0)
-    if change is not None:
+    if change is not None and reprint_writer.written != change.generation:
+        # the backend took no callback, or the previous store was missing: after the switch
         _update_reprints(index_dir, backend, report, shingles, change, previous_generation)
     report.elapsed = time.perf_counter() - started
     if on_generation is not None and change is not None:
         on_generation(change)
     return report
+
+
+class _ReprintWriter:
+    """Writes the reprint store of the generation being built, from the backend's
+    `before_publish` callback: under the build lock, before readers can see the
+    generation, so no reader ever finds a live generation without its store."""
+
+    def __init__(self, index_dir: Path, shingles: reprints.Collector, report: IndexReport):
+        self.index_dir, self.shingles, self.report = index_dir, shingles, report
+        self.written: str | None = None  # the generation whose store was written
+
+    def full(self) -> Callable[[str], None]:
+        """For a full build: every article it read, boilerplate learnt from them."""
+        return lambda generation: self._write(generation, (), None, self.shingles.frequent())
+
+    def update(self, previous: str | None, removed: list[str]) -> Callable[[str], None]:
+        """For an update: the previous generation's store, minus `removed`, plus the
+        written articles. Without that store, nothing here: `_update_reprints`
+        rebuilds it from every article once the generation is live."""
+
+        def write(generation: str) -> None:
+            if previous is not None and reprints.has_store(self.index_dir, previous):
+                self._write(generation, removed, previous)
+
+        return write
+
+    def _write(
+        self, generation: str, removed: list[str], previous: str | None, frequent=None
+    ) -> None:
+        started = time.perf_counter()
+        store = reprints.update_for_generation(
+            self.index_dir,
+            generation,
+            self.shingles.drain(),
+            ids_removed=removed,
+            previous_generation=previous,
+            frequent=frequent,
+        )
+        self.written = generation
+        self.report.reprint_clusters = len(store.clusters())
+        self.report.reprint_seconds = time.perf_counter() - started
 
 
 def _update_reprints(
@@ -291,6 +335,7 @@ def _write_generation(
     strict,
     report,
     acronyms,
+    reprint_writer: _ReprintWriter,
 ) -> tuple[GenerationChange | None, set[str]]:
     """Under the build lock: an update of the live generation when its manifest
     allows one, else a full build. Returns what changed (None: nothing did) and
@@ -324,7 +369,14 @@ def _write_generation(
             _noting_ids(annotated(_unique(stream, report)), ids), corpus, report, strict
         )
         manifest = lambda: Manifest(settings, started_ns, states)  # noqa: E731 — once read
-        session.rebuild(articles, gaz, lambda: manifest().to_json(), acronyms, workers=workers)
+        session.rebuild(
+            articles,
+            gaz,
+            lambda: manifest().to_json(),
+            acronyms,
+            before_publish=reprint_writer.full(),
+            workers=workers,
+        )
         report.added = report.indexed
         report.generation = session.backend.stats().generation
         kept = {c for _, c in manifest().winners().values()}
@@ -350,7 +402,14 @@ def _write_generation(
     # Every written id is deleted first too: an id re-read after a skipped round
     # must replace its old document, never sit beside it.
     replaced = plan.removed + [a.id for a in plan.write]
-    session.update(annotated(plan.write), replaced, gaz, plan.manifest.to_json, acronyms)
+    session.update(
+        annotated(plan.write),
+        replaced,
+        gaz,
+        plan.manifest.to_json,
+        acronyms,
+        before_publish=reprint_writer.update(session.live, plan.removed + plan.updated),
+    )
     report.indexed = plan.total
     report.generation = session.backend.stats().generation
     change = GenerationChange(

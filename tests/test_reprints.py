@@ -296,6 +296,31 @@ def test_results_group_reprints_under_the_earliest_and_list_them_all_on_request(
     assert client.get("/search", query_string={"q": q, "reprints": "x"}).status_code == 400
 
 
+def test_api_groups_reprints_as_the_page_does_on_request(client, built, corpus_articles):
+    from api_checks import check
+
+    original = built[3][0]
+    q = _phrase_query(corpus_articles, original)
+    asked = {"q": q, "per_page": 50}
+    flat = check(client.get("/api/search", query_string=asked), "/api/search", 200)
+    assert all("reprints" not in h for h in flat["hits"])  # by default: every article
+    every = client.get("/api/search", query_string={**asked, "reprints": "all"}).get_json()
+    assert [h["id"] for h in every["hits"]] == [h["id"] for h in flat["hits"]]
+    grouped = client.get("/api/search", query_string={**asked, "reprints": "grouped"})
+    body = check(grouped, "/api/search", 200)  # the documented shape, `reprints` included
+    assert body["total"] == flat["total"] and body["facets"] == flat["facets"]
+    ids = [h["id"] for h in body["hits"]]
+    inner = [r["id"] for h in body["hits"] for r in h["reprints"]]
+    assert sorted(ids + inner) == sorted(h["id"] for h in flat["hits"])  # each hit once
+    (group,) = [h for h in body["hits"] if h["id"] == original]  # the earliest heads it
+    assert len(group["reprints"]) >= 3
+    assert all(r["id"].split("~")[0] == original for r in group["reprints"])
+    page = client.get("/search", query_string=asked).get_data(as_text=True)
+    assert _hits(page) == len(body["hits"])  # as many entries as the page shows
+    bad = client.get("/api/search", query_string={**asked, "reprints": "x"})
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_parameter"
+
+
 @pytest.fixture(scope="module")
 def live(built, tmp_path_factory):
     log = tmp_path_factory.mktemp("reprints-serve") / "serve.log"

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, jsonify, request
 
 from search.core.entity_types import LISTED_TYPES
 from search.core.model import IndexMissing
-from search.reprints.export import similar_to_json
+from search.reprints.export import grouped_hits_json, similar_to_json
 from search.searcher import MAX_NEIGHBOURS
 from search.serialize import article_to_json, results_to_json
 from web.context import get_searcher
@@ -37,7 +37,11 @@ def search():
         per_page=params.per_page,
         relax=params.relax,
     )
-    return jsonify({"query": params.q, **results_to_json(results)})
+    body = {"query": params.q, **results_to_json(results)}
+    if request.args.get("reprints") == "grouped":  # as the page shows them (default: all)
+        groups = get_searcher().group_reprints(results.hits)
+        body["hits"] = grouped_hits_json(groups, body["hits"])
+    return jsonify(body)
 
 
 @bp.get("/articles/<path:article_id>")

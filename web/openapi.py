@@ -315,8 +315,9 @@ SEARCH_PARAMETERS = [
     ),
     _param(
         "reprints",
-        "the results page groups reprints of one text under the earliest (grouped) or lists "
-        "them all; the API always lists every article",
+        "the results page groups reprints of one text under the earliest (grouped, its "
+        "default) or lists them all; the API lists every article unless reprints=grouped, "
+        "then each hit carries the reprints of its text found on the page under `reprints`",
         {"enum": list(REPRINT_DISPLAY), "default": "grouped"},
     ),
     _param(
@@ -666,4 +667,11 @@ PATHS["/api/batch"] = {
             "500": ERRORS["500"],
         },
     }
+}
+# /api/search?reprints=grouped (web.api.search): a hit carries its text's other hits on the page
+SCHEMAS["Hit"]["properties"]["reprints"] = {
+    "type": "array",
+    "items": _ref("Hit"),
+    "description": "with reprints=grouped only: the other hits of this page that carry the "
+    "same text, this one being the earliest of them",
 }

@@ -7,7 +7,7 @@ the same answers.
 
     index/reprints/<generation>/clusters.json   readers: members, clusters
     index/reprints/<generation>/pairs.npz       readers: the reprint pairs (CSR)
-    index/reprints/<generation>/state.npz       writers: shingles and signatures
+    index/reprints/<generation>/state.npz       writers: shingles, signatures, LSH band keys
 
 The indexer calls `update_for_generation` once the backend has switched to
 the new generation; an incremental build passes the previous generation, its
@@ -17,9 +17,13 @@ added articles and its removed ids, and only those are compared.
 from __future__ import annotations
 
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
 
 from search.article import Article
 from search.reprints.shingles import article_shingles
@@ -29,7 +33,7 @@ from search.reprints.store import (
     Params,
     ReprintStore,
     ShingledArticle,
-    drained,
+    frequent_in_sorted,
 )
 
 __all__ = [
@@ -72,21 +76,65 @@ def shingled(article: Article, params: Params | None = None) -> ShingledArticle:
 
 
 class Collector:
-    """Taps the indexer's article stream and keeps each article's shingles
-    (a few hundred integers, not the text) for the cluster build after it."""
+    """Taps the indexer's article stream and keeps each article's shingles (a few
+    hundred integers, not the text) for the cluster build after it.
 
-    def __init__(self, params: Params | None = None) -> None:
+    The shingles go to an unnamed temporary file beside the index as they come,
+    not to memory: at 100,000 articles they are 100 MB, held through the whole
+    Whoosh build, whose peak they added to. Only each article's id, source and
+    date stay in memory; `frequent` and `drain` read the file back."""
+
+    def __init__(self, params: Params | None = None, spill_dir: Path | None = None) -> None:
         self.params = params or Params()
-        self.articles: list[ShingledArticle] = []
+        self.spill_dir = spill_dir
+        self.labels: list[tuple[str, str | None, str | None, bool]] = []
+        self.lengths: list[int] = []
+        self._file: BinaryIO | None = None
 
-    def drain(self) -> Iterator[ShingledArticle]:
-        """The collected articles, each dropped from the collector as it is taken."""
-        return drained(self.articles)
+    def __len__(self) -> int:
+        return len(self.labels)
 
     def tap(self, articles: Iterable[Article]) -> Iterator[Article]:
         for article in articles:
-            self.articles.append(shingled(article, self.params))
+            item = shingled(article, self.params)
+            self._spill().write(np.ascontiguousarray(item.hashes, dtype=np.uint32).tobytes())
+            self.labels.append((item.id, item.source, item.published, item.inferred))
+            self.lengths.append(len(item.hashes))
             yield article
+
+    def _spill(self) -> BinaryIO:
+        if self._file is None:
+            here = (
+                self.spill_dir if self.spill_dir is not None and self.spill_dir.is_dir() else None
+            )
+            self._file = tempfile.TemporaryFile(prefix="loupe-shingles-", dir=here)  # noqa: SIM115 — drain() closes it
+        return self._file
+
+    def frequent(self) -> np.ndarray:
+        """The boilerplate table of everything collected (`store.frequent_shingles`),
+        from one read of the file: no per-article arrays beside it."""
+        if self._file is None:
+            return np.empty(0, dtype=np.uint32)
+        self._file.flush()
+        self._file.seek(0)
+        values = np.fromfile(self._file, dtype=np.uint32)
+        p = self.params
+        return frequent_in_sorted(values, len(self.labels), p.frequent_floor, p.frequent_share)
+
+    def drain(self) -> Iterator[ShingledArticle]:
+        """The collected articles in order, read back one at a time; the file is
+        closed (and gone) once they are all taken."""
+        labels, lengths = self.labels, self.lengths
+        self.labels, self.lengths = [], []
+        source, self._file = self._file, None
+        if source is None:
+            return
+        with source:
+            source.flush()
+            source.seek(0)
+            for (article_id, src, published, inferred), n in zip(labels, lengths, strict=True):
+                hashes = np.frombuffer(source.read(4 * n), dtype=np.uint32)
+                yield ShingledArticle(article_id, src, published, inferred, hashes)
 
 
 def update_for_generation(
@@ -95,12 +143,14 @@ def update_for_generation(
     articles_added: Iterable[ShingledArticle],
     ids_removed: Iterable[str] = (),
     previous_generation: str | None = None,
+    frequent: np.ndarray | None = None,
 ) -> ReprintStore:
     """Write the reprint store of `generation` and return it.
 
     Without `previous_generation` (or when its store is missing) the store is
-    built from `articles_added` alone, as after a full build; with it, the
-    previous store is loaded and only the changes are compared.
+    built from `articles_added` alone, as after a full build (`frequent`: their
+    boilerplate table when the caller has it, so they are read only once);
+    with it, the previous store is loaded and only the changes are compared.
     """
     previous = None
     if previous_generation is not None:
@@ -108,7 +158,7 @@ def update_for_generation(
         if (path / "state.npz").is_file():
             previous = ReprintStore.load(path, writable=True)
     if previous is None:
-        store = ReprintStore.build(articles_added)
+        store = ReprintStore.build(articles_added, frequent=frequent)
     else:
         store = previous
         store.remove(ids_removed)

@@ -124,3 +124,15 @@ def export_clusters(
         ]
         if len(rows) >= 2:
             yield cluster, rows
+
+
+def grouped_hits_json(groups, hits: list[dict]) -> list[dict]:
+    """A results page's hits (as `search.serialize.results_to_json` wrote them)
+    grouped as the HTML page groups them (`Searcher.group_reprints`): each
+    group's earliest hit, carrying the others of its text found on the page
+    under `reprints`. Totals and facets are untouched: they count articles."""
+    by_id = {hit["id"]: hit for hit in hits}
+    return [
+        {**by_id[group.head.id], "reprints": [by_id[r.id] for r in group.reprints]}
+        for group in groups
+    ]

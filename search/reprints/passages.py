@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.reprints.shingles import Word, words
+from search.reprints.shingles import Spans, word_spans
 
 MIN_PASSAGE_WORDS = 8  # shorter common runs are set phrases, not copied text
 MAX_WORDS = 20_000  # beyond that an article is cut: passages stay linear in length
@@ -30,13 +30,13 @@ class Passage:
 
 
 def shared_passages(
-    text: str | list[Word], other: str, min_words: int = MIN_PASSAGE_WORDS
+    text: str | Spans, other: str, min_words: int = MIN_PASSAGE_WORDS
 ) -> list[Passage]:
     """Common passages of at least `min_words` words, in the order of `text`
-    (given as its `words` when the caller compares it with several others)."""
-    mine = (words(text) if isinstance(text, str) else text)[:MAX_WORDS]
-    theirs = words(other)[:MAX_WORDS]
-    a, b = [w.folded for w in mine], [w.folded for w in theirs]
+    (given as its `word_spans` when the caller compares it with several others)."""
+    mine = word_spans(text) if isinstance(text, str) else text
+    theirs = word_spans(other)
+    a, b = mine.folded[:MAX_WORDS], theirs.folded[:MAX_WORDS]
     anchors: dict[tuple[str, ...], int] = {}
     for j in range(len(b) - min_words, -1, -1):  # backwards: the first occurrence wins
         anchors[tuple(b[j : j + min_words])] = j
@@ -51,7 +51,9 @@ def shared_passages(
         while i + n < len(a) and j + n < len(b) and a[i + n] == b[j + n]:
             n += 1
         found.append(
-            Passage(mine[i].start, mine[i + n - 1].end, theirs[j].start, theirs[j + n - 1].end, n)
+            Passage(
+                mine.starts[i], mine.ends[i + n - 1], theirs.starts[j], theirs.ends[j + n - 1], n
+            )
         )
         i += n
     return found

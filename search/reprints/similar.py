@@ -19,7 +19,7 @@ import numpy as np
 
 from search.article import Article
 from search.reprints.passages import Passage, shared_passages
-from search.reprints.shingles import article_shingles, reprint_text, words
+from search.reprints.shingles import article_shingles, reprint_text, word_spans
 from search.reprints.store import ReprintStore
 
 
@@ -78,8 +78,15 @@ class Comparison:
 
     def __init__(self, article: Article, store: ReprintStore) -> None:
         self.article, self.store = article, store
-        self.shingles = self._kept(article)
-        self.words = words(reprint_text(article))
+        self._shingles: np.ndarray | None = None
+        self._pairs = store.pairs.get(article.id) or {}  # other id → shared shingles
+        self.words = word_spans(reprint_text(article))
+
+    @property
+    def shingles(self) -> np.ndarray:
+        if self._shingles is None:
+            self._shingles = self._kept(self.article)
+        return self._shingles
 
     def _kept(self, article: Article) -> np.ndarray:
         hashes = article_shingles(article, self.store.params.shingle_size)
@@ -89,6 +96,13 @@ class Comparison:
         return hashes
 
     def overlap(self, other: Article) -> Overlap:
+        """Read from the store for a stored pair (the counts the build made, from
+        the same text); computed from both texts otherwise."""
+        shared = self._pairs.get(other.id)
+        if shared is not None:
+            members = self.store.members
+            here, there = members[self.article.id].shingles, members[other.id].shingles
+            return Overlap(shared / here, shared / there)
         x, y = self.shingles, self._kept(other)
         shared = len(np.intersect1d(x, y, assume_unique=True))
         return Overlap(shared / len(x) if len(x) else 0.0, shared / len(y) if len(y) else 0.0)

@@ -1,9 +1,10 @@
 """The reprint store: which articles repeat which, kept with an index generation.
 
-Candidates come from datasketch's MinHash LSH over each article's word
-shingles, tuned low (Jaccard ≈ 0.2) so that a wire story pasted into an
-article three times its length is still proposed; every candidate pair is then
-checked exactly on the shingle sets, in both directions:
+Candidates come from MinHash signatures (datasketch) of each article's word
+shingles, banded as datasketch's LSH bands them but in numpy (`banding.py`),
+tuned low (Jaccard ≈ 0.2) so that a wire story pasted into an article three
+times its length is still proposed; every candidate pair is then checked
+exactly on the shingle sets, in both directions:
 
     containment(a in b) = |A ∩ B| / |A|      (share of a's text found in b)
 
@@ -19,7 +20,7 @@ two-line brief is not a story anyone republished.
 
 Clusters gather, in date order, each article under the earliest first
 publication it shares its text with (see `_components`). The store is
-incremental: `add` and `remove` update the LSH, the pairs and the clusters for
+incremental: `add` and `remove` update the band keys, the pairs and the clusters for
 a few articles without looking at the rest of the archive again.
 """
 
@@ -34,14 +35,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
+from search.reprints.banding import band_keys, band_shape, candidate_pairs, shared_counts
 from search.reprints.shingles import SHINGLE_SIZE
 
 STORE_VERSION = 2
 CLUSTERS_FILE = "clusters.json"  # what readers load: small, once per generation
 PAIRS_FILE = "pairs.npz"  # readers: the reprint pairs (CSR adjacency)
-STATE_FILE = "state.npz"  # what an incremental update needs: shingles, signatures
+STATE_FILE = "state.npz"  # what an incremental update needs: ids, signatures, band keys
+SHINGLES_FILE = "shingles.npy"  # and the compared articles' shingles, end to end
 
 
 @dataclass(frozen=True)
@@ -96,46 +99,123 @@ class ShingledArticle:
     hashes: np.ndarray  # sorted distinct shingle hashes, uint32
 
 
+class Signed:
+    """The writer's side: the articles long enough to compare, one row each —
+    their kept shingles, MinHash signatures and LSH band keys — and the reprint
+    pairs among them as an edge list (both directions). Numpy arrays throughout:
+    no Python object per pair, per bucket or per shingle."""
+
+    def __init__(self, params: Params) -> None:
+        self.bands, self.rows = band_shape(params.lsh_threshold, params.num_perm)
+        self.num_perm = params.num_perm
+        self.ids: list[str] = []  # row → id (a replaced article's old row stays, dead)
+        self.number: dict[str, int] = {}  # id → its live row
+        self.hashes: list[np.ndarray] = []  # row → sorted kept shingles (empty when dead)
+        self.signatures = np.empty((0, params.num_perm), dtype=np.uint32)
+        self.keys = np.empty((0, self.bands), dtype=np.uint64)
+        self.alive = np.zeros(0, dtype=bool)
+        self.src = np.empty(0, dtype=np.int32)
+        self.dst = np.empty(0, dtype=np.int32)
+        self.shared = np.empty(0, dtype=np.int32)
+
+    def append(
+        self,
+        ids: list[str],
+        hashes: list[np.ndarray],
+        signatures: np.ndarray,
+        keys: np.ndarray | None = None,
+    ) -> int:
+        """New live rows at the end; returns the first of them."""
+        first = len(self.ids)
+        for k, article_id in enumerate(ids):
+            self.number[article_id] = first + k
+        self.ids.extend(ids)
+        self.hashes.extend(hashes)
+        signatures = np.asarray(signatures, dtype=np.uint32).reshape(len(ids), self.num_perm)
+        if keys is None:
+            keys = band_keys(signatures, self.bands, self.rows)
+        keys = np.asarray(keys, dtype=np.uint64).reshape(len(ids), self.bands)
+        self.signatures = np.concatenate([self.signatures, signatures])
+        self.keys = np.concatenate([self.keys, keys])
+        self.alive = np.concatenate([self.alive, np.ones(len(ids), dtype=bool)])
+        return first
+
+    def link(self, pairs: np.ndarray, shared: np.ndarray) -> None:
+        """Record reprint pairs (rows) with their shared shingle counts."""
+        a, b = pairs[:, 0].astype(np.int32), pairs[:, 1].astype(np.int32)
+        self.src = np.concatenate([self.src, a, b])
+        self.dst = np.concatenate([self.dst, b, a])
+        self.shared = np.concatenate([self.shared, shared, shared]).astype(np.int32)
+
+    def kill(self, article_id: str) -> bool:
+        row = self.number.pop(article_id, None)
+        if row is None:
+            return False
+        self.alive[row] = False
+        self.hashes[row] = np.empty(0, dtype=np.uint32)
+        return True
+
+    def drop_dead_edges(self) -> None:
+        keep = self.alive[self.src] & self.alive[self.dst]
+        self.src, self.dst, self.shared = self.src[keep], self.dst[keep], self.shared[keep]
+
+    def pairs(self) -> CsrPairs:
+        """The edge list as the readers' CSR (ids by row; dead rows have no pairs)."""
+        return CsrPairs.from_edges(self.ids, self.src, self.dst, self.shared)
+
+    def live_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.alive)
+
+
 @dataclass
 class ReprintStore:
     params: Params = field(default_factory=Params)
     members: dict[str, Member] = field(default_factory=dict)
-    # pairs[a][b] = shared shingles between a and b (symmetric)
-    pairs: dict[str, dict[str, int]] | CsrPairs = field(default_factory=dict)
+    # pairs.get(a) → {b: shared shingles between a and b} (symmetric)
+    pairs: CsrPairs = field(default_factory=lambda: CsrPairs([], np.zeros(1, np.int64), [], []))
     frequent: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint32))
-    # writer state, absent in a reader's store
-    hashes: dict[str, np.ndarray] = field(default_factory=dict)
-    signatures: dict[str, np.ndarray] = field(default_factory=dict)
-    _lsh: MinHashLSH | None = None
+    signed: Signed | None = None  # writer state, absent in a reader's store
     _clusters: list[Cluster] | None = None
     _cluster_of: dict[str, int] | None = None
 
     # -- building ------------------------------------------------------------------
     @classmethod
-    def build(cls, articles: Iterable[ShingledArticle], params: Params | None = None):
-        """A store over a whole archive: boilerplate is learnt from all of it."""
+    def build(
+        cls,
+        articles: Iterable[ShingledArticle],
+        params: Params | None = None,
+        frequent: np.ndarray | None = None,
+    ):
+        """A store over a whole archive: boilerplate is learnt from all of it (or
+        given, when the caller learnt it while the articles streamed past)."""
         store = cls(params or Params())
-        batch = list(articles)
-        store.frequent = frequent_shingles(
-            [a.hashes for a in batch], store.params.frequent_floor, store.params.frequent_share
-        )
-        store.add(drained(batch))
+        if frequent is None:
+            batch = list(articles)
+            p = store.params
+            frequent = frequent_shingles(
+                [a.hashes for a in batch], p.frequent_floor, p.frequent_share
+            )
+            articles = drained(batch)
+        store.frequent = frequent
+        store.add(articles)
         return store
 
     def add(self, articles: Iterable[ShingledArticle]) -> list[str]:
         """Insert new (or changed) articles: each joins the clusters it reprints.
 
-        Returns the ids that ended up in a reprint pair. Boilerplate is judged
-        with the table learnt at the last full build.
+        Candidates are the pairs sharing an LSH band with a new article (among
+        themselves and with the archive), each checked exactly; the pairs of the
+        archive are not looked at again. Returns the ids that ended up in a new
+        reprint pair. Boilerplate is judged with the table learnt at the last full build.
         """
         batch = list(articles)
         self.remove([a.id for a in batch if a.id in self.members])
-        lsh = self.lsh()
+        signed = self.writer()
         perms = _permutations(self.params)
-        paired: list[str] = []
-        batch.reverse()  # popped from the end, in the given order: each one's
-        while batch:  # unfiltered shingles are freed as soon as it is stored
-            article = batch.pop()
+        ids: list[str] = []
+        kept_hashes: list[np.ndarray] = []
+        signatures = np.empty((1024, self.params.num_perm), dtype=np.uint32)  # grown by doubling
+        for article in drained(batch):  # each one's unfiltered shingles freed as it goes
             kept = _without(article.hashes, self.frequent)
             self.members[article.id] = Member(
                 article.id, article.source, article.published, article.inferred, len(kept)
@@ -144,49 +224,44 @@ class ReprintStore:
                 continue
             signature = MinHash(num_perm=self.params.num_perm, hashfunc=int, permutations=perms)
             signature.update_batch(kept)
-            for other in lsh.query(signature):
-                shared = _shared(kept, self.hashes[other])
-                smaller = min(len(kept), len(self.hashes[other]))
-                if shared >= self.params.threshold * smaller:
-                    self.pairs.setdefault(article.id, {})[other] = shared
-                    self.pairs.setdefault(other, {})[article.id] = shared
-                    if not paired or paired[-1] != article.id:
-                        paired.append(article.id)
-            lsh.insert(article.id, signature)
-            self.hashes[article.id] = kept
-            self.signatures[article.id] = signature.hashvalues.astype(np.uint32)
+            if len(ids) == len(signatures):
+                signatures = np.concatenate([signatures, np.empty_like(signatures)])
+            signatures[len(ids)] = signature.hashvalues
+            ids.append(article.id)
+            kept_hashes.append(kept)
         self._clusters = None
-        return paired
+        if not ids:
+            return []
+        first = signed.append(ids, kept_hashes, signatures[: len(ids)])
+        del kept_hashes, signatures
+        candidates = candidate_pairs(signed.keys, signed.alive, first)
+        shared = shared_counts(signed.hashes, candidates)
+        sizes = np.fromiter((len(h) for h in signed.hashes), dtype=np.int64)
+        smaller = np.minimum(sizes[candidates[:, 0]], sizes[candidates[:, 1]])
+        accepted = shared >= self.params.threshold * smaller
+        signed.link(candidates[accepted], shared[accepted])
+        self.pairs = signed.pairs()
+        new_rows = np.unique(candidates[accepted].ravel())
+        return [signed.ids[r] for r in new_rows[new_rows >= first].tolist()]
 
     def remove(self, ids: Iterable[str]) -> None:
         """Forget articles gone from the archive (their pairs go with them)."""
-        lsh = self.lsh()
+        signed = self.writer()
+        killed = False
         for article_id in ids:
             self.members.pop(article_id, None)
-            if self.hashes.pop(article_id, None) is not None:
-                self.signatures.pop(article_id, None)
-                lsh.remove(article_id)
-            for other in self.pairs.pop(article_id, {}):
-                self.pairs.get(other, {}).pop(article_id, None)
-                if not self.pairs.get(other):
-                    self.pairs.pop(other, None)
+            killed |= signed.kill(article_id)
+        if killed:
+            signed.drop_dead_edges()
+            self.pairs = signed.pairs()
         self._clusters = None
 
-    def lsh(self) -> MinHashLSH:
-        """The LSH index over the signatures, rebuilt once after a load."""
-        if self._lsh is None:
-            p = self.params
-            self._lsh = MinHashLSH(threshold=p.lsh_threshold, num_perm=p.num_perm)
-            perms = _permutations(p)
-            with self._lsh.insertion_session() as session:
-                for article_id, values in self.signatures.items():
-                    m = MinHash(
-                        num_perm=p.num_perm,
-                        hashvalues=values.astype(np.uint64),
-                        permutations=perms,
-                    )
-                    session.insert(article_id, m)
-        return self._lsh
+    def writer(self) -> Signed:
+        if self.signed is None:
+            if len(self.members):
+                raise ValueError("a reader's store cannot be updated: load it writable")
+            self.signed = Signed(self.params)
+        return self.signed
 
     # -- reading ---------------------------------------------------------------------
     def containment(self, a: str, b: str) -> tuple[float, float] | None:
@@ -282,38 +357,27 @@ class ReprintStore:
             "frequent": self.frequent.tolist(),
         }
         (tmp / CLUSTERS_FILE).write_text(json.dumps(readers, ensure_ascii=False), "utf-8")
-        counts = np.zeros(len(ids) + 1, dtype=np.int64)
-        neighbours, shared = [], []
-        for k, article_id in enumerate(ids):
-            others = self.pairs.get(article_id) or {}
-            counts[k + 1] = len(others)
-            neighbours.extend(number[o] for o in others)
-            shared.extend(others.values())
-        np.savez(
-            tmp / PAIRS_FILE,
-            indptr=np.cumsum(counts),
-            indices=np.array(neighbours, dtype=np.int32),
-            shared=np.array(shared, dtype=np.int32),
-        )
-        hashed = list(self.hashes)
-        np.savez(
-            tmp / STATE_FILE,
-            ids=np.array(hashed, dtype=str),
-            lengths=np.array([len(self.hashes[i]) for i in hashed], dtype=np.int64),
-            hashes=np.concatenate([self.hashes[i] for i in hashed])
-            if hashed
-            else np.empty(0, np.uint32),
-            signatures=np.stack([self.signatures[i] for i in hashed])
-            if hashed
-            else np.empty((0, self.params.num_perm), np.uint32),
-        )
+        csr = self.pairs.renumbered(ids, number)
+        np.savez(tmp / PAIRS_FILE, indptr=csr.indptr, indices=csr.indices, shared=csr.shared)
+        if self.signed is not None:
+            signed = self.signed
+            rows = signed.live_rows()
+            hashes = [signed.hashes[r] for r in rows.tolist()]
+            _write_rows(tmp / SHINGLES_FILE, hashes)
+            np.savez(
+                tmp / STATE_FILE,
+                ids=np.array([signed.ids[r] for r in rows.tolist()], dtype=str),
+                lengths=np.array([len(h) for h in hashes], dtype=np.int64),
+                signatures=signed.signatures[rows],
+                band_keys=signed.keys[rows],
+            )
         shutil.rmtree(folder, ignore_errors=True)
         os.replace(tmp, folder)
 
     @classmethod
     def load(cls, folder: Path, writable: bool = False) -> ReprintStore:
-        """Read a saved store; `writable` also loads what `add`/`remove` need (and
-        turns the pairs into dictionaries that can change)."""
+        """Read a saved store; `writable` also loads what `add`/`remove` need:
+        the shingles, signatures and band keys of the compared articles."""
         folder = Path(folder)
         data = json.loads((folder / CLUSTERS_FILE).read_text("utf-8"))
         if data.get("version") != STORE_VERSION:
@@ -332,8 +396,7 @@ class ReprintStore:
             )
         }
         with np.load(folder / PAIRS_FILE) as pairs:
-            csr = CsrPairs(ids, pairs["indptr"], pairs["indices"], pairs["shared"])
-        store.pairs = csr.to_dicts() if writable else csr
+            store.pairs = CsrPairs(ids, pairs["indptr"], pairs["indices"], pairs["shared"])
         store.frequent = np.array(data["frequent"], dtype=np.uint32)
         store._clusters = []
         for numbers, first_inferred in data["clusters"]:
@@ -342,14 +405,46 @@ class ReprintStore:
             store._clusters.append(Cluster(members, first, first_inferred))
         store._cluster_of = {m: i for i, c in enumerate(store._clusters) for m in c.members}
         if writable:
-            with np.load(folder / STATE_FILE) as state:
-                hashed, lengths = state["ids"].tolist(), state["lengths"]
-                flat, sigs = state["hashes"], state["signatures"]
-            bounds = np.concatenate([[0], np.cumsum(lengths)])
-            for k, article_id in enumerate(hashed):
-                store.hashes[article_id] = flat[bounds[k] : bounds[k + 1]]
-                store.signatures[article_id] = sigs[k]
+            store.signed = _load_signed(folder, store.params, store.pairs)
+            store.pairs = store.signed.pairs()
         return store
+
+
+def _write_rows(path: Path, rows: list[np.ndarray]) -> None:
+    """Every row's shingles end to end in one `.npy` file, written row by row:
+    `np.concatenate` first was a second copy of them all (85 MB at 100k), the
+    peak of the whole store build."""
+    total = sum(len(r) for r in rows)
+    with open(path, "wb") as f:
+        header = {"descr": "<u4", "fortran_order": False, "shape": (total,)}
+        np.lib.format.write_array_header_1_0(f, header)
+        for r in rows:
+            f.write(np.ascontiguousarray(r, dtype="<u4").tobytes())
+
+
+def _load_signed(folder: Path, params: Params, pairs: CsrPairs) -> Signed:
+    """The writer's state from `state.npz`, `shingles.npy` and the stored pairs
+    (from a store written before them: shingles inside `state.npz`, band keys
+    recomputed from the signatures)."""
+    signed = Signed(params)
+    with np.load(folder / STATE_FILE) as state:
+        hashed, lengths = state["ids"].tolist(), state["lengths"]
+        sigs = state["signatures"]
+        keys = state["band_keys"] if "band_keys" in state.files else None
+        flat = state["hashes"] if "hashes" in state.files else None
+    if flat is None:
+        flat = np.load(folder / SHINGLES_FILE)
+    bounds = np.concatenate([[0], np.cumsum(lengths)])
+    hashes = [flat[bounds[k] : bounds[k + 1]] for k in range(len(hashed))]
+    signed.append(hashed, hashes, sigs, keys)
+    src, dst, shared = pairs.edges()
+    row_of = np.array([signed.number.get(i, -1) for i in pairs.ids], dtype=np.int32)
+    src, dst = row_of[src], row_of[dst]
+    known = (src >= 0) & (dst >= 0)
+    signed.src = src[known].astype(np.int32)
+    signed.dst = dst[known].astype(np.int32)
+    signed.shared = shared[known].astype(np.int32)
+    return signed
 
 
 class CsrPairs:
@@ -393,8 +488,39 @@ class CsrPairs:
     def values(self):
         return (others for _, others in self.items())
 
+    def keys(self):
+        return iter(self)
+
     def to_dicts(self) -> dict[str, dict[str, int]]:
         return dict(self.items())
+
+    def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every pair in both directions: (row, other row, shared), rows of `ids`."""
+        indptr = np.asarray(self.indptr)
+        src = np.repeat(np.arange(len(indptr) - 1, dtype=np.int32), np.diff(indptr))
+        return src, np.asarray(self.indices, dtype=np.int32), np.asarray(self.shared)
+
+    @classmethod
+    def from_edges(cls, ids: list[str], src, dst, shared) -> CsrPairs:
+        src, dst = np.asarray(src, dtype=np.int32), np.asarray(dst, dtype=np.int32)
+        order = np.lexsort((dst, src))
+        counts = np.bincount(src, minlength=len(ids))
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        return cls(
+            ids,
+            indptr,
+            np.asarray(dst, dtype=np.int32)[order],
+            np.asarray(shared, dtype=np.int32)[order],
+        )
+
+    def renumbered(self, ids: list[str], number: dict[str, int]) -> CsrPairs:
+        """The same pairs over another numbering of the articles (`ids`); pairs of
+        articles it does not hold are dropped."""
+        src, dst, shared = self.edges()
+        new = np.array([number.get(i, -1) for i in self.ids], dtype=np.int32)
+        src, dst = new[src], new[dst]
+        known = (src >= 0) & (dst >= 0)
+        return CsrPairs.from_edges(ids, src[known], dst[known], shared[known])
 
 
 def drained(items: list) -> Iterator:
@@ -406,22 +532,31 @@ def drained(items: list) -> Iterator:
 
 
 def frequent_shingles(all_hashes: list[np.ndarray], floor: int, share: float) -> np.ndarray:
-    """Shingles found in more articles than boilerplate would be (sorted uint32)."""
+    """Shingles found in more articles than boilerplate would be (sorted uint32).
+
+    Each article's shingles are distinct, so a value is frequent when, once all
+    are sorted together, it is still there `limit` places further on: one
+    sorted copy and a boolean mask, not `np.unique`'s counts of every shingle."""
     if not all_hashes:
         return np.empty(0, dtype=np.uint32)
-    values, counts = np.unique(np.concatenate(all_hashes), return_counts=True)
-    limit = max(floor, share * len(all_hashes))
-    return values[counts > limit].astype(np.uint32)
+    return frequent_in_sorted(np.concatenate(all_hashes), len(all_hashes), floor, share)
+
+
+def frequent_in_sorted(values: np.ndarray, articles: int, floor: int, share: float) -> np.ndarray:
+    """`frequent_shingles` over every article's shingles laid end to end in
+    `values` (sorted here, in place)."""
+    limit = int(max(floor, share * articles))
+    if len(values) <= limit:
+        return np.empty(0, dtype=np.uint32)
+    values.sort()
+    repeated = values[limit:][values[limit:] == values[:-limit]]
+    return np.unique(repeated).astype(np.uint32)
 
 
 def _without(hashes: np.ndarray, frequent: np.ndarray) -> np.ndarray:
     if not len(frequent) or not len(hashes):
         return hashes
     return hashes[~np.isin(hashes, frequent, assume_unique=True)]
-
-
-def _shared(a: np.ndarray, b: np.ndarray) -> int:
-    return len(np.intersect1d(a, b, assume_unique=True))
 
 
 _PERMUTATIONS: dict[tuple[int, int], np.ndarray] = {}

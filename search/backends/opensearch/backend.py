@@ -169,6 +169,7 @@ class OpenSearchBackend:
         wait: bool = False,
         names: dict[str, str] | None = None,
         acronyms: AcronymLearner | None = None,
+        before_publish: Callable[[str], None] | None = None,
     ) -> int:
         """Index all articles into a fresh generation and switch the alias atomically.
 
@@ -176,7 +177,9 @@ class OpenSearchBackend:
         is saved with the generation: queries are expanded with the same aliases
         the documents were indexed with (`search.indexer` passes it in).
         `wait` changes nothing here: each build writes its own generation and the
-        alias switch is one atomic call, so two builds never share an index."""
+        alias switch is one atomic call, so two builds never share an index.
+        `before_publish(name)` runs once the generation is complete, before the
+        alias moves (what Loupe keeps beside it is written then)."""
         if self.client.indices.exists(index=self.index_name) and not (
             self.client.indices.exists_alias(name=self.index_name)
         ):
@@ -210,6 +213,8 @@ class OpenSearchBackend:
                 },
             )
             self.client.cluster.health(index=new, wait_for_status="yellow", request_timeout=40)
+            if before_publish is not None:
+                before_publish(new)
             old = [n for n in self._alias_targets() if n != new]
             actions = [{"remove": {"index": n, "alias": self.index_name}} for n in old]
             actions.append({"add": {"index": new, "alias": self.index_name}})

@@ -106,6 +106,7 @@ class OpenSearchWriteSession:
         manifest,
         acronyms=None,
         workers: int = 1,
+        before_publish=None,
     ) -> int:
         """A fresh generation behind the alias, with its manifest. (`workers`
         is the Whoosh writers' count: the cluster's nodes write in parallel
@@ -113,7 +114,11 @@ class OpenSearchWriteSession:
         self.names = {}
         previous = self.live
         count = self.backend.build(
-            articles, gazetteer=gazetteer, names=self.names, acronyms=acronyms
+            articles,
+            gazetteer=gazetteer,
+            names=self.names,
+            acronyms=acronyms,
+            before_publish=before_publish,
         )
         self.live = self.backend.current_generation()
         assert self.live is not None
@@ -130,10 +135,12 @@ class OpenSearchWriteSession:
         gazetteer: Gazetteer,
         manifest,
         acronyms: AcronymLearner | None = None,
+        before_publish=None,
     ) -> int:
         """Upsert `articles` and delete the other `removed` ids in the live index,
         made searchable by one refresh. Returns the number of articles written.
-        The acronyms the written articles define join those the index had learnt."""
+        The acronyms the written articles define join those the index had learnt.
+        `before_publish(name)` runs once every write is accepted, before that refresh."""
         assert self.live is not None, "update() needs a live generation (see manifest())"
         live = self.live
         aliases_of = gazetteer.aliases_of if gazetteer.entries else no_aliases
@@ -162,6 +169,8 @@ class OpenSearchWriteSession:
             ):
                 if not ok and not _deleted_already(item):
                     raise RuntimeError(f"OpenSearch a refusé une écriture : {item}")
+            if before_publish is not None:
+                before_publish(live)
         finally:
             indices.put_settings(index=live, body={"index": {"refresh_interval": "1s"}})
             indices.refresh(index=live)

@@ -38,7 +38,7 @@ from search.backends.base import (
     Results,
     SearchRequest,
 )
-from search.backends.whoosh import store
+from search.backends.whoosh import neighbours, store
 from search.backends.whoosh.dates import DayTable
 from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.facets import FacetTable
@@ -338,6 +338,7 @@ class WhooshBackend:
         wait: bool = False,
         manifest: Callable[[], dict] | None = None,
         acronyms: AcronymLearner | None = None,
+        before_publish: Callable[[str], None] | None = None,
     ) -> int:
         """Index `articles` into a new generation and switch to it atomically.
 
@@ -347,12 +348,17 @@ class WhooshBackend:
         the same aliases the documents were indexed with. `manifest()`, called
         once the articles are consumed, gives the corpus manifest saved with
         the generation (what the next incremental run compares the folder with).
+        `before_publish(name)` is called with the generation's name once it is
+        complete and before readers can see it (what is kept beside it, such as
+        the reprint store, is written then); if it raises, nothing is published.
         """
         with store.build_lock(self.root, wait=wait):
             store.clean_stale(self.root)
-            return self._build_locked(articles, gazetteer, manifest, acronyms)
+            return self._build_locked(articles, gazetteer, manifest, acronyms, before_publish)
 
-    def _build_locked(self, articles, gazetteer, manifest, acronyms=None, workers: int = 1) -> int:
+    def _build_locked(
+        self, articles, gazetteer, manifest, acronyms=None, before_publish=None, workers: int = 1
+    ) -> int:
         gazetteer = gazetteer or Gazetteer([])
         building = store.new_building_dir(self.root)
         try:
@@ -363,6 +369,8 @@ class WhooshBackend:
             build_fast_path(building)
             if manifest is not None:
                 save_manifest(building, manifest())
+            if before_publish is not None:
+                before_publish(store.generation_name(building))
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
@@ -818,10 +826,24 @@ class WhooshBackend:
         """Topical neighbours: Whoosh's `more_like` (Bo1 key terms of the article's
         stemmed text), the article itself left out. Reprints are Loupe's job
         (`search.reprints`); this only says « about the same thing »."""
-        searcher = self._generation().searcher()
+        gen = self._generation()
+        searcher = gen.searcher()
         docnum = searcher.document_number(id=article.id)
         if docnum is None:
             return []
+        fast = gen.fast() if self.fast_path else None
+        if fast is not None:  # the same key terms and scores, on the columns (neighbours.py)
+            top = neighbours.more_like(
+                fast,
+                searcher,
+                docnum,
+                article.full_text,
+                limit,
+                MORE_LIKE_TERMS,
+                WEIGHTING.B,
+                WEIGHTING.K1,
+            )
+            return [self._hit(searcher, d, score, (), False) for d, score in top]
         found = searcher.more_like(
             docnum, "text", text=article.full_text, top=limit, numterms=MORE_LIKE_TERMS
         )

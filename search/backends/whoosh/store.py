@@ -118,10 +118,15 @@ def clean_stale(root: Path) -> list[str]:
     return removed
 
 
+def generation_name(building: Path) -> str:
+    """The name a generation being built in `building` will be published under."""
+    return building.name.removesuffix(BUILDING_SUFFIX)
+
+
 def publish(root: Path, building: Path, meta: dict) -> str:
     """Make `building` the live generation: rename it, then switch CURRENT atomically."""
     checkpoint("publish")
-    name = building.name.removesuffix(BUILDING_SUFFIX)
+    name = generation_name(building)
     meta = {**meta, "files": file_sizes(building)}
     (building / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     final = root / name

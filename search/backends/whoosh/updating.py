@@ -186,11 +186,14 @@ class WhooshWriteSession:
         gazetteer: Gazetteer,
         manifest,
         acronyms=None,
+        before_publish=None,
         workers: int = 1,
     ) -> int:
         """A full generation (the first build, `--full`, or settings changed),
         its segments written by `workers` processes (search.backends.whoosh.parallel)."""
-        return self.backend._build_locked(articles, gazetteer, manifest, acronyms, workers)
+        return self.backend._build_locked(
+            articles, gazetteer, manifest, acronyms, before_publish, workers
+        )
 
     def update(
         self,
@@ -199,11 +202,13 @@ class WhooshWriteSession:
         gazetteer: Gazetteer,
         manifest,
         acronyms: AcronymLearner | None = None,
+        before_publish=None,
     ) -> int:
         """The live generation minus `removed` ids plus `articles`, published
         atomically. Returns the number of articles written. The acronyms the
         written articles define join those the live generation had learnt (a
-        new expansion of a known acronym replaces the old one)."""
+        new expansion of a known acronym replaces the old one).
+        `before_publish(name)`: as for `WhooshBackend.build`."""
         assert self.live is not None, "update() needs a live generation (see manifest())"
         previous = self.root / self.live
         building = store.new_building_dir(self.root)
@@ -223,6 +228,8 @@ class WhooshWriteSession:
             save_manifest(building, manifest())
             previous_terms = store.read_meta(self.root, self.live).get("terms", 0)
             meta = generation_meta(ix, _positive(display), terms=previous_terms)
+            if before_publish is not None:
+                before_publish(store.generation_name(building))
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
