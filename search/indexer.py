@@ -192,21 +192,21 @@ def index_corpus(
             settings = _settings(extractor, gaz, max_bytes)
             with writing(wait=wait) as session:
                 previous_generation = session.live
-                change, kept = _write_generation(
-                    session,
-                    n_process,
-                    corpus,
-                    settings,
-                    full,
-                    settle,
-                    gaz,
-                    annotated,
-                    max_bytes,
-                    strict,
-                    report,
-                    acronyms,
-                    reprint_writer,
+                run = _Run(
+                    corpus=corpus,
+                    settings=settings,
+                    full=full,
+                    settle=settle,
+                    gazetteer=gaz,
+                    annotated=annotated,
+                    max_bytes=max_bytes,
+                    strict=strict,
+                    report=report,
+                    acronyms=acronyms,
+                    reprint_writer=reprint_writer,
+                    workers=n_process,
                 )
+                change, kept = _write_generation(session, run)
     finally:
         if extractor is not None:
             extractor.close()  # worker processes end with the build, whatever happened
@@ -322,21 +322,25 @@ def _settings(extractor, gazetteer, max_bytes: int) -> str:
     return f"ner={ner}|gaz={gazetteer.fingerprint}|max_bytes={max_bytes}"
 
 
-def _write_generation(
-    session,
-    workers,
-    corpus,
-    settings,
-    full,
-    settle,
-    gaz,
-    annotated,
-    max_bytes,
-    strict,
-    report,
-    acronyms,
-    reprint_writer: _ReprintWriter,
-) -> tuple[GenerationChange | None, set[str]]:
+@dataclass(frozen=True)
+class _Run:
+    """What one `index_corpus` call decided, for the step that writes the generation."""
+
+    corpus: Path
+    settings: str
+    full: bool
+    settle: float
+    gazetteer: Gazetteer
+    annotated: Callable[[Iterable[Article]], Iterator[Article]]
+    max_bytes: int
+    strict: bool
+    report: IndexReport
+    acronyms: AcronymLearner
+    reprint_writer: _ReprintWriter
+    workers: int
+
+
+def _write_generation(session, run: _Run) -> tuple[GenerationChange | None, set[str]]:
     """Under the build lock: an update of the live generation when its manifest
     allows one, else a full build. Returns what changed (None: nothing did) and
     the checksums of the articles the index now holds."""
@@ -344,6 +348,8 @@ def _write_generation(
     from search.incremental import ChangeTooLarge, plan_update
     from search.readers import corpus_files
 
+    corpus, settings, report, annotated = run.corpus, run.settings, run.report, run.annotated
+    full, max_bytes, strict, gaz = run.full, run.max_bytes, run.strict, run.gazetteer
     previous = None if full else Manifest.from_json(session.manifest() or {})
     if full:
         report.full_reason = "--full"
@@ -356,7 +362,7 @@ def _write_generation(
     if previous is not None:
         try:
             plan = plan_update(
-                corpus, previous, settings, max_bytes=max_bytes, settle_ns=int(settle * 1e9)
+                corpus, previous, settings, max_bytes=max_bytes, settle_ns=int(run.settle * 1e9)
             )
         except ChangeTooLarge as exc:
             report.full_reason = str(exc)
@@ -373,9 +379,9 @@ def _write_generation(
             articles,
             gaz,
             lambda: manifest().to_json(),
-            acronyms,
-            before_publish=reprint_writer.full(),
-            workers=workers,
+            run.acronyms,
+            before_publish=run.reprint_writer.full(),
+            workers=run.workers,
         )
         report.added = report.indexed
         report.generation = session.backend.stats().generation
@@ -407,8 +413,8 @@ def _write_generation(
         replaced,
         gaz,
         plan.manifest.to_json,
-        acronyms,
-        before_publish=reprint_writer.update(session.live, plan.removed + plan.updated),
+        run.acronyms,
+        before_publish=run.reprint_writer.update(session.live, plan.removed + plan.updated),
     )
     report.indexed = plan.total
     report.generation = session.backend.stats().generation

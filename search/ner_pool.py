@@ -27,7 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 from search.entity_rules import Mention
-from search.worker_processes import WorkerDied, become_worker
+from search.worker_processes import WorkerDied, become_worker, stop_processes
 
 
 class MentionFinder(Protocol):
@@ -100,11 +100,4 @@ class NerPool:
         self._processes.update(getattr(self._executor, "_processes", None) or {})
         processes = list(self._processes.values())
         self._executor.shutdown(wait=False, cancel_futures=True)
-        for p in processes:
-            if p.is_alive():
-                p.terminate()
-        for p in processes:
-            p.join(timeout=5)
-            if p.is_alive():
-                p.kill()
-                p.join()
+        stop_processes(processes)

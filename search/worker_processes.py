@@ -75,6 +75,19 @@ def signals_held() -> Iterator[None]:
             os.kill(os.getpid(), received[0])  # now, to the handler the build set
 
 
+def stop_processes(processes) -> None:
+    """Terminate started worker processes, then kill any that outlive 5 s."""
+    started = [p for p in processes if p.pid is not None]
+    for p in started:
+        if p.is_alive():
+            p.terminate()
+    for p in started:
+        p.join(timeout=5)
+        if p.is_alive():
+            p.kill()
+            p.join()
+
+
 def default_workers() -> int:
     """One worker per core this process may use."""
     try:

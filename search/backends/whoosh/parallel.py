@@ -45,7 +45,7 @@ from whoosh import index as windex
 from search.backends.whoosh.fastpath import FAST_DIR, build_fast_path
 from search.backends.whoosh.segments import WRITE_LOCK
 from search.backends.whoosh.store import checkpoint
-from search.worker_processes import WorkerDied, become_worker, signals_held
+from search.worker_processes import WorkerDied, become_worker, signals_held, stop_processes
 
 # Documents per chunk: large enough that queue traffic is a small cost, small
 # enough to keep both workers busy until the end of the stream.
@@ -181,15 +181,7 @@ class SegmentWriters:
 
     def close(self) -> None:
         """Stop the workers now (after `parts()` they have already ended)."""
-        started = [p for p in self._processes if p.pid is not None]
-        for p in started:
-            if p.is_alive():
-                p.terminate()
-        for p in started:
-            p.join(timeout=5)
-            if p.is_alive():
-                p.kill()
-                p.join()
+        stop_processes(self._processes)
         for q in (*self._inboxes, self._outbox):
             q.cancel_join_thread()  # never block an exit on a queue a dead worker left full
             q.close()
