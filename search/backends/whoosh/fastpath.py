@@ -321,10 +321,11 @@ class FastPath:
         self._reader = reader
 
     def published(self) -> np.ndarray:
-        """Each document's `published` sort key, as Whoosh's sorting column holds it."""
+        """Each document's `published` sort key, as Whoosh's sorting column holds it
+        (unsigned: an undated document holds the column's default, 2**64 - 1)."""
         if self._published is None:
             col = self._reader.column_reader("published", translate=False)
-            self._published = np.array([col[d] for d in range(self.doc_count)], dtype=np.int64)
+            self._published = np.array([col[d] for d in range(self.doc_count)], dtype=np.uint64)
         return self._published
 
     def date_mask(self, start: int | None, end: int | None) -> np.ndarray:
