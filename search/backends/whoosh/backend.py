@@ -226,9 +226,12 @@ class _Generation:
 
     def days(self) -> DayTable:
         if self._days is None:
+            fast = self.fast()  # (takes _lock itself: asked before it)
+            published = fast.published() if fast is not None else None
+            live = fast.live if fast is not None else None
             with self._lock:
                 if self._days is None:
-                    self._days = DayTable(self.searcher().reader())
+                    self._days = DayTable(self.searcher().reader(), published, live)
         return self._days
 
     def gazetteer(self) -> Gazetteer:
