@@ -10,9 +10,12 @@ harness runs each build and each query session as `python -m bench.<module>
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
+import threading
+from pathlib import Path
 from typing import Any
 
 TAG = "BENCH-RESULT "
@@ -30,6 +33,58 @@ def peak_rss_mb(workers: int = 1) -> float:
     if workers > 1 and children:
         return (own + workers * children) / 1024
     return max(own, children) / 1024  # Linux reports KiB
+
+
+class TreePeak:
+    """The peak of the RSS summed over this process and all its descendants,
+    sampled every `interval` seconds while the block runs.
+
+    `peak_rss_mb` can only bound a build whose workers run beside the main
+    process; this reads what they hold together (`/proc/<pid>/status`), so a
+    helper process that starts after the others have ended is not counted as
+    if they overlapped. A sample may miss a peak shorter than `interval`."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreePeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while True:
+            self.peak_mb = max(self.peak_mb, _tree_rss_kb(os.getpid()) / 1024)
+            if self._stop.wait(self.interval):
+                return
+
+
+def _tree_rss_kb(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        pid = int(entry.name)
+        children.setdefault(int(fields.get("PPid", "0")), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0] or 0)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, ()))
+    return total
 
 
 def emit(result: dict[str, Any]) -> None:

@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from bench.cache import CACHE_ROOT
+from bench.child import TreePeak
 from bench.corpora import parse_size, synthetic_corpus_dir, synthetic_records
 
 WORK = CACHE_ROOT / "reprints"
@@ -42,10 +43,14 @@ def _rss_mb() -> float:
 
 
 def _cpu_s() -> float:
-    """CPU seconds of this process so far: less swayed than wall time by what
-    else the machine runs (a build is one process here: no NER workers)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU seconds of this process and of its ended children (the segment
+    writers of a parallel build) so far: less swayed than wall time by what
+    else the machine runs."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 def _articles(folder: Path):
@@ -121,13 +126,15 @@ def child_loupe(folder: Path, label: str, reuse: bool = False) -> dict:
     out: dict = {}
     if not (reuse and (index / "CURRENT").is_file()):
         shutil.rmtree(index, ignore_errors=True)
-        report = index_corpus(folder, index, ner=False)
+        with TreePeak() as peak:
+            report = index_corpus(folder, index, ner=False)
         out = {
             "build_s": report.elapsed,
             "build_cpu_s": _cpu_s(),
             "reprint_s": report.reprint_seconds,
             "clusters": report.reprint_clusters,
             "rss_mb": _rss_mb(),
+            "tree_peak_mb": peak.peak_mb,
         }
     searcher = Searcher.open(index)
     t = time.perf_counter()
@@ -181,9 +188,15 @@ def child_bare(folder: Path, label: str) -> dict:
     indexer._update_reprints = lambda *args: None
     index = WORK / f"index-bare-{label}"
     shutil.rmtree(index, ignore_errors=True)
-    report = indexer.index_corpus(folder, index, ner=False)
+    with TreePeak() as peak:
+        report = indexer.index_corpus(folder, index, ner=False)
     shutil.rmtree(index, ignore_errors=True)
-    return {"build_s": report.elapsed, "build_cpu_s": _cpu_s(), "rss_mb": _rss_mb()}
+    return {
+        "build_s": report.elapsed,
+        "build_cpu_s": _cpu_s(),
+        "rss_mb": _rss_mb(),
+        "tree_peak_mb": peak.peak_mb,
+    }
 
 
 def _child(kind: str, label: str) -> dict:
@@ -202,6 +215,17 @@ def _child(kind: str, label: str) -> dict:
     return result
 
 
+def _added(loupe: dict, bare: dict) -> dict:
+    """What reprint detection adds to a whole build, as shares of the build
+    without it: wall and CPU time (writers included), and the peak memory of
+    every process of the build together."""
+
+    def share(key: str) -> float:
+        return round(loupe[key] / bare[key] - 1, 3)
+
+    return {"wall": share("build_s"), "cpu": share("build_cpu_s"), "memory": share("tree_peak_mb")}
+
+
 def run_cost(labels: list[str], with_loupe: bool = True, similar_only: bool = False) -> dict:
     results = {}
     for label in labels:
@@ -213,6 +237,7 @@ def run_cost(labels: list[str], with_loupe: bool = True, similar_only: bool = Fa
             if with_loupe:
                 row["loupe"] = _child("loupe", label)
                 row["loupe_without_reprints"] = _child("bare", label)
+                row["added"] = _added(row["loupe"], row["loupe_without_reprints"])
         results[label] = row
         print(json.dumps(row, indent=1), flush=True)
         print(f"{label}: load average {os.getloadavg()[0]:.2f} at end", flush=True)
