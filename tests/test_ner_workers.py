@@ -79,3 +79,45 @@ def test_a_stopped_build_leaves_no_process_and_the_index_untouched(tmp_path, how
         os.killpg(proc.pid, signal.SIGINT)
     says = "processus de reconnaissance d'entités" if how == "kill-worker" else ""
     assert_stopped_cleanly(proc, workers, index, live, says)
+
+
+class _Echo:
+    """A worker's finder that needs no model: the pool's start-up is what is tested."""
+
+    def mentions(self, texts: list[str]) -> list[list]:
+        return [[] for _ in texts]
+
+
+def _echo() -> _Echo:
+    return _Echo()
+
+
+def _ignores_sigint(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status").read_text()
+    ignored = int(
+        next(line for line in status.splitlines() if line.startswith("SigIgn:")).split()[1], 16
+    )
+    return bool(ignored & (1 << (signal.SIGINT - 1)))
+
+
+def test_pool_workers_run_before_the_first_submit_returns():
+    """A stop signal is held until every worker runs, so none is left unpickling
+    its queues (and printing a traceback) when the build stops: by the time
+    `submit` returns, each worker has set itself to leave Ctrl-C to the parent."""
+    from search.ner_pool import TASK_ARTICLES, NerPool
+
+    pool = NerPool(_echo, workers=2)
+    try:
+        tasks = pool.submit(["un texte"] * (TASK_ARTICLES * 4))
+        pids = list(pool._processes)
+        assert len(pids) == 2
+        assert all(_ignores_sigint(pid) for pid in pids)
+        assert pool.collect(tasks) == [[] for _ in range(TASK_ARTICLES * 4)]
+    finally:
+        pool.close()
+    assert not any(Path(f"/proc/{pid}").exists() and _alive(pid) for pid in pids)
+
+
+def _alive(pid: int) -> bool:
+    state = Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0]
+    return state not in ("Z", "X")
