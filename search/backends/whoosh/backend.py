@@ -58,7 +58,6 @@ from search.backends.whoosh.parallel import (
     parallel_threshold,
 )
 from search.backends.whoosh.querying import (
-    ALL_WORDS_BOOST,
     Translator,
     filter_query,
     scanned_spellings,
@@ -90,6 +89,7 @@ from search.backends.whoosh.updating import (
 )
 from search.core.entity_types import group_entities, listed_types
 from search.core.french import fold
+from search.core.ranking import coordination
 from search.core.suggestions import autocomplete, corrected_query, max_frequency_to_correct
 from search.entity_keys import EntityScanner, article_entity_keys
 from search.expansion.acronyms import (
@@ -714,11 +714,11 @@ class WhooshBackend:
             top = sorted_by_date(fast.published(), mask, wanted, request.sort == "newest")
         elif len(translation.all_words) > 1:
             top = top_k(score, mask, max(wanted, RERANK_DEPTH))
-            holding = mask.copy()
+            held = np.zeros(len(mask), dtype=np.int32)
             for word in translation.all_words:
-                holding &= run.matches(word).mask
-            factor = 1.0 + ALL_WORDS_BOOST
-            rescored = [(d, s * factor if holding[d] else s) for d, s in top]
+                held += run.matches(word).mask
+            n = len(translation.all_words)
+            rescored = [(d, s * coordination(int(held[d]), n)) for d, s in top]
             top = sorted(rescored, key=lambda ds: -ds[1])[:wanted]
         else:
             top = top_k(score, mask, wanted)
@@ -743,8 +743,9 @@ class WhooshBackend:
 
     @staticmethod
     def _all_words_bonus(searcher: Searcher, top, words: list[wq.Query]):
-        """Re-rank the best candidates: an article holding every typed word gets
-        its score doubled (as an all-words clause would add), then sort again.
+        """Re-rank the best candidates: each score multiplied by the core's
+        `coordination` of how many typed words the article holds (doubled, and
+        more, when it holds every one), then sort again.
 
         Checking membership of a few hundred candidates with `skip_to` costs a
         fraction of matching the whole word list twice, and the first pass
@@ -753,20 +754,16 @@ class WhooshBackend:
         if not top:
             return top
         ordered = sorted(d for d, _ in top)
-        has_all = set(ordered)
+        held = dict.fromkeys(ordered, 0)
         for word in words:
             matcher = word.matcher(searcher)
-            holding = set()
             for d in ordered:
-                if d not in has_all:
-                    continue
                 if matcher.is_active() and matcher.id() < d:
                     matcher.skip_to(d)
                 if matcher.is_active() and matcher.id() == d:
-                    holding.add(d)
-            has_all &= holding
-        factor = 1.0 + ALL_WORDS_BOOST
-        rescored = [(d, s * factor if d in has_all else s) for d, s in top]
+                    held[d] += 1
+        n = len(words)
+        rescored = [(d, s * coordination(held[d], n)) for d, s in top]
         return sorted(rescored, key=lambda ds: -ds[1])
 
     @staticmethod
