@@ -33,6 +33,7 @@ from search.core.ranking import (  # noqa: F401 - MAX_PER_PAGE… re-exported fo
     MAX_RESULT_WINDOW,
 )
 from search.expansion.families import load_tables
+from search.expansion.questions import without_question_words
 from search.marking import mark_sections
 from search.query import QueryError, parse, to_text
 from search.relaxation import corrections, message, relaxations
@@ -189,7 +190,7 @@ class Searcher:
             )
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             raise QueryError("la date de début est postérieure à la date de fin")
-        node = parse(query or "", max_length=self.limits.query_length)
+        node = without_question_words(parse(query or "", max_length=self.limits.query_length))
         if node is None and (query or "").strip() and filters.is_empty():
             shown = query.strip()[:80]
             raise QueryError(f"rien à chercher dans « {shown} » : tapez au moins un mot")

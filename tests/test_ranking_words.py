@@ -16,6 +16,8 @@ import pytest
 from conftest import OPENSEARCH_SKIP_REASON
 
 from search.core.ranking import coordination
+from search.expansion.questions import is_question_word
+from search.query import Term
 
 ARTICLES = {
     # one rare query word, in the title and again and again in the body
@@ -33,6 +35,10 @@ ARTICLES = {
     "pont": ("Travaux d'été", "Le pont de la gare sera repeint pendant l'été."),
     "riviere": ("Pêche", "La rivière est ouverte à la pêche depuis samedi."),
     "fleurs": ("Concours", "Le concours des villages fleuris récompense trois communes."),
+    # a headline asking a question, about something else
+    "abeilles": ("Pourquoi les abeilles disparaissent", "Pourquoi maintenant ? Les apiculteurs."),
+    "est-il": ("Météo", "Quel temps fera-t-il demain ? Le soleil est-il de retour ?"),
+    "maire": ("Tulle", "Le maire de Tulle a démissionné après le vote du budget."),
 }
 
 
@@ -111,3 +117,23 @@ def test_an_article_holding_most_words_of_a_long_query_beats_one_rare_word_in_a_
     found = ids(searcher, "inondation du pont sur la rivière à Brioude")
     assert found[0] == "crue", found
     assert set(found) == {"crue", "brioude", "pont", "riviere"}
+
+
+def test_asking_words_are_told_from_the_words_asked_about():
+    asking = ["pourquoi", "Combien", "quand", "quelles", "a-t-elle", "est-il", "s'est-il"]
+    assert all(is_question_word(Term(w)) for w in asking)
+    asked = ["démissionné", "s'agit-il", "Taubira", "peut-être", "passé"]
+    assert not any(is_question_word(Term(w)) for w in asked)
+    # typed under a field or as a prefix, a word is meant as it is
+    assert not is_question_word(Term("pourquoi", field="title"))
+
+
+def test_a_question_finds_its_subject_not_the_articles_using_its_asking_words(searcher):
+    found = ids(searcher, "pourquoi le maire de Tulle a-t-il démissionné ?")
+    assert found == ["maire"]
+    found = ids(searcher, "quand le soleil est-il de retour ?")
+    assert found == ["est-il"]
+
+
+def test_a_query_of_asking_words_only_is_searched_as_typed(searcher):
+    assert ids(searcher, "pourquoi") == ["abeilles"]
