@@ -39,6 +39,7 @@ from search.query import QueryError, parse, to_text
 from search.relaxation import corrections, message, relaxations
 from search.reprints import ReprintStore, load_store
 from search.reprints.similar import Comparison, Neighbour, Similar
+from search.semantic import Reranker, load_table
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class Searcher:
             with_facets=with_facets,
             facet_limit=facet_limit,
         )
+        request = self._with_semantic(request, query)
         results = self.backend.search(request)
         if not relax or results.partial:
             return results
@@ -165,6 +167,16 @@ class Searcher:
         )
         found.suggestion = results.suggestion
         return found
+
+    def _with_semantic(self, request: SearchRequest, typed: str) -> SearchRequest:
+        """The request with its semantic reordering when the index has vectors
+        (built with `--semantic`, search.semantic) and results go by relevance."""
+        if self.index_dir is None or request.sort != "relevance" or request.query is None:
+            return request
+        table = load_table(self.index_dir)
+        if table is None:
+            return request
+        return replace(request, rerank=Reranker(table, typed))
 
     def request(
         self,
