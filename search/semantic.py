@@ -19,8 +19,10 @@ loses: acronyms, names and phrases are what the lexical rules are for).
 - A query is encoded when searched (one vector, tens of milliseconds), only
   when the index has vectors: without `--semantic` nothing of this runs.
 
-The vectors are read by the searcher whatever the backend; only the Whoosh
-backend applies the reordering so far (`SearchRequest.rerank`).
+The vectors are read by the searcher whatever the backend and handed to it
+as `SearchRequest.rerank`: Whoosh reorders its best candidates in process,
+OpenSearch fetches its SEMANTIC_DEPTH best and they are reordered the same way
+(client side: the vectors are not in the cluster's k-NN fields).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import OPENSEARCH_SKIP_REASON
 
 from search.core.ranking import fuse_semantic
 
@@ -152,3 +153,21 @@ def test_the_cli_builds_the_vectors_on_request_and_says_so(corpus, tmp_path):
     searched = runner.invoke(main, ["search", "--index", str(index_dir), "secousse tellurique"])
     assert searched.exit_code == 0, searched.output
     assert searched.output.index("Séisme") < searched.output.index("Bourse")
+
+
+@pytest.mark.opensearch
+@pytest.mark.skipif(bool(OPENSEARCH_SKIP_REASON), reason=OPENSEARCH_SKIP_REASON or "")
+def test_both_backends_reorder_alike(request, corpus, semantic_index, tmp_path):
+    from search.backends.opensearch import OpenSearchBackend
+    from search.indexer import index_corpus
+    from search.searcher import Searcher
+
+    backend = OpenSearchBackend(request.getfixturevalue("opensearch_url"), "loupe-semantic")
+    index_dir = tmp_path / "os-index"
+    report = index_corpus(corpus, index_dir, ner=False, backend=backend, semantic=True)
+    assert report.semantic_encoded == len(ARTICLES)
+    opensearch = Searcher(backend, index_dir=index_dir)
+    for query in ("secousse tellurique", "Bourse", "pluies Bretagne"):
+        found = [h.id for h in opensearch.search(query, with_facets=False).hits]
+        assert found == ids(semantic_index, query), query
+    assert [h.id for h in opensearch.search("secousse tellurique").hits][0] == "seisme"
