@@ -39,7 +39,7 @@ from search.query import QueryError, parse, to_text
 from search.relaxation import corrections, message, relaxations
 from search.reprints import ReprintStore, load_store
 from search.reprints.similar import Comparison, Neighbour, Similar
-from search.semantic import Reranker, load_table
+from search.semantic import Reranker, load_table, spelled_out
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,8 @@ class Searcher:
         table = load_table(self.index_dir)
         if table is None:
             return request
-        return replace(request, rerank=Reranker(table, typed))
+        text = spelled_out(typed, self.backend.gazetteer())
+        return replace(request, rerank=Reranker(table, text))
 
     def request(
         self,

@@ -38,6 +38,8 @@ import numpy as np
 
 from search.article import Article
 from search.core.ranking import fuse_semantic
+from search.expansion.acronyms import is_acronym
+from search.gazetteer import Gazetteer
 
 VECTORS_FILE = "semantic-vectors.npz"
 PASSAGE_CHARS = 600  # of the body after the title: the lead says what an article is about
@@ -164,6 +166,26 @@ def update_table(index_dir: Path, written: Iterable[tuple[str, str, str]]) -> tu
     )
     tmp.replace(path)
     return len(fresh), time.perf_counter() - started
+
+
+def spelled_out(typed: str, gazetteer: Gazetteer | None) -> str:
+    """The query as the encoder should read it: each acronym typed in capitals
+    that the gazetteer knows followed by its longest spelling (« CIO Jeux
+    olympiques » → « CIO (Comité international olympique) Jeux olympiques »).
+    An acronym means little to a sentence encoder; its words mean what the
+    articles that spell it out say."""
+    if gazetteer is None:
+        return typed
+    words = []
+    for word in typed.split():
+        words.append(word)
+        core = word.strip(".,;:!?()«»\"'")
+        entry = gazetteer.lookup(core) if is_acronym(core) else None
+        if entry is not None:
+            spelled = [f for f in entry.forms if not is_acronym(f)]
+            if spelled:
+                words.append(f"({max(spelled, key=len)})")
+    return " ".join(words)
 
 
 class Reranker:

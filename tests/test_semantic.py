@@ -171,3 +171,17 @@ def test_both_backends_reorder_alike(request, corpus, semantic_index, tmp_path):
         found = [h.id for h in opensearch.search(query, with_facets=False).hits]
         assert found == ids(semantic_index, query), query
     assert [h.id for h in opensearch.search("secousse tellurique").hits][0] == "seisme"
+
+
+def test_the_encoder_reads_a_known_acronym_spelled_out():
+    from search.gazetteer import Gazetteer, GazetteerEntry
+    from search.semantic import spelled_out
+
+    gazetteer = Gazetteer([GazetteerEntry("Comité international olympique", "ORG", ("CIO",))])
+    assert spelled_out("CIO Jeux olympiques", gazetteer) == (
+        "CIO (Comité international olympique) Jeux olympiques"
+    )
+    # typed in lower case, or unknown, a word is left as typed
+    assert spelled_out("le cio", gazetteer) == "le cio"
+    assert spelled_out("ONU Genève", gazetteer) == "ONU Genève"
+    assert spelled_out("CIO", None) == "CIO"
