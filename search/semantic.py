@@ -188,6 +188,16 @@ def spelled_out(typed: str, gazetteer: Gazetteer | None) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=1024)
+def query_vector(text: str) -> np.ndarray:
+    """A query's vector, kept: the next page, the timeline and a facet click
+    search the same words again, and encoding is most of the cost (≈ 50 ms of
+    CPU on this machine, `python -m bench.semantic_cost`)."""
+    vector = encode([text])[0]
+    vector.setflags(write=False)
+    return vector
+
+
 class Reranker:
     """Reorders a backend's best candidates for one query (`SearchRequest.rerank`):
     called with their ids and lexical scores, returns their fused scores. The
@@ -201,5 +211,5 @@ class Reranker:
     def __call__(self, ids: Sequence[str], scores: Sequence[float]) -> list[float]:
         if not ids or not self.query_text.strip():
             return list(scores)
-        query = encode([self.query_text])[0]
+        query = query_vector(self.query_text)
         return fuse_semantic(list(scores), self.table.cosines(ids, query).tolist())
