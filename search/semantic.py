@@ -16,7 +16,7 @@ loses: acronyms, names and phrases are what the lexical rules are for).
   (`passage`), once, at index time (`loupe index --semantic`), kept in
   `semantic-vectors.npz` in the index folder, keyed by article id and content
   checksum: a later run encodes only the articles it writes that changed.
-- A query is encoded when searched (one vector, tens of milliseconds), only
+- A query is encoded when searched (85 to 212 ms on the shared bench machine), only
   when the index has vectors: without `--semantic` nothing of this runs.
 
 The vectors are read by the searcher whatever the backend and handed to it
@@ -191,8 +191,8 @@ def spelled_out(typed: str, gazetteer: Gazetteer | None) -> str:
 @lru_cache(maxsize=1024)
 def query_vector(text: str) -> np.ndarray:
     """A query's vector, kept: the next page, the timeline and a facet click
-    search the same words again, and encoding is most of the cost (≈ 50 ms of
-    CPU on this machine, `python -m bench.semantic_cost`)."""
+    search the same words again, and encoding is most of a search's time
+    (`python -m bench.semantic_cost`)."""
     vector = encode([text])[0]
     vector.setflags(write=False)
     return vector
