@@ -42,6 +42,7 @@ K = 10
 SYSTEMS: dict[str, tuple[str, str]] = {
     "loupe": ("loupe", "and"),
     "loupe-plain": ("loupe-plain", "and"),  # same index, Whoosh's matchers (before issue 13)
+    "loupe-semantic": ("loupe-semantic", "and"),  # built with --semantic (search.semantic)
     "whoosh-and": ("whoosh", "and"),
     "whoosh-or": ("whoosh", "or"),
     "fts5-or": ("fts5", "or"),
@@ -79,7 +80,11 @@ def load_queries(path: Path = DEV_QUERIES) -> list[Judged]:
 def cached_index(engine: Engine, *, rebuild: bool, ner: bool) -> Path:
     """The engine's index of the real corpus, built once per (corpus, engine version)."""
     is_loupe = engine.name.startswith("loupe")  # loupe-plain reads Loupe's index
-    prefix = "loupe" if is_loupe else engine.name
+    prefix = (
+        ("loupe-semantic" if engine.name == "loupe-semantic" else "loupe")
+        if is_loupe
+        else engine.name
+    )
     if is_loupe:
         prefix += "-ner" if ner else "-noner"
     k = key([corpus_digest(), engine.version()])

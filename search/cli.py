@@ -166,6 +166,12 @@ def main() -> None:
     show_default=True,
     help="Avec --watch : un fichier modifié il y a moins de SETTLE s attend le tour suivant.",
 )
+@click.option(
+    "--semantic",
+    is_flag=True,
+    help="Encoder aussi chaque article en vecteur de phrase (extra « semantic ») : "
+    "les meilleurs résultats sont réordonnés par le sens, pas seulement par les mots.",
+)
 def index_command(
     corpus: Path,
     index_dir: Path,
@@ -182,6 +188,7 @@ def index_command(
     watch: bool,
     interval: float,
     settle: float,
+    semantic: bool = False,
 ) -> None:
     """Construit ou met à jour l'index à partir du dossier CORPUS (par défaut ./corpus).
 
@@ -195,6 +202,7 @@ def index_command(
     from search.indexer import index_corpus
     from search.ner_pool import WorkerDied
     from search.readers import CorpusError
+    from search.semantic import SemanticUnavailable
 
     def run(settle: float = 0.0, full: bool = full):
         return index_corpus(
@@ -211,6 +219,7 @@ def index_command(
             backend=_open_backend(index_dir, backend),
             full=full,
             settle=settle,
+            semantic=semantic,
         )
 
     if watch:
@@ -233,6 +242,8 @@ def index_command(
             sys.exit(1)
         _fail(str(exc))
     except WorkerDied as exc:
+        _fail(str(exc))
+    except SemanticUnavailable as exc:
         _fail(str(exc))
     except Interrupted as exc:
         _fail(f"indexation interrompue ({exc}) : index inchangé", code=130)
@@ -257,6 +268,8 @@ def _print_report(report) -> None:
         echo(f"  entités : {sum(report.entities.values())} ({parts})")
     if report.ner_cached or report.ner_computed:
         echo(f"  NER : {report.ner_computed} calculés, {report.ner_cached} depuis le cache")
+    if report.semantic_encoded:
+        echo(f"  vecteurs de phrase : {report.semantic_encoded} ({report.semantic_seconds:.1f} s)")
     if report.reprint_clusters:
         echo(
             f"  reprises : {report.reprint_clusters} groupes d'articles au même texte "
@@ -422,7 +435,7 @@ def search_command(
 
     filters = Filters(person, org, place, source, date_from, date_to)
     try:
-        searcher = Searcher(_open_backend(index_dir, backend))
+        searcher = Searcher(_open_backend(index_dir, backend), index_dir=index_dir)
         results = searcher.search(
             " ".join(query),
             filters,

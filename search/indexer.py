@@ -17,6 +17,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from search import reprints
+from search import semantic as semantic_vectors
 from search.article import Article
 from search.backends import open_backend
 from search.backends.base import Backend
@@ -65,6 +66,8 @@ class IndexReport:
     generation: str | None = None
     reprint_clusters: int = 0  # clusters of near-duplicate articles (search.reprints)
     reprint_seconds: float = 0.0  # time spent finding them, after the backend build
+    semantic_encoded: int = 0  # passages encoded into sentence vectors (`semantic`)
+    semantic_seconds: float = 0.0
     # Incremental runs (and full ones, where everything is « added »):
     mode: str = "full"  # "full" or "incremental"
     full_reason: str | None = None  # why a full build ran when none was asked
@@ -126,6 +129,7 @@ def index_corpus(
     full: bool = False,
     settle: float = 0.0,
     on_generation: Callable[[GenerationChange], None] | None = None,
+    semantic: bool = False,
 ) -> IndexReport:
     """Build a new generation of the index from the folder `corpus`.
 
@@ -140,6 +144,8 @@ def index_corpus(
     `full` is asked or the settings (NER model, gazetteer, size limit) changed;
     files modified less than `settle` seconds ago wait for the next run (watch
     mode's debounce). `on_generation` is called once the new generation is live.
+    `semantic`: also encode the written articles' passages into the index's
+    sentence vectors (search.semantic), which then reorder its best results.
 
     `n_process` worker processes share the work: the NER model's, and for a
     full build of more than a few thousand articles, the Whoosh segment
@@ -171,11 +177,16 @@ def index_corpus(
     shingles = reprints.Collector(spill_dir=index_dir)  # each article's shingles, on disk
     reprint_writer = _ReprintWriter(index_dir, shingles, report)  # called before the switch
     acronyms = AcronymLearner()  # the definitions the corpus gives, kept with the index
+    passages: list[tuple[str, str, str]] = []  # with `semantic`: what to encode
+    if semantic:
+        semantic_vectors.require_encoder()  # before reading anything: say it at once
 
     def annotated(articles: Iterable[Article]) -> Iterator[Article]:
         if extractor is not None:
             articles = extractor.annotate(articles)
         counted = _counted(articles, report, progress, on_article)
+        if semantic:
+            counted = _noting(counted, passages)
         return acronyms.observing(shingles.tap(counted))
 
     writing = getattr(backend, "writing", None)
@@ -224,6 +235,9 @@ def index_corpus(
     if change is not None and reprint_writer.written != change.generation:
         # the backend took no callback, or the previous store was missing: after the switch
         _update_reprints(index_dir, backend, report, shingles, change, previous_generation)
+    if semantic and change is not None:
+        encoded, seconds = semantic_vectors.update_table(index_dir, passages)
+        report.semantic_encoded, report.semantic_seconds = encoded, seconds
     report.elapsed = time.perf_counter() - started
     if on_generation is not None and change is not None:
         on_generation(change)
@@ -461,6 +475,13 @@ def _unique(outcomes, report: IndexReport) -> Iterator[Article]:
 def _noting_ids(articles: Iterable[Article], ids: list[str]) -> Iterator[Article]:
     for article in articles:
         ids.append(article.id)
+        yield article
+
+
+def _noting(articles: Iterable[Article], into: list[tuple[str, str, str]]) -> Iterator[Article]:
+    """The articles, unchanged, each one's semantic entry noted as it goes by."""
+    for article in articles:
+        into.append(semantic_vectors.entry(article))
         yield article
 
 

@@ -33,11 +33,13 @@ from search.core.ranking import (  # noqa: F401 - MAX_PER_PAGE… re-exported fo
     MAX_RESULT_WINDOW,
 )
 from search.expansion.families import load_tables
+from search.expansion.questions import without_question_words
 from search.marking import mark_sections
 from search.query import QueryError, parse, to_text
 from search.relaxation import corrections, message, relaxations
 from search.reprints import ReprintStore, load_store
 from search.reprints.similar import Comparison, Neighbour, Similar
+from search.semantic import Reranker, load_table, spelled_out
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ class Searcher:
             with_facets=with_facets,
             facet_limit=facet_limit,
         )
+        request = self._with_semantic(request, query)
         results = self.backend.search(request)
         if not relax or results.partial:
             return results
@@ -165,6 +168,17 @@ class Searcher:
         found.suggestion = results.suggestion
         return found
 
+    def _with_semantic(self, request: SearchRequest, typed: str) -> SearchRequest:
+        """The request with its semantic reordering when the index has vectors
+        (built with `--semantic`, search.semantic) and results go by relevance."""
+        if self.index_dir is None or request.sort != "relevance" or request.query is None:
+            return request
+        table = load_table(self.index_dir)
+        if table is None:
+            return request
+        text = spelled_out(typed, self.backend.gazetteer())
+        return replace(request, rerank=Reranker(table, text))
+
     def request(
         self,
         query: str,
@@ -189,7 +203,7 @@ class Searcher:
             )
         if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
             raise QueryError("la date de début est postérieure à la date de fin")
-        node = parse(query or "", max_length=self.limits.query_length)
+        node = without_question_words(parse(query or "", max_length=self.limits.query_length))
         if node is None and (query or "").strip() and filters.is_empty():
             shown = query.strip()[:80]
             raise QueryError(f"rien à chercher dans « {shown} » : tapez au moins un mot")

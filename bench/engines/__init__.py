@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from bench.engines.base import Engine, EngineUnavailable
 
-ENGINE_NAMES = ("loupe", "loupe-plain", "whoosh", "fts5", "tantivy", "opensearch")
+ENGINE_NAMES = (
+    "loupe",
+    "loupe-plain",
+    "loupe-semantic",
+    "whoosh",
+    "fts5",
+    "tantivy",
+    "opensearch",
+)
 
 
 def get_engine(name: str) -> Engine:
@@ -34,6 +42,10 @@ def get_engine(name: str) -> Engine:
         from bench.engines.loupe import LoupePlainEngine
 
         return LoupePlainEngine()
+    if name == "loupe-semantic":
+        from bench.engines.loupe import LoupeSemanticEngine
+
+        return LoupeSemanticEngine()
     if name == "opensearch":
         from bench.engines.opensearch import OpenSearchEngine
 

@@ -91,6 +91,7 @@ class LoupeEngine:
     label = "Loupe"
     supports_filters = True
     supports_facets = True
+    semantic = False  # sentence vectors reorder the best results (search.semantic)
 
     def __init__(self) -> None:
         _api()  # fail early, with the message, if the engine is not there
@@ -114,6 +115,7 @@ class LoupeEngine:
             ner_cache=Path(str(ner_cache)) if ner_cache else None,
             progress=False,
             n_process=int(str(options.get("workers", 1))),
+            semantic=bool(options.get("semantic", self.semantic)),
         )
         return int(report.indexed)
 
@@ -131,3 +133,15 @@ class LoupePlainEngine(LoupeEngine):
 
     def open(self, index_dir: Path, *, operator: str = "and") -> LoupeSession:
         return LoupeSession(index_dir, fast_path=False)
+
+
+class LoupeSemanticEngine(LoupeEngine):
+    """Loupe built with `--semantic`: its sentence vectors reorder the best
+    lexical results (search.semantic). Its own index: the vectors live in it."""
+
+    name = "loupe-semantic"
+    label = "Loupe + sentence vectors"
+    semantic = True
+
+    def version(self) -> str:
+        return super().version() + " semantic"

@@ -7,6 +7,7 @@ needs to know which engine answered. Nothing here imports an engine.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -53,6 +54,9 @@ class SearchRequest:
     with_snippets: bool = True
     with_facets: bool = True
     facet_limit: int = 10
+    # Reorders the best candidates by relevance: (ids, scores) → new scores
+    # (search.semantic.Reranker); None: the lexical order.
+    rerank: Callable[[Sequence[str], Sequence[float]], list[float]] | None = None
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ from search.core.ranking import (
     MAX_ENTITY_LIST,
     MAX_PER_PAGE,
     MAX_SNIPPETS,
+    SEMANTIC_DEPTH,
     SNIPPET_CHARS,
 )
 from search.core.records import gazetteer_from_json
@@ -314,6 +315,9 @@ class OpenSearchBackend:
         page = max(1, request.page)
         start = (page - 1) * per_page
         size = max(0, min(per_page, MAX_RESULT_WINDOW - start))
+        reorder = _reorders(request, start + size)
+        if reorder:  # the best candidates are fetched, reordered, then the page cut
+            start, size = 0, SEMANTIC_DEPTH
         gazetteer = self._gazetteer()
 
         body: dict[str, Any] = {
@@ -352,6 +356,13 @@ class OpenSearchBackend:
         took_ms = (time.monotonic() - started) * 1000
 
         hits = [self._hit(h, request.with_snippets) for h in resp["hits"]["hits"]]
+        if reorder and hits:
+            fused = request.rerank([h.id for h in hits], [h.score for h in hits])
+            for hit, score in zip(hits, fused, strict=True):
+                hit.score = score
+            hits.sort(key=lambda h: -h.score)
+            first = (page - 1) * per_page
+            hits = hits[first : first + per_page]
         facets = self._facets(resp.get("aggregations", {})) if request.with_facets else {}
         shards = resp.get("_shards", {})
         return Results(
@@ -699,3 +710,10 @@ def _is_missing_index(error: NotFoundError) -> bool:
     info = error.info if isinstance(error.info, dict) else {}
     reason = info.get("error", {})
     return isinstance(reason, dict) and reason.get("type") == "index_not_found_exception"
+
+
+def _reorders(request: SearchRequest, last: int) -> bool:
+    """Whether this page comes from reordered candidates (`SearchRequest.rerank`,
+    search.semantic): by relevance, and within the SEMANTIC_DEPTH best, as the
+    Whoosh backend reorders them."""
+    return request.rerank is not None and request.sort == "relevance" and last <= SEMANTIC_DEPTH

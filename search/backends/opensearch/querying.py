@@ -19,8 +19,9 @@ from search.backends.opensearch.mapping import (
     STEM_FIELDS,
     WORDS_MINIMUM_SHOULD_MATCH,
 )
+from search.core import ranking
 from search.core.french import WORD_PATTERN, fold, is_stop_word, strip_elision
-from search.core.ranking import ALIAS_BOOST, ALL_WORDS_BOOST, NAMEKEY_BOOST
+from search.core.ranking import ALIAS_BOOST, NAMEKEY_BOOST
 from search.expansion.related import Related, expand_items
 from search.gazetteer import Gazetteer
 from search.names import NameRun, other_forms
@@ -130,6 +131,29 @@ def _exact_phrase(text: str, fields: dict[str, float], boost: float = 1.0) -> di
     return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses}}
 
 
+def _coordinated(positive: list[dict[str, Any]]) -> dict[str, Any]:
+    """Any of `positive`, its score multiplied by `ranking.coordination` of how
+    many it holds: 1, plus EACH_WORD_BOOST / n per item held, plus
+    ALL_WORDS_BOOST when it holds all (a `function_score` summing one function
+    per item), as the Whoosh backend multiplies its best candidates."""
+    share = ranking.EACH_WORD_BOOST / len(positive)
+    functions: list[dict[str, Any]] = [{"filter": MATCH_ALL, "weight": 1.0}]
+    if share > 0:
+        functions += [{"filter": item, "weight": share} for item in positive]
+    if ranking.ALL_WORDS_BOOST > 0:
+        every = {"bool": {"must": positive}}
+        functions.append({"filter": every, "weight": ranking.ALL_WORDS_BOOST})
+    anything = {"bool": {"should": positive, "minimum_should_match": WORDS_MINIMUM_SHOULD_MATCH}}
+    return {
+        "function_score": {
+            "query": anything,
+            "functions": functions,
+            "score_mode": "sum",
+            "boost_mode": "multiply",
+        }
+    }
+
+
 def _is_stop_only(node: Node) -> bool:
     """A bare stop word matches nothing; dropping it keeps `le Mali` meaning `Mali`."""
     return isinstance(node, Term) and not node.prefix and not node.fuzzy and is_stop_word(node.text)
@@ -145,6 +169,7 @@ class Translator:
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self.gazetteer = gazetteer
+        self.root: Node | None = None  # the query's top: its words are coordinated
 
     def dsl(self, node: Node | None) -> dict[str, Any]:
         if node is None:
@@ -166,12 +191,13 @@ class Translator:
                 }
             }
         if isinstance(node, Words):
-            return self._words(node.items, soft=True)
+            return self._words(node.items, soft=True, top=node is self.root)
         raise TypeError(f"not a query node: {node!r}")
 
-    def _words(self, items: Iterable[Node], soft: bool) -> dict[str, Any]:
-        """Juxtaposed (`soft`) or AND-ed items. Soft: most items must match, and an
-        all-items clause ranks the articles holding every one first."""
+    def _words(self, items: Iterable[Node], soft: bool, top: bool = False) -> dict[str, Any]:
+        """Juxtaposed (`soft`) or AND-ed items. Soft: any item matches; at the
+        query's `top` the score is multiplied by the core's `coordination` of the
+        items held, inside a group an all-items clause adds ALL_WORDS_BOOST."""
         positive: list[dict[str, Any]] = []
         negative: list[dict[str, Any]] = []
         for item in expand_items(items, self.gazetteer):
@@ -195,11 +221,14 @@ class Translator:
             query["bool"]["must"] = positive
         elif not soft:
             query["bool"]["must"] = positive
-        else:
+        elif top:
+            query["bool"]["must"] = [_coordinated(positive)]
+        else:  # a group inside the query: an all-items clause, as Whoosh's
             query["bool"]["must"] = [
                 {"bool": {"should": positive, "minimum_should_match": WORDS_MINIMUM_SHOULD_MATCH}}
             ]
-            query["bool"]["should"] = [{"bool": {"must": positive, "boost": ALL_WORDS_BOOST}}]
+            every = {"bool": {"must": positive, "boost": ranking.ALL_WORDS_BOOST}}
+            query["bool"]["should"] = [every]
         return query
 
     def _related(self, related: Related) -> dict[str, Any]:
@@ -235,7 +264,9 @@ class Translator:
 
 def to_dsl(node: Node | None, gazetteer: Gazetteer | None = None) -> dict[str, Any]:
     """The backend-neutral tree as an OpenSearch query (names expanded with `gazetteer`)."""
-    return Translator(gazetteer).dsl(node)
+    translator = Translator(gazetteer)
+    translator.root = node
+    return translator.dsl(node)
 
 
 # ---------------------------------------------------------------------------

@@ -58,7 +58,6 @@ from search.backends.whoosh.parallel import (
     parallel_threshold,
 )
 from search.backends.whoosh.querying import (
-    ALL_WORDS_BOOST,
     Translator,
     filter_query,
     scanned_spellings,
@@ -90,6 +89,7 @@ from search.backends.whoosh.updating import (
 )
 from search.core.entity_types import group_entities, listed_types
 from search.core.french import fold
+from search.core.ranking import SEMANTIC_DEPTH, coordination
 from search.core.suggestions import autocomplete, corrected_query, max_frequency_to_correct
 from search.entity_keys import EntityScanner, article_entity_keys
 from search.expansion.acronyms import (
@@ -275,6 +275,24 @@ class _Generation:
                     )
                     self._spelling = SpellingIndex(vocab)
         return self._spelling
+
+
+def _depth(request: SearchRequest, wanted: int) -> int:
+    """Candidates ranked before the page is cut: enough for the all-words
+    bonus and, when the request asks for it, the semantic reordering."""
+    depth = max(wanted, RERANK_DEPTH)
+    return max(depth, SEMANTIC_DEPTH) if request.rerank is not None else depth
+
+
+def _reranked(searcher: Searcher, top: list, request: SearchRequest) -> list:
+    """The candidates reordered by `request.rerank` (by article id), if asked."""
+    if request.rerank is None or not top:
+        return top
+    candidates = top[: max(SEMANTIC_DEPTH, request.page * request.per_page)]
+    ids = [searcher.stored_fields(d)["id"] for d, _ in candidates]
+    fused = request.rerank(ids, [s for _, s in candidates])
+    rescored = [(d, f) for (d, _), f in zip(candidates, fused, strict=True)]
+    return sorted(rescored, key=lambda ds: -ds[1]) + top[len(candidates) :]
 
 
 def _matches_key(request: SearchRequest) -> str:
@@ -556,8 +574,9 @@ class WhooshBackend:
             scored = q if allowed is None else wq.And([q, allowed])
             bonus = sortedby is None and len(translation.all_words) > 1
             wanted = page * per_page
+            deeper = bonus or (sortedby is None and request.rerank is not None)
             collector = searcher.collector(
-                limit=max(wanted, RERANK_DEPTH) if bonus else wanted,
+                limit=_depth(request, wanted) if deeper else wanted,
                 sortedby=sortedby,
                 reverse=request.sort == "newest",
             )
@@ -569,7 +588,9 @@ class WhooshBackend:
             found = timed.results()
             top = [(hit.docnum, hit.score or 0.0) for hit in found]
             if bonus:
-                top = self._all_words_bonus(searcher, top, translation.all_words)[:wanted]
+                top = self._all_words_bonus(searcher, top, translation.all_words)
+            if sortedby is None:
+                top = _reranked(searcher, top, request)[:wanted]
             if time.perf_counter() < deadline:
                 finder = gen.translator(matching=True)
                 docnums, cut = self._matching(
@@ -713,15 +734,17 @@ class WhooshBackend:
         if request.sort != "relevance":
             top = sorted_by_date(fast.published(), mask, wanted, request.sort == "newest")
         elif len(translation.all_words) > 1:
-            top = top_k(score, mask, max(wanted, RERANK_DEPTH))
-            holding = mask.copy()
+            top = top_k(score, mask, _depth(request, wanted))
+            held = np.zeros(len(mask), dtype=np.int32)
             for word in translation.all_words:
-                holding &= run.matches(word).mask
-            factor = 1.0 + ALL_WORDS_BOOST
-            rescored = [(d, s * factor if holding[d] else s) for d, s in top]
-            top = sorted(rescored, key=lambda ds: -ds[1])[:wanted]
+                held += run.matches(word).mask
+            n = len(translation.all_words)
+            rescored = [(d, s * coordination(int(held[d]), n)) for d, s in top]
+            top = sorted(rescored, key=lambda ds: -ds[1])
+            top = _reranked(searcher, top, request)[:wanted]
         else:
-            top = top_k(score, mask, wanted)
+            top = top_k(score, mask, _depth(request, wanted) if request.rerank else wanted)
+            top = _reranked(searcher, top, request)[:wanted]
         if not run.partial:
             gen.remember_matches(_matches_key(request), mask)
         total = int(np.count_nonzero(mask))
@@ -743,8 +766,9 @@ class WhooshBackend:
 
     @staticmethod
     def _all_words_bonus(searcher: Searcher, top, words: list[wq.Query]):
-        """Re-rank the best candidates: an article holding every typed word gets
-        its score doubled (as an all-words clause would add), then sort again.
+        """Re-rank the best candidates: each score multiplied by the core's
+        `coordination` of how many typed words the article holds (doubled, and
+        more, when it holds every one), then sort again.
 
         Checking membership of a few hundred candidates with `skip_to` costs a
         fraction of matching the whole word list twice, and the first pass
@@ -753,20 +777,16 @@ class WhooshBackend:
         if not top:
             return top
         ordered = sorted(d for d, _ in top)
-        has_all = set(ordered)
+        held = dict.fromkeys(ordered, 0)
         for word in words:
             matcher = word.matcher(searcher)
-            holding = set()
             for d in ordered:
-                if d not in has_all:
-                    continue
                 if matcher.is_active() and matcher.id() < d:
                     matcher.skip_to(d)
                 if matcher.is_active() and matcher.id() == d:
-                    holding.add(d)
-            has_all &= holding
-        factor = 1.0 + ALL_WORDS_BOOST
-        rescored = [(d, s * factor if d in has_all else s) for d, s in top]
+                    held[d] += 1
+        n = len(words)
+        rescored = [(d, s * coordination(held[d], n)) for d, s in top]
         return sorted(rescored, key=lambda ds: -ds[1])
 
     @staticmethod
