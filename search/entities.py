@@ -73,19 +73,25 @@ def _chunks(text: str, limit: int = CHUNK_CHARS) -> list[str]:
     return pieces or [""]
 
 
+_OPENERS = " \t«\"“'(—–-"
+
+
 def _is_sentence_initial(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \t«\"“'(—–-")
+    before = text[max(0, start - 64) : start].rstrip(_OPENERS)  # not a copy of all before it
+    if not before and start > 64:
+        before = text[:start].rstrip(_OPENERS)
     return not before or before[-1] in ".!?…\n"
 
 
 def doc_mentions(doc: Doc) -> list[Mention]:
     """The entity spans of one processed doc, as mentions the rules can read."""
     found = []
+    text = doc.text  # built from every token at each call: once per doc, not per mention
     for start, end, label in _join_hyphenated(doc):
         if label == "PER" and start > 0 and doc[start - 1].text in NAME_PARTICLES:
             start -= 1  # « De Gendt »: the model often leaves the particle out
         span = doc[start:end]
-        initial = _is_sentence_initial(doc.text, span.start_char)
+        initial = _is_sentence_initial(text, span.start_char)
         found.append(Mention(span.text, label, initial))
     return found
 
