@@ -137,6 +137,8 @@ def child_loupe(folder: Path, label: str, reuse: bool = False) -> dict:
         shutil.rmtree(index, ignore_errors=True)
         with TreePeak() as peak:  # one writer process per core, as `loupe index` does
             report = index_corpus(folder, index, ner=False, n_process=_workers())
+            ended = time.perf_counter()
+        store_began = ended - report.reprint_seconds  # the store is written last, before the switch
         out = {
             "build_s": report.elapsed,
             "build_cpu_s": _cpu_s(),
@@ -144,6 +146,9 @@ def child_loupe(folder: Path, label: str, reuse: bool = False) -> dict:
             "clusters": report.reprint_clusters,
             "rss_mb": _rss_mb(),
             "tree_peak_mb": peak.peak_mb,
+            # the same build before and while the reprint store is built
+            "tree_peak_before_store_mb": peak.peak_between(0.0, store_began),
+            "tree_peak_store_mb": peak.peak_between(store_began, ended),
         }
     searcher = Searcher.open(index)
     t = time.perf_counter()
