@@ -15,6 +15,7 @@ import resource
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ class TreePeak:
     def __init__(self, interval: float = 0.1) -> None:
         self.interval = interval
         self.peak_mb = 0.0
+        self.samples: list[tuple[float, float]] = []  # (perf_counter, MB)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -60,9 +62,15 @@ class TreePeak:
 
     def _sample(self) -> None:
         while True:
-            self.peak_mb = max(self.peak_mb, _tree_rss_kb(os.getpid()) / 1024)
+            mb = _tree_rss_kb(os.getpid()) / 1024
+            self.samples.append((time.perf_counter(), mb))
+            self.peak_mb = max(self.peak_mb, mb)
             if self._stop.wait(self.interval):
                 return
+
+    def peak_between(self, start: float, end: float) -> float:
+        """The peak of the samples taken between two `time.perf_counter()` times."""
+        return max((mb for t, mb in self.samples if start <= t <= end), default=0.0)
 
 
 def _tree_rss_kb(root: int) -> int:

@@ -10,7 +10,8 @@ detection: 10k articles hold ~20,000 reprint pairs, far more than news does).
   build does) + `ReprintStore.build` + save: the time the build spends on
   reprints and the memory it adds over `read`; then the store
   reloaded writable and 100 new articles added (the incremental update);
-- `loupe`: a whole `loupe index --no-ner` (reprints included), and `bare`: the
+- `loupe`: a whole `loupe index --no-ner` (reprints included; one process per
+  core as `loupe index` runs, `LOUPE_BENCH_WORKERS=1` for one), and `bare`: the
   same with reprint detection switched off, the reference for the added time
   and peak memory; then `Searcher.similar` on 300 articles (p50/p95, warm), the
   reprint store's first load included separately (and without neighbours:
@@ -51,6 +52,14 @@ def _cpu_s() -> float:
         usage = resource.getrusage(who)
         total += usage.ru_utime + usage.ru_stime
     return total
+
+
+def _workers() -> int:
+    """Processes of the whole builds: `LOUPE_BENCH_WORKERS`, else one per core
+    (what `loupe index` runs)."""
+    from search.worker_processes import default_workers
+
+    return int(os.environ.get("LOUPE_BENCH_WORKERS") or default_workers())
 
 
 def _articles(folder: Path):
@@ -126,8 +135,10 @@ def child_loupe(folder: Path, label: str, reuse: bool = False) -> dict:
     out: dict = {}
     if not (reuse and (index / "CURRENT").is_file()):
         shutil.rmtree(index, ignore_errors=True)
-        with TreePeak() as peak:
-            report = index_corpus(folder, index, ner=False)
+        with TreePeak() as peak:  # one writer process per core, as `loupe index` does
+            report = index_corpus(folder, index, ner=False, n_process=_workers())
+            ended = time.perf_counter()
+        store_began = ended - report.reprint_seconds  # the store is written last, before the switch
         out = {
             "build_s": report.elapsed,
             "build_cpu_s": _cpu_s(),
@@ -135,6 +146,9 @@ def child_loupe(folder: Path, label: str, reuse: bool = False) -> dict:
             "clusters": report.reprint_clusters,
             "rss_mb": _rss_mb(),
             "tree_peak_mb": peak.peak_mb,
+            # the same build before and while the reprint store is built
+            "tree_peak_before_store_mb": peak.peak_between(0.0, store_began),
+            "tree_peak_store_mb": peak.peak_between(store_began, ended),
         }
     searcher = Searcher.open(index)
     t = time.perf_counter()
@@ -154,7 +168,31 @@ def child_loupe(folder: Path, label: str, reuse: bool = False) -> dict:
         timings.sort()
         out[f"{name}_p50_ms"] = timings[len(timings) // 2]
         out[f"{name}_p95_ms"] = timings[int(len(timings) * 0.95)]
+    out.update(_similar_over_http(index, ids))
     return out
+
+
+def _similar_over_http(index: Path, ids: list[str]) -> dict:
+    """`GET /api/articles/<id>/similar` through the Flask app (routing, JSON,
+    passages included): what a notebook calling the API waits for."""
+    from urllib.parse import quote
+
+    from web import create_app
+
+    client = create_app({"LOUPE_INDEX": str(index)}).test_client()
+    client.get(f"/api/articles/{quote(ids[0], safe='')}/similar")  # warm
+    timings = []
+    for article_id in ids:
+        t = time.perf_counter()
+        response = client.get(f"/api/articles/{quote(article_id, safe='')}/similar")
+        timings.append((time.perf_counter() - t) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"/similar for {article_id}: HTTP {response.status_code}")
+    timings.sort()
+    return {
+        "http_similar_p50_ms": timings[len(timings) // 2],
+        "http_similar_p95_ms": timings[int(len(timings) * 0.95)],
+    }
 
 
 def child_bare(folder: Path, label: str) -> dict:
@@ -189,7 +227,7 @@ def child_bare(folder: Path, label: str) -> dict:
     index = WORK / f"index-bare-{label}"
     shutil.rmtree(index, ignore_errors=True)
     with TreePeak() as peak:
-        report = indexer.index_corpus(folder, index, ner=False)
+        report = indexer.index_corpus(folder, index, ner=False, n_process=_workers())
     shutil.rmtree(index, ignore_errors=True)
     return {
         "build_s": report.elapsed,

@@ -472,3 +472,38 @@ def test_both_backends_give_the_same_reprints(opensearch_client, client, built):
         "loupe-reprints",
     ).output
     assert whoosh_export == opensearch_export and whoosh_export.count("\n") >= 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "L'armée malienne a repris Tinzaouaten – « selon TASS » : 12 morts.",
+        "ŒUVRE Ærø Łódź straße naïve café — déjà-vu, aujourd’hui",
+        "Ελλάδα 北京 Москва ﬁn ① x² fin_de_mot snake_case 3,5 %",
+        "",
+        "un deux",
+        "\ud800 lone surrogate \U0001f600 emoji",
+    ],
+)
+def test_shingles_read_the_same_words_as_the_reference_folding(text):
+    """The ASCII fast path (`folded_ascii_words`) must shingle exactly as the
+    folding table and the word pattern do on the text itself: stores written by
+    either give the same clusters."""
+    from search.reprints.shingles import (
+        _WORD,
+        fast_fold,
+        folded_ascii_words,
+        shingle_hashes,
+    )
+
+    reference = _WORD.findall(fast_fold(text))
+    assert [w.decode() for w in folded_ascii_words(text)] == reference
+    assert shingle_hashes(folded_ascii_words(text)).tolist() == shingle_hashes(reference).tolist()
+
+
+def test_shingles_of_the_bundled_corpus_match_the_reference_folding(corpus_articles):
+    from search.reprints.shingles import _WORD, fast_fold, folded_ascii_words, reprint_text
+
+    for article in corpus_articles:
+        text = reprint_text(article)
+        assert [w.decode() for w in folded_ascii_words(text)] == _WORD.findall(fast_fold(text))

@@ -15,8 +15,10 @@ time (profiled on the bundled corpus).
 
 from __future__ import annotations
 
+import codecs
 import re
 import zlib
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -87,12 +89,16 @@ def reprint_text(article: Article) -> str:
     return article.body
 
 
-def shingle_hashes(folded: list[str], size: int = SHINGLE_SIZE) -> np.ndarray:
-    """The distinct hashes of every run of `size` consecutive words, sorted (uint32)."""
-    if len(folded) < size:
+def shingle_hashes(folded: Sequence[str] | Sequence[bytes], size: int = SHINGLE_SIZE) -> np.ndarray:
+    """The distinct hashes of every run of `size` consecutive words, sorted (uint32).
+
+    A run's hash is the CRC-32 of its words joined by single spaces, so folded
+    words given as `str` or as ASCII `bytes` give the same values."""
+    words = [w.encode() for w in folded] if folded and isinstance(folded[0], str) else folded
+    if len(words) < size:
         return np.empty(0, dtype=np.uint32)
-    grams = {" ".join(folded[i : i + size]) for i in range(len(folded) - size + 1)}
-    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint32))
+    runs = map(b" ".join, zip(*(words[k:] for k in range(size)), strict=False))  # shifted copies
+    return np.unique(np.fromiter(map(zlib.crc32, runs), dtype=np.uint32))
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -125,8 +131,34 @@ def _fold_table(text: str) -> dict[int, str]:
 
 def folded_words(text: str) -> list[str]:
     """The words of `text`, folded, without offsets (what shingles are made of)."""
-    return _WORD.findall(fast_fold(text))
+    return [w.decode() for w in folded_ascii_words(text)]
+
+
+def _fold_unencodable(error: UnicodeError) -> tuple[str, int]:
+    """The `loupe-fold` encoding error handler: a run of non-ASCII characters
+    becomes its folded ASCII spelling (the same table as `fast_fold`)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    run = error.object[error.start : error.end]
+    table = _fold_table(run)
+    return "".join([table[ord(c)] for c in run]), error.end
+
+
+codecs.register_error("loupe-fold", _fold_unencodable)
+
+# byte → itself when the word pattern matches it in ASCII text, else a space
+_WORD_OR_SPACE = bytes(c if _ASCII_WORD[c] and c < 128 else 32 for c in range(256))
+
+
+def folded_ascii_words(text: str) -> list[bytes]:
+    """`folded_words` as ASCII bytes, at twice the speed: the text is encoded to
+    ASCII, its few non-ASCII runs folded by an error handler (news text is mostly
+    ASCII, so the folding table is consulted per accented run rather than per
+    character), then split where the word pattern would. Shingling every
+    article was the largest part of what reprint detection adds to a build."""
+    ascii_text = text.encode("ascii", "loupe-fold").lower()
+    return ascii_text.translate(_WORD_OR_SPACE).split()
 
 
 def article_shingles(article: Article, size: int = SHINGLE_SIZE) -> np.ndarray:
-    return shingle_hashes(folded_words(reprint_text(article)), size)
+    return shingle_hashes(folded_ascii_words(reprint_text(article)), size)

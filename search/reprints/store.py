@@ -239,9 +239,12 @@ class ReprintStore:
         sizes = np.fromiter((len(h) for h in signed.hashes), dtype=np.int64)
         smaller = np.minimum(sizes[candidates[:, 0]], sizes[candidates[:, 1]])
         accepted = shared >= self.params.threshold * smaller
-        signed.link(candidates[accepted], shared[accepted])
+        pairs, shared = candidates[accepted], shared[accepted]
+        del candidates, sizes, smaller, accepted  # before the CSR is built: the build's peak
+        signed.link(pairs, shared)
+        new_rows = np.unique(pairs.ravel())
+        del pairs, shared
         self.pairs = signed.pairs()
-        new_rows = np.unique(candidates[accepted].ravel())
         return [signed.ids[r] for r in new_rows[new_rows >= first].tolist()]
 
     def remove(self, ids: Iterable[str]) -> None:
