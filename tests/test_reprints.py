@@ -474,6 +474,7 @@ def test_both_backends_give_the_same_reprints(opensearch_client, client, built):
     assert whoosh_export == opensearch_export and whoosh_export.count("\n") >= 3
 
 
+@pytest.mark.filterwarnings("ignore:Surrogate character")  # unidecode's, on the lone surrogate
 @pytest.mark.parametrize(
     "text",
     [
