@@ -31,7 +31,7 @@ from bench.ner_eval import (
     load_texts,
     show_errors,
 )
-from bench.ner_train import fold_models, fold_of
+from bench.ner_train import SEED, fold_models, fold_of
 from search.entities import _chunks, _GazetteerSpans, _mark_initial_only, doc_mentions
 from search.entity_rules import ARTICLE_RULES, MENTION_RULES, resolve
 from search.entity_spans import SPAN_RULES
@@ -117,6 +117,8 @@ def cross_validate(
     log: Callable[[str], None] = print,
     only: Sequence[int] | None = None,
     dropout: float = 0.2,
+    seed: int = SEED,
+    average: bool = False,
 ) -> None:
     """Score the held-out folds (`only`: these 0-based folds, e.g. those kept
     out of an error analysis), training the fold models that are missing."""
@@ -131,7 +133,7 @@ def cross_validate(
     positions = {article_id: p for p, (article_id, _) in enumerate(gold_list)}
     texts = load_texts(set(ids))
     gazetteer = Gazetteer.load(GAZETTEER)
-    folders = fold_models(k, epochs, dropout, only=only, log=log)
+    folders = fold_models(k, epochs, dropout, only=only, log=log, seed=seed, average=average)
     base_docs = dict(zip(ids, model_docs(None, [texts[i] for i in ids]), strict=True))
     tuned_docs: dict[str, list[Doc]] = {}
     kept = [f for f in range(k) if only is None or f in only]
@@ -167,7 +169,8 @@ def cross_validate(
     if ablate is not None:
         ablation(folds, gold, tuned_docs, texts, gazetteer, systems["fine-tuned + rules"], ablate)
     print(
-        f"\n{len(kept)} of {k} folds, {epochs} epochs, dropout {dropout}, "
+        f"\n{len(kept)} of {k} folds, {epochs} epochs, dropout {dropout}, seed {seed}, "
+        f"{'averaged' if average else 'last'} weights, "
         f"{time.perf_counter() - started:.0f} s"
     )
 

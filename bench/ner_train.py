@@ -52,6 +52,15 @@ SEED = 1515
 # Bump when the way gold becomes training docs, or the training loop, changes:
 # cached reference docs and fold models are keyed on it.
 TRAINING_VERSION = "2"
+# Training choices beyond epochs and dropout. With the defaults (SEED, raw final
+# weights) a fold model keeps the key it had before these choices existed.
+#  - seed: shuffling order and dropout masks (spaCy's and numpy's random state
+#    are seeded from it only when it is not the default, for the same reason);
+#  - average: save the optimizer's running average of the weights over the
+#    updates (what `spacy train` saves) instead of the last update's weights.
+#    Starting from the base model, the average sits between the base weights
+#    and the fine-tuned ones, which is the kind of smoothing that travels to
+#    unseen articles better than the last minibatch's weights.
 FOLDS_ROOT = CACHE_ROOT / "ner-folds"
 
 
@@ -148,17 +157,22 @@ def fine_tune(
     epochs: int,
     dropout: float = 0.2,
     log=print,
-    after_epoch: Callable[[int, Language], None] | None = None,
+    after_epoch: Callable[[int, Language, dict], None] | None = None,
+    seed: int = SEED,
 ) -> Language:
     """Resume training of `ner` on `docs` (the other components are already excluded).
 
-    `after_epoch(n, nlp)` is called after each epoch: a sweep over epoch counts
-    saves every count's model from one run."""
+    `after_epoch(n, nlp, averages)` is called after each epoch with the
+    optimizer's running averages of the weights (`nlp.use_params(averages)`
+    swaps them in): a sweep over epoch counts saves every count's model, raw
+    and averaged, from one run."""
     from spacy.training import Example
-    from spacy.util import compounding, minibatch
+    from spacy.util import compounding, fix_random_seed, minibatch
 
     examples = [Example(nlp.make_doc(d.text), d) for d in docs]
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
+    if seed != SEED:
+        fix_random_seed(seed)
     optimizer = nlp.resume_training()
     words = sum(len(d) for d in docs)
     for epoch in range(epochs):
@@ -173,7 +187,7 @@ def fine_tune(
             f"{seconds:.0f} s ({words / seconds:.0f} tokens/s)"
         )
         if after_epoch is not None:
-            after_epoch(epoch + 1, nlp)
+            after_epoch(epoch + 1, nlp, optimizer.averages)
     return nlp
 
 
@@ -199,9 +213,22 @@ def fold_of(position: int, k: int) -> int:
     return position % k
 
 
-def _train_key(k: int, epochs: int, dropout: float, silver: str = "misc") -> str:
+def _train_key(
+    k: int,
+    epochs: int,
+    dropout: float,
+    silver: str = "misc",
+    seed: int = SEED,
+    average: bool = False,
+) -> str:
     parts = [file_digest(GOLD), TRAINING_VERSION, str(k), str(epochs), str(dropout), MODEL_NAME]
-    return key(parts if silver == "misc" else [*parts, f"silver-{silver}"])
+    if silver != "misc":
+        parts.append(f"silver-{silver}")
+    if seed != SEED:
+        parts.append(f"seed-{seed}")
+    if average:
+        parts.append("average")
+    return key(parts)
 
 
 def reference_docs(
@@ -226,8 +253,16 @@ def reference_docs(
     return docs
 
 
-def fold_folder(k: int, epochs: int, dropout: float, fold: int, silver: str = "misc") -> Path:
-    name = f"k{k}-e{epochs}-{_train_key(k, epochs, dropout, silver)}"
+def fold_folder(
+    k: int,
+    epochs: int,
+    dropout: float,
+    fold: int,
+    silver: str = "misc",
+    seed: int = SEED,
+    average: bool = False,
+) -> Path:
+    name = f"k{k}-e{epochs}-{_train_key(k, epochs, dropout, silver, seed, average)}"
     return FOLDS_ROOT / name / f"fold-{fold}"
 
 
@@ -255,13 +290,16 @@ def fold_models(
     log=print,
     sweep: bool = False,
     silver: str = "misc",
+    seed: int = SEED,
+    average: bool = False,
 ) -> list[Path]:
     """One model per fold trained on the other folds' articles; trained only if missing.
 
-    With `sweep`, the models after each earlier epoch are saved too (as if
-    trained with that many epochs), where missing."""
+    Each run saves both the raw and the averaged weights (`average` says which
+    are returned). With `sweep`, the models after each earlier epoch are saved
+    too (as if trained with that many epochs), where missing."""
     articles = load_gold_mentions()
-    folders = [fold_folder(k, epochs, dropout, i, silver) for i in range(k)]
+    folders = [fold_folder(k, epochs, dropout, i, silver, seed, average) for i in range(k)]
     missing = [i for i, f in enumerate(folders) if not (f / "meta.json").exists()]
     missing = [i for i in missing if only is None or i in only]
     if missing:
@@ -275,13 +313,19 @@ def fold_models(
             if silver == "missing":
                 train = silver_as_missing(train)
 
-            def checkpoint(epoch: int, nlp: Language, fold: int = i) -> None:
-                folder = fold_folder(k, epoch, dropout, fold, silver)
-                if (sweep or epoch == epochs) and not (folder / "meta.json").exists():
-                    note = {"fold": fold, "k": k, "epochs": epoch, "dropout": dropout}
-                    save_ner(nlp, folder, note)
+            def checkpoint(epoch: int, nlp: Language, averages: dict, fold: int = i) -> None:
+                if not (sweep or epoch == epochs):
+                    return
+                note = {"fold": fold, "k": k, "epochs": epoch, "dropout": dropout, "seed": seed}
+                raw = fold_folder(k, epoch, dropout, fold, silver, seed, average=False)
+                if not (raw / "meta.json").exists():
+                    save_ner(nlp, raw, note)
+                averaged = fold_folder(k, epoch, dropout, fold, silver, seed, average=True)
+                if not (averaged / "meta.json").exists():
+                    with nlp.use_params(averages):
+                        save_ner(nlp, averaged, {**note, "average": True})
 
-            fine_tune(base_model(), train, epochs, dropout, log, after_epoch=checkpoint)
+            fine_tune(base_model(), train, epochs, dropout, log, checkpoint, seed)
     return folders
 
 
@@ -297,10 +341,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sweep", action="store_true", help="with --folds: save the model after every epoch too"
     )
+    parser.add_argument("--seed", type=int, default=SEED, help="shuffling and dropout seed")
+    parser.add_argument(
+        "--average", action="store_true", help="keep the running average of the weights"
+    )
     args = parser.parse_args(argv)
     if args.folds:
         only = [f - 1 for f in args.only] if args.only else None
-        for folder in fold_models(args.folds, args.epochs, args.dropout, only, sweep=args.sweep):
+        folders = fold_models(
+            args.folds,
+            args.epochs,
+            args.dropout,
+            only,
+            sweep=args.sweep,
+            seed=args.seed,
+            average=args.average,
+        )
+        for folder in folders:
             print(folder)
         return 0
     if args.out is None:
@@ -311,9 +368,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(articles)} articles; gold strings found in their text: {found}/{total}")
     nlp = base_model()
     docs = reference_docs(nlp, articles, texts)
-    fine_tune(nlp, [d for per in docs for d in per], args.epochs, args.dropout)
-    save_ner(
-        nlp, args.out, {"articles": len(articles), "epochs": args.epochs, "dropout": args.dropout}
+    note = {
+        "articles": len(articles),
+        "epochs": args.epochs,
+        "dropout": args.dropout,
+        "seed": args.seed,
+        "average": args.average,
+    }
+
+    def save_last(epoch: int, trained: Language, averages: dict) -> None:
+        if epoch == args.epochs:
+            with trained.use_params(averages if args.average else {}):
+                save_ner(trained, args.out, note)
+
+    fine_tune(
+        nlp,
+        [d for per in docs for d in per],
+        args.epochs,
+        args.dropout,
+        print,
+        save_last,
+        args.seed,
     )
     print(f"saved {args.out}")
     return 0
