@@ -210,12 +210,22 @@ def main(argv: list[str] | None = None) -> int:
         nargs="+",
         help="with --folds: score (and train) these folds only, 1-based (e.g. 4 5)",
     )
-    parser.add_argument("--seed", type=int, help="with --folds: training seed")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        nargs="+",
+        help="with --folds: training seed; several: the mean of their weights per fold",
+    )
     parser.add_argument(
         "--average",
         action=argparse.BooleanOptionalAction,
         default=False,
         help="with --folds: the fold models' averaged weights (as shipped) or their last ones",
+    )
+    parser.add_argument(
+        "--silver",
+        default="misc",
+        help="with --folds: the fold models' training docs (see bench.ner_train SILVER_CHOICES)",
     )
     args = parser.parse_args(argv)
     if args.folds:
@@ -230,8 +240,9 @@ def main(argv: list[str] | None = None) -> int:
             args.errors,
             only=only,
             dropout=args.dropout,
-            seed=SEED if args.seed is None else args.seed,
+            seeds=args.seed or (SEED,),
             average=args.average,
+            silver=args.silver,
         )
         return 0
     if args.speed:
