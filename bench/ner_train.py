@@ -28,6 +28,7 @@ import argparse
 import json
 import random
 import re
+import shutil
 import sys
 import time
 from collections import Counter
@@ -395,7 +396,8 @@ def average_weights(members: Sequence[Path], out: Path, note: dict) -> Path:
                     totals[(i, name)] += node.get_param(name)
     for (i, name), total in totals.items():
         nodes[i].set_param(name, total / len(members))
-    save_ner(soup, out, {**note, "members": [str(m) for m in members]})
+    versions = [json.loads((m / "meta.json").read_text())["version"] for m in members]
+    save_ner(soup, out, {**note, "members": versions})
     return out
 
 
@@ -431,6 +433,35 @@ def soup_fold_models(
     return folders
 
 
+def all_articles_model(epochs: int, dropout: float, seed: int, average: bool, log=print) -> Path:
+    """The model trained on every gold article with one seed (cached like the fold models)."""
+    name = f"all-e{epochs}-{_train_key(1, epochs, dropout, 'misc', seed, average)}"
+    folder = FOLDS_ROOT / name
+    if (folder / "meta.json").exists():
+        return folder
+    articles = load_gold_mentions()
+    texts = load_texts({a for a, _ in articles})
+    found, total = alignment_coverage(articles, texts)
+    log(f"{len(articles)} articles; gold strings found in their text: {found}/{total}")
+    nlp = base_model()
+    docs = reference_docs(nlp, articles, texts)
+    note = {
+        "articles": len(articles),
+        "epochs": epochs,
+        "dropout": dropout,
+        "seed": seed,
+        "average": average,
+    }
+
+    def save_last(epoch: int, trained: Language, averages: dict) -> None:
+        if epoch == epochs:
+            with trained.use_params(averages if average else {}):
+                save_ner(trained, folder, note)
+
+    fine_tune(nlp, [d for per in docs for d in per], epochs, dropout, log, save_last, seed)
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="train on all gold articles, save here")
@@ -443,7 +474,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sweep", action="store_true", help="with --folds: save the model after every epoch too"
     )
-    parser.add_argument("--seed", type=int, default=SEED, help="shuffling and dropout seed")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        nargs="+",
+        default=[SEED],
+        help="shuffling and dropout seed; several: one model each, and with --out their mean",
+    )
     parser.add_argument(
         "--silver",
         choices=SILVER_CHOICES,
@@ -456,49 +493,33 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.folds:
         only = [f - 1 for f in args.only] if args.only else None
-        folders = fold_models(
-            args.folds,
-            args.epochs,
-            args.dropout,
-            only,
-            sweep=args.sweep,
-            seed=args.seed,
-            average=args.average,
-            silver=args.silver,
-        )
-        for folder in folders:
-            print(folder)
+        for seed in args.seed:
+            folders = fold_models(
+                args.folds,
+                args.epochs,
+                args.dropout,
+                only,
+                sweep=args.sweep,
+                seed=seed,
+                average=args.average,
+                silver=args.silver,
+            )
+            for folder in folders:
+                print(folder)
         return 0
     if args.out is None:
         parser.error("give --out DIR or --folds K")
-    articles = load_gold_mentions()
-    texts = load_texts({a for a, _ in articles})
-    found, total = alignment_coverage(articles, texts)
-    print(f"{len(articles)} articles; gold strings found in their text: {found}/{total}")
-    nlp = base_model()
-    docs = reference_docs(nlp, articles, texts)
-    note = {
-        "articles": len(articles),
-        "epochs": args.epochs,
-        "dropout": args.dropout,
-        "seed": args.seed,
-        "average": args.average,
-    }
-
-    def save_last(epoch: int, trained: Language, averages: dict) -> None:
-        if epoch == args.epochs:
-            with trained.use_params(averages if args.average else {}):
-                save_ner(trained, args.out, note)
-
-    fine_tune(
-        nlp,
-        [d for per in docs for d in per],
-        args.epochs,
-        args.dropout,
-        print,
-        save_last,
-        args.seed,
-    )
+    members = [
+        all_articles_model(args.epochs, args.dropout, seed, args.average) for seed in args.seed
+    ]
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    if len(members) == 1:
+        shutil.copytree(members[0], args.out)
+    else:
+        note = json.loads((members[0] / "meta.json").read_text(encoding="utf-8"))
+        note = {k: v for k, v in note.items() if k not in ("base", "version")}
+        average_weights(members, args.out, {**note, "seed": args.seed})
     print(f"saved {args.out}")
     return 0
 
