@@ -178,6 +178,8 @@ def measure_speed(n_process: int, prefix: str = "winer-", weights: Path | None =
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bench.ner_train import SHIPPED_AVERAGE, SHIPPED_EPOCHS, SHIPPED_SEEDS
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, help="score the first N gold articles only")
     parser.add_argument("--n-process", type=int, default=1)
@@ -196,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--folds", type=int, help="k-fold cross-validation of the fine-tuned model (trains it)"
     )
-    parser.add_argument("--epochs", type=int, default=2, help="with --folds: training epochs")
+    parser.add_argument(
+        "--epochs", type=int, default=SHIPPED_EPOCHS, help="with --folds: training epochs"
+    )
     parser.add_argument(
         "--ablate",
         nargs="*",
@@ -214,12 +218,13 @@ def main(argv: list[str] | None = None) -> int:
         "--seed",
         type=int,
         nargs="+",
+        default=list(SHIPPED_SEEDS),
         help="with --folds: training seed; several: the mean of their weights per fold",
     )
     parser.add_argument(
         "--average",
         action=argparse.BooleanOptionalAction,
-        default=False,
+        default=SHIPPED_AVERAGE,
         help="with --folds: the fold models' averaged weights (as shipped) or their last ones",
     )
     parser.add_argument(
@@ -230,7 +235,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.folds:
         from bench.ner_folds import cross_validate
-        from bench.ner_train import SEED
 
         only = [f - 1 for f in args.only_folds] if args.only_folds else None
         cross_validate(
@@ -240,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             args.errors,
             only=only,
             dropout=args.dropout,
-            seeds=args.seed or (SEED,),
+            seeds=args.seed,
             average=args.average,
             silver=args.silver,
         )

@@ -50,6 +50,12 @@ if TYPE_CHECKING:
 
 TRAIN_TYPES = ("PER", "ORG", "LOC")
 SEED = 1515
+# What ships (search/models/ner-fr) and what `--folds` measures by default: the
+# mean of the weights of one model per seed, each the running average of its
+# weights over 3 epochs (docs/ner-cross-validation.md, « Training choices »).
+SHIPPED_EPOCHS = 3
+SHIPPED_SEEDS = (1, 2, 3)
+SHIPPED_AVERAGE = True
 # Bump when the way gold becomes training docs, or the training loop, changes:
 # cached reference docs and fold models are keyed on it.
 TRAINING_VERSION = "2"
@@ -469,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", type=int, nargs="*", help="with --folds: these folds only (1-based)"
     )
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=SHIPPED_EPOCHS)
     parser.add_argument("--dropout", type=float, default=0.2)
     parser.add_argument(
         "--sweep", action="store_true", help="with --folds: save the model after every epoch too"
@@ -478,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
         "--seed",
         type=int,
         nargs="+",
-        default=[SEED],
+        default=list(SHIPPED_SEEDS),
         help="shuffling and dropout seed; several: one model each, and with --out their mean",
     )
     parser.add_argument(
@@ -488,7 +494,10 @@ def main(argv: list[str] | None = None) -> int:
         help="with --folds: what the training docs hold besides the gold",
     )
     parser.add_argument(
-        "--average", action="store_true", help="keep the running average of the weights"
+        "--average",
+        action=argparse.BooleanOptionalAction,
+        default=SHIPPED_AVERAGE,
+        help="keep the running average of the weights (--no-average: the last ones)",
     )
     args = parser.parse_args(argv)
     if args.folds:
