@@ -28,7 +28,14 @@ from pathlib import Path
 
 from bench.ner_eval import GAZETTEER, TYPES, fold_for_scoring, load_gold, load_texts
 from bench.ner_folds import model_docs
-from bench.ner_train import fold_models, fold_of
+from bench.ner_train import (
+    SHIPPED_AVERAGE,
+    SHIPPED_EPOCHS,
+    SHIPPED_SEEDS,
+    fold_models,
+    fold_of,
+    soup_fold_models,
+)
 from search.entities import _GazetteerSpans, _mark_initial_only, doc_mentions
 from search.entity_rules import resolve
 from search.entity_spans import SPAN_RULES
@@ -117,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--type", choices=TYPES, default="ORG")
     parser.add_argument("--folds", type=int, nargs="+", default=[1, 2, 3], help="1-based")
     parser.add_argument("--k", type=int, default=5)
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=SHIPPED_EPOCHS)
     parser.add_argument("--show", type=int, default=25, help="examples per group")
     parser.add_argument("--json", type=Path, help="write every error as a JSON line here")
     args = parser.parse_args(argv)
@@ -127,7 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     ids = [i for i, _ in gold_list]
     texts = load_texts(set(ids))
     gazetteer = Gazetteer.load(GAZETTEER)
-    folders = fold_models(args.k, args.epochs)
+    if len(SHIPPED_SEEDS) == 1:
+        folders = fold_models(args.k, args.epochs, seed=SHIPPED_SEEDS[0], average=SHIPPED_AVERAGE)
+    else:
+        folders = soup_fold_models(args.k, args.epochs, 0.2, SHIPPED_SEEDS, SHIPPED_AVERAGE)
     errors = []
     for fold in args.folds:
         held = [i for p, i in enumerate(ids) if fold_of(p, args.k) == fold - 1]

@@ -28,6 +28,7 @@ import argparse
 import json
 import random
 import re
+import shutil
 import sys
 import time
 from collections import Counter
@@ -49,10 +50,30 @@ if TYPE_CHECKING:
 
 TRAIN_TYPES = ("PER", "ORG", "LOC")
 SEED = 1515
+# What ships (search/models/ner-fr) and what `--folds` measures by default: the
+# mean of the weights of one model per seed, each the running average of its
+# weights over 3 epochs (docs/ner-cross-validation.md, « Training choices »).
+SHIPPED_EPOCHS = 3
+SHIPPED_SEEDS = (1, 2, 3)
+SHIPPED_AVERAGE = True
 # Bump when the way gold becomes training docs, or the training loop, changes:
 # cached reference docs and fold models are keyed on it.
 TRAINING_VERSION = "2"
+# Training choices beyond epochs and dropout. With the defaults (SEED, raw final
+# weights) a fold model keeps the key it had before these choices existed.
+#  - seed: shuffling order and dropout masks (spaCy's and numpy's random state
+#    are seeded from it only when it is not the default, for the same reason);
+#  - average: save the optimizer's running average of the weights over the
+#    updates (what `spacy train` saves) instead of the last update's weights.
+#    Starting from the base model, the average sits between the base weights
+#    and the fine-tuned ones, which is the kind of smoothing that travels to
+#    unseen articles better than the last minibatch's weights.
 FOLDS_ROOT = CACHE_ROOT / "ner-folds"
+# What the training docs hold besides the gold: « misc », the base model's MISC
+# spans; « missing », those spans unannotated instead; « misc-unlisted-missing »,
+# MISC as in « misc » and every unmarked occurrence of a name the training
+# articles list made unknown (`unlisted_as_missing`).
+SILVER_CHOICES = ("misc", "missing", "misc-unlisted-missing")
 
 
 def load_gold_mentions(path: Path = GOLD) -> list[tuple[str, dict[str, str]]]:
@@ -148,17 +169,22 @@ def fine_tune(
     epochs: int,
     dropout: float = 0.2,
     log=print,
-    after_epoch: Callable[[int, Language], None] | None = None,
+    after_epoch: Callable[[int, Language, dict], None] | None = None,
+    seed: int = SEED,
 ) -> Language:
     """Resume training of `ner` on `docs` (the other components are already excluded).
 
-    `after_epoch(n, nlp)` is called after each epoch: a sweep over epoch counts
-    saves every count's model from one run."""
+    `after_epoch(n, nlp, averages)` is called after each epoch with the
+    optimizer's running averages of the weights (`nlp.use_params(averages)`
+    swaps them in): a sweep over epoch counts saves every count's model, raw
+    and averaged, from one run."""
     from spacy.training import Example
-    from spacy.util import compounding, minibatch
+    from spacy.util import compounding, fix_random_seed, minibatch
 
     examples = [Example(nlp.make_doc(d.text), d) for d in docs]
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
+    if seed != SEED:
+        fix_random_seed(seed)
     optimizer = nlp.resume_training()
     words = sum(len(d) for d in docs)
     for epoch in range(epochs):
@@ -173,7 +199,7 @@ def fine_tune(
             f"{seconds:.0f} s ({words / seconds:.0f} tokens/s)"
         )
         if after_epoch is not None:
-            after_epoch(epoch + 1, nlp)
+            after_epoch(epoch + 1, nlp, optimizer.averages)
     return nlp
 
 
@@ -199,9 +225,22 @@ def fold_of(position: int, k: int) -> int:
     return position % k
 
 
-def _train_key(k: int, epochs: int, dropout: float, silver: str = "misc") -> str:
+def _train_key(
+    k: int,
+    epochs: int,
+    dropout: float,
+    silver: str = "misc",
+    seed: int = SEED,
+    average: bool = False,
+) -> str:
     parts = [file_digest(GOLD), TRAINING_VERSION, str(k), str(epochs), str(dropout), MODEL_NAME]
-    return key(parts if silver == "misc" else [*parts, f"silver-{silver}"])
+    if silver != "misc":
+        parts.append(f"silver-{silver}")
+    if seed != SEED:
+        parts.append(f"seed-{seed}")
+    if average:
+        parts.append("average")
+    return key(parts)
 
 
 def reference_docs(
@@ -226,8 +265,16 @@ def reference_docs(
     return docs
 
 
-def fold_folder(k: int, epochs: int, dropout: float, fold: int, silver: str = "misc") -> Path:
-    name = f"k{k}-e{epochs}-{_train_key(k, epochs, dropout, silver)}"
+def fold_folder(
+    k: int,
+    epochs: int,
+    dropout: float,
+    fold: int,
+    silver: str = "misc",
+    seed: int = SEED,
+    average: bool = False,
+) -> Path:
+    name = f"k{k}-e{epochs}-{_train_key(k, epochs, dropout, silver, seed, average)}"
     return FOLDS_ROOT / name / f"fold-{fold}"
 
 
@@ -247,6 +294,37 @@ def silver_as_missing(docs: Sequence[Doc]) -> list[Doc]:
     return result
 
 
+def unlisted_as_missing(
+    docs: Sequence[Doc], names: set[str], make_doc: Callable[[str], Doc]
+) -> list[Doc]:
+    """The same docs with every unmarked occurrence of a training name made unknown.
+
+    The gold lists a name in some of the articles that hold it and not in
+    others (an ORG string in 59 % of them): left « outside », those other
+    occurrences teach the model to miss the very names it is taught elsewhere.
+    Marked missing, they teach nothing either way. `names` must come from the
+    training articles only, or the held-out gold would leak in."""
+    from spacy.matcher import PhraseMatcher
+    from spacy.util import filter_spans
+
+    if not docs:
+        return []
+    matcher = PhraseMatcher(docs[0].vocab)
+    matcher.add("NAME", [make_doc(n) for n in sorted(names)])
+    result = []
+    for doc in docs:
+        copy = doc.copy()
+        ents = list(copy.ents)
+        unlisted = [
+            copy[start:end]
+            for _, start, end in matcher(copy)
+            if all(end <= e.start or start >= e.end for e in ents)
+        ]
+        copy.set_ents(ents, missing=filter_spans(unlisted), default="outside")
+        result.append(copy)
+    return result
+
+
 def fold_models(
     k: int,
     epochs: int,
@@ -255,34 +333,139 @@ def fold_models(
     log=print,
     sweep: bool = False,
     silver: str = "misc",
+    seed: int = SEED,
+    average: bool = False,
 ) -> list[Path]:
     """One model per fold trained on the other folds' articles; trained only if missing.
 
-    With `sweep`, the models after each earlier epoch are saved too (as if
-    trained with that many epochs), where missing."""
+    Each run saves both the raw and the averaged weights (`average` says which
+    are returned). With `sweep`, the models after each earlier epoch are saved
+    too (as if trained with that many epochs), where missing."""
     articles = load_gold_mentions()
-    folders = [fold_folder(k, epochs, dropout, i, silver) for i in range(k)]
+    folders = [fold_folder(k, epochs, dropout, i, silver, seed, average) for i in range(k)]
     missing = [i for i, f in enumerate(folders) if not (f / "meta.json").exists()]
     missing = [i for i in missing if only is None or i in only]
     if missing:
         texts = load_texts({a for a, _ in articles})
         found, total = alignment_coverage(articles, texts)
         log(f"gold strings found verbatim in their article: {found}/{total}")
-        docs = reference_docs(base_model(), articles, texts)
+        nlp = base_model()
+        docs = reference_docs(nlp, articles, texts)
         for i in missing:
             log(f"fold {i + 1}/{k}: training on the other {k - 1} folds")
             train = [d for p, per in enumerate(docs) if fold_of(p, k) != i for d in per]
             if silver == "missing":
                 train = silver_as_missing(train)
+            elif silver == "misc-unlisted-missing":
+                names = {n for p, (_, a) in enumerate(articles) if fold_of(p, k) != i for n in a}
+                train = unlisted_as_missing(train, names, nlp.make_doc)
 
-            def checkpoint(epoch: int, nlp: Language, fold: int = i) -> None:
-                folder = fold_folder(k, epoch, dropout, fold, silver)
-                if (sweep or epoch == epochs) and not (folder / "meta.json").exists():
-                    note = {"fold": fold, "k": k, "epochs": epoch, "dropout": dropout}
-                    save_ner(nlp, folder, note)
+            def checkpoint(epoch: int, nlp: Language, averages: dict, fold: int = i) -> None:
+                if not (sweep or epoch == epochs):
+                    return
+                note = {"fold": fold, "k": k, "epochs": epoch, "dropout": dropout, "seed": seed}
+                raw = fold_folder(k, epoch, dropout, fold, silver, seed, average=False)
+                if not (raw / "meta.json").exists():
+                    save_ner(nlp, raw, note)
+                averaged = fold_folder(k, epoch, dropout, fold, silver, seed, average=True)
+                if not (averaged / "meta.json").exists():
+                    with nlp.use_params(averages):
+                        save_ner(nlp, averaged, {**note, "average": True})
 
-            fine_tune(base_model(), train, epochs, dropout, log, after_epoch=checkpoint)
+            fine_tune(base_model(), train, epochs, dropout, log, checkpoint, seed)
     return folders
+
+
+def average_weights(members: Sequence[Path], out: Path, note: dict) -> Path:
+    """One `ner` whose every weight is the mean of the members' (a « model soup »).
+
+    The members are fine-tuned from the same base weights with different seeds,
+    so they stay in one basin and their mean is a model of its own: it costs
+    one model's time at run time, unlike voting, which would run all of them."""
+    from search.ner_model import load_pipeline
+
+    if (out / "meta.json").exists():
+        return out
+    soup = load_pipeline(weights=members[0])
+    nodes = [n for n in soup.get_pipe("ner").model.walk() if n.param_names]
+    totals = {
+        (i, name): n.get_param(name).copy()
+        for i, n in enumerate(nodes)
+        for name in n.param_names
+        if n.has_param(name)
+    }
+    for member in members[1:]:
+        other = load_pipeline(weights=member).get_pipe("ner").model
+        for i, node in enumerate(n for n in other.walk() if n.param_names):
+            for name in node.param_names:
+                if (i, name) in totals:
+                    totals[(i, name)] += node.get_param(name)
+    for (i, name), total in totals.items():
+        nodes[i].set_param(name, total / len(members))
+    versions = [json.loads((m / "meta.json").read_text())["version"] for m in members]
+    save_ner(soup, out, {**note, "members": versions})
+    return out
+
+
+def soup_fold_models(
+    k: int,
+    epochs: int,
+    dropout: float,
+    seeds: Sequence[int],
+    average: bool = False,
+    only: Sequence[int] | None = None,
+    log=print,
+    silver: str = "misc",
+) -> list[Path]:
+    """Per fold, the mean of the fold models trained with each seed (trained if missing)."""
+    per_seed = [
+        fold_models(k, epochs, dropout, only, log, False, silver, seed, average) for seed in seeds
+    ]
+    folders = []
+    for fold in range(k):
+        members = [models[fold] for models in per_seed]
+        name = f"k{k}-e{epochs}-soup-{key([str(m) for m in members])}"
+        folder = FOLDS_ROOT / name / f"fold-{fold}"
+        if only is None or fold in only:
+            note = {
+                "fold": fold,
+                "k": k,
+                "epochs": epochs,
+                "dropout": dropout,
+                "seeds": list(seeds),
+            }
+            average_weights(members, folder, note)
+        folders.append(folder)
+    return folders
+
+
+def all_articles_model(epochs: int, dropout: float, seed: int, average: bool, log=print) -> Path:
+    """The model trained on every gold article with one seed (cached like the fold models)."""
+    name = f"all-e{epochs}-{_train_key(1, epochs, dropout, 'misc', seed, average)}"
+    folder = FOLDS_ROOT / name
+    if (folder / "meta.json").exists():
+        return folder
+    articles = load_gold_mentions()
+    texts = load_texts({a for a, _ in articles})
+    found, total = alignment_coverage(articles, texts)
+    log(f"{len(articles)} articles; gold strings found in their text: {found}/{total}")
+    nlp = base_model()
+    docs = reference_docs(nlp, articles, texts)
+    note = {
+        "articles": len(articles),
+        "epochs": epochs,
+        "dropout": dropout,
+        "seed": seed,
+        "average": average,
+    }
+
+    def save_last(epoch: int, trained: Language, averages: dict) -> None:
+        if epoch == epochs:
+            with trained.use_params(averages if average else {}):
+                save_ner(trained, folder, note)
+
+    fine_tune(nlp, [d for per in docs for d in per], epochs, dropout, log, save_last, seed)
+    return folder
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,29 +475,60 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", type=int, nargs="*", help="with --folds: these folds only (1-based)"
     )
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=SHIPPED_EPOCHS)
     parser.add_argument("--dropout", type=float, default=0.2)
     parser.add_argument(
         "--sweep", action="store_true", help="with --folds: save the model after every epoch too"
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        nargs="+",
+        default=list(SHIPPED_SEEDS),
+        help="shuffling and dropout seed; several: one model each, and with --out their mean",
+    )
+    parser.add_argument(
+        "--silver",
+        choices=SILVER_CHOICES,
+        default="misc",
+        help="with --folds: what the training docs hold besides the gold",
+    )
+    parser.add_argument(
+        "--average",
+        action=argparse.BooleanOptionalAction,
+        default=SHIPPED_AVERAGE,
+        help="keep the running average of the weights (--no-average: the last ones)",
+    )
     args = parser.parse_args(argv)
     if args.folds:
         only = [f - 1 for f in args.only] if args.only else None
-        for folder in fold_models(args.folds, args.epochs, args.dropout, only, sweep=args.sweep):
-            print(folder)
+        for seed in args.seed:
+            folders = fold_models(
+                args.folds,
+                args.epochs,
+                args.dropout,
+                only,
+                sweep=args.sweep,
+                seed=seed,
+                average=args.average,
+                silver=args.silver,
+            )
+            for folder in folders:
+                print(folder)
         return 0
     if args.out is None:
         parser.error("give --out DIR or --folds K")
-    articles = load_gold_mentions()
-    texts = load_texts({a for a, _ in articles})
-    found, total = alignment_coverage(articles, texts)
-    print(f"{len(articles)} articles; gold strings found in their text: {found}/{total}")
-    nlp = base_model()
-    docs = reference_docs(nlp, articles, texts)
-    fine_tune(nlp, [d for per in docs for d in per], args.epochs, args.dropout)
-    save_ner(
-        nlp, args.out, {"articles": len(articles), "epochs": args.epochs, "dropout": args.dropout}
-    )
+    members = [
+        all_articles_model(args.epochs, args.dropout, seed, args.average) for seed in args.seed
+    ]
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    if len(members) == 1:
+        shutil.copytree(members[0], args.out)
+    else:
+        note = json.loads((members[0] / "meta.json").read_text(encoding="utf-8"))
+        note = {k: v for k, v in note.items() if k not in ("base", "version")}
+        average_weights(members, args.out, {**note, "seed": args.seed})
     print(f"saved {args.out}")
     return 0
 

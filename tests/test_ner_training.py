@@ -1,0 +1,79 @@
+"""The training tools behind the shipped entity recogniser (bench.ner_train) and
+the score's folding (bench.ner_eval), on the real French model."""
+
+from __future__ import annotations
+
+import json
+
+import numpy
+import pytest
+
+from bench.ner_eval import fold_for_scoring
+from bench.ner_train import average_weights, save_ner, unlisted_as_missing
+from search.ner_model import SHIPPED_WEIGHTS, load_pipeline, weights_version
+
+
+def parameters(weights) -> list[numpy.ndarray]:
+    model = load_pipeline(weights=weights).get_pipe("ner").model
+    return [n.get_param(p) for n in model.walk() for p in n.param_names if n.has_param(p)]
+
+
+@pytest.fixture(scope="module")
+def base_weights(tmp_path_factory):
+    """The base model's own `ner`, saved the way the training saves a model."""
+    folder = tmp_path_factory.mktemp("base")
+    save_ner(load_pipeline(weights=None), folder, {"what": "base"})
+    return folder
+
+
+def test_the_mean_of_two_models_is_their_weights_mean(base_weights, tmp_path):
+    soup = average_weights([base_weights, SHIPPED_WEIGHTS], tmp_path / "soup", {"what": "soup"})
+    means = parameters(soup)
+    pairs = list(zip(parameters(base_weights), parameters(SHIPPED_WEIGHTS), strict=True))
+    assert len(means) == len(pairs) > 10
+    changed = 0
+    for mean, (base, shipped) in zip(means, pairs, strict=True):
+        numpy.testing.assert_allclose(mean, (base + shipped) / 2, rtol=1e-5, atol=1e-6)
+        changed += not numpy.array_equal(base, shipped)
+    assert changed > 0  # the shipped weights are not the base ones: the mean is a new model
+    meta = json.loads((soup / "meta.json").read_text(encoding="utf-8"))
+    assert meta["members"] == [weights_version(base_weights), weights_version(SHIPPED_WEIGHTS)]
+    assert weights_version(soup) not in meta["members"]  # a new version: the NER cache misses
+
+
+def test_the_mean_of_a_model_with_itself_reads_text_as_it_does(base_weights, tmp_path):
+    soup = average_weights([SHIPPED_WEIGHTS, SHIPPED_WEIGHTS], tmp_path / "same", {})
+    text = "Le ministère de la Défense a confirmé que l'ONU enquête à Bamako avec Emmanuel Macron."
+    ents = [(e.text, e.label_) for e in load_pipeline(weights=soup)(text).ents]
+    assert ents == [(e.text, e.label_) for e in load_pipeline(weights=SHIPPED_WEIGHTS)(text).ents]
+    assert ("Bamako", "LOC") in ents
+
+
+def test_unlisted_occurrences_of_a_training_name_become_unknown():
+    nlp = load_pipeline(weights=None)
+    doc = nlp.make_doc("Le Hezbollah a parlé. Plus tard, le Hezbollah a démenti à Beyrouth.")
+    doc.ents = [doc.char_span(3, 12, label="ORG")]  # the annotator listed the first only
+    (trained,) = unlisted_as_missing([doc], {"Hezbollah", "Beyrouth"}, nlp.make_doc)
+    iob = {t.i: t.ent_iob_ for t in trained}
+    assert iob[1] == "B"  # the listed occurrence keeps its label
+    second = next(t.i for t in trained if t.text == "Hezbollah" and t.i > 1)
+    beirut = next(t.i for t in trained if t.text == "Beyrouth")
+    assert iob[second] == iob[beirut] == ""  # unknown: neither an entity nor outside
+    assert iob[0] == "O"  # everything else stays outside
+
+
+@pytest.mark.parametrize(
+    ("gold", "system"),
+    [
+        ("hôpital d' Annecy", "hôpital d'Annecy"),  # the gold's tokenised elision
+        ("l’ hôpital de Lille", "l'hôpital de Lille"),
+        ("Jean-Yves Le Drian", "Jean Yves Le Drian"),
+    ],
+)
+def test_the_score_folds_a_tokenised_elision_like_the_text(gold, system):
+    assert fold_for_scoring(gold) == fold_for_scoring(system)
+
+
+def test_the_score_still_tells_different_names_apart():
+    assert fold_for_scoring("d'Annecy") != fold_for_scoring("d Annecy")
+    assert fold_for_scoring("l'Inde") != fold_for_scoring("Inde")
