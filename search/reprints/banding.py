@@ -54,17 +54,22 @@ def candidate_pairs(keys: np.ndarray, alive: np.ndarray, first_new: int) -> np.n
     """Every pair of live rows, at least one of them ≥ `first_new`, that share a
     band key: (n, 2) int32, each unordered pair once, sorted (low row first)."""
     n = len(keys)
-    found: list[np.ndarray] = []
+    merged = np.empty(0, dtype=np.uint64)  # the distinct pairs of the bands merged so far
+    pending: list[np.ndarray] = []  # each band's distinct pairs, not merged yet
     for band in range(keys.shape[1]):
         codes = [c for c in _band_codes(keys[:, band], alive, first_new, n)]
         if codes:
-            found.append(np.unique(np.concatenate(codes)))
-        if len(found) > 2:  # merge as we go: each band repeats most of the others
-            found = [np.unique(np.concatenate(found))]
-    if not found:
+            pending.append(np.unique(np.concatenate(codes)))
+        # Merge once the bands waiting add up to the merged set: each band
+        # repeats most of the others, so this bounds memory to about twice the
+        # distinct pairs, and the merged set is sorted a few times, not once a band.
+        if sum(len(c) for c in pending) > max(len(merged), _CHUNK):
+            merged = np.unique(np.concatenate([merged, *pending]))
+            pending = []
+    codes = np.unique(np.concatenate([merged, *pending])) if pending else merged
+    del merged, pending
+    if not len(codes):
         return np.empty((0, 2), dtype=np.int32)
-    codes = np.unique(np.concatenate(found)) if len(found) > 1 else found[0]
-    del found
     pairs = np.empty((len(codes), 2), dtype=np.int32)
     pairs[:, 0] = codes // np.uint64(n)
     pairs[:, 1] = codes % np.uint64(n)
