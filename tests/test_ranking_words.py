@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from conftest import OPENSEARCH_SKIP_REASON
+from both_backends import both_backends
 
 from search.core.ranking import coordination
 from search.expansion.questions import is_question_word
@@ -55,48 +54,9 @@ def _write_corpus(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def ranking_corpus(tmp_path_factory) -> Path:
-    return _write_corpus(tmp_path_factory.mktemp("ranking") / "corpus")
-
-
-@pytest.fixture(scope="module")
-def whoosh_index(ranking_corpus, tmp_path_factory) -> Path:
-    from search.indexer import index_corpus
-
-    index_dir = tmp_path_factory.mktemp("ranking-index")
-    index_corpus(ranking_corpus, index_dir, ner=False)
-    return index_dir
-
-
-@pytest.fixture(scope="module")
-def opensearch_searcher(request, ranking_corpus, tmp_path_factory):
-    from search.backends.opensearch import OpenSearchBackend
-    from search.indexer import index_corpus
-    from search.searcher import Searcher
-
-    url = request.getfixturevalue("opensearch_url")
-    backend = OpenSearchBackend(url, index_name="loupe-ranking-words")
-    index_corpus(ranking_corpus, tmp_path_factory.mktemp("ranking-os"), ner=False, backend=backend)
-    return Searcher(backend)
-
-
-OPENSEARCH = pytest.param(
-    "opensearch",
-    marks=[
-        pytest.mark.opensearch,
-        pytest.mark.skipif(bool(OPENSEARCH_SKIP_REASON), reason=OPENSEARCH_SKIP_REASON or ""),
-    ],
+backend_corpus, whoosh_index, opensearch_searcher, searcher = both_backends(
+    "ranking", _write_corpus
 )
-
-
-@pytest.fixture(params=["whoosh", OPENSEARCH])
-def searcher(request, whoosh_index):
-    from search.searcher import Searcher
-
-    if request.param == "whoosh":
-        return Searcher.open(whoosh_index)
-    return request.getfixturevalue("opensearch_searcher")
 
 
 def ids(searcher, query: str) -> list[str]:

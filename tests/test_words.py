@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
+from both_backends import both_backends
 from click.testing import CliRunner
 from conftest import OPENSEARCH_SKIP_REASON
 
@@ -50,48 +51,7 @@ def _write_corpus(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def words_corpus(tmp_path_factory) -> Path:
-    return _write_corpus(tmp_path_factory.mktemp("words") / "corpus")
-
-
-@pytest.fixture(scope="module")
-def whoosh_index(words_corpus, tmp_path_factory) -> Path:
-    from search.indexer import index_corpus
-
-    index_dir = tmp_path_factory.mktemp("words-index")
-    index_corpus(words_corpus, index_dir, ner=False)
-    return index_dir
-
-
-@pytest.fixture(scope="module")
-def opensearch_searcher(request, words_corpus, tmp_path_factory):
-    from search.backends.opensearch import OpenSearchBackend
-    from search.indexer import index_corpus
-    from search.searcher import Searcher
-
-    url = request.getfixturevalue("opensearch_url")
-    backend = OpenSearchBackend(url, index_name="loupe-words")
-    index_corpus(words_corpus, tmp_path_factory.mktemp("words-os"), ner=False, backend=backend)
-    return Searcher(backend)
-
-
-OPENSEARCH = pytest.param(
-    "opensearch",
-    marks=[
-        pytest.mark.opensearch,
-        pytest.mark.skipif(bool(OPENSEARCH_SKIP_REASON), reason=OPENSEARCH_SKIP_REASON or ""),
-    ],
-)
-
-
-@pytest.fixture(params=["whoosh", OPENSEARCH])
-def searcher(request, whoosh_index):
-    from search.searcher import Searcher
-
-    if request.param == "whoosh":
-        return Searcher.open(whoosh_index)
-    return request.getfixturevalue("opensearch_searcher")
+backend_corpus, whoosh_index, opensearch_searcher, searcher = both_backends("words", _write_corpus)
 
 
 def ids(searcher, query: str, **options) -> list[str]:
