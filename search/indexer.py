@@ -175,7 +175,7 @@ def index_corpus(
         extractor = EntityExtractor(gaz, cache=cache, n_process=n_process)
 
     shingles = reprints.Collector(spill_dir=index_dir)  # each article's shingles, on disk
-    reprint_writer = _ReprintWriter(index_dir, shingles, report)  # called before the switch
+    reprint_writer = _ReprintWriter(index_dir, shingles, report, n_process)  # before the switch
     acronyms = AcronymLearner()  # the definitions the corpus gives, kept with the index
     passages: list[tuple[str, str, str]] = []  # with `semantic`: what to encode
     if semantic:
@@ -249,8 +249,15 @@ class _ReprintWriter:
     `before_publish` callback: under the build lock, before readers can see the
     generation, so no reader ever finds a live generation without its store."""
 
-    def __init__(self, index_dir: Path, shingles: reprints.Collector, report: IndexReport):
+    def __init__(
+        self,
+        index_dir: Path,
+        shingles: reprints.Collector,
+        report: IndexReport,
+        workers: int = 1,
+    ):
         self.index_dir, self.shingles, self.report = index_dir, shingles, report
+        self.workers = workers  # processes the store's heavy steps may share
         self.written: str | None = None  # the generation whose store was written
 
     def full(self) -> Callable[[str], None]:
@@ -279,6 +286,7 @@ class _ReprintWriter:
             ids_removed=removed,
             previous_generation=previous,
             frequent=frequent,
+            workers=self.workers,
         )
         self.written = generation
         self.report.reprint_clusters = len(store.clusters())

@@ -5,14 +5,21 @@ the bundled corpus and their derived reprints (bench.reprints.derive)."""
 
 from __future__ import annotations
 
+import os
+import signal
+
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
 
 from bench.reprints import derive, load_corpus
 from search import reprints
+from search.reprints import store as store_module
 from search.reprints.banding import band_keys, band_shape, candidate_pairs, shared_counts
-from search.reprints.store import ReprintStore, frequent_shingles
+from search.reprints.distinct import distinct
+from search.reprints.helper import Helper
+from search.reprints.store import ReprintStore, _without, frequent_shingles
+from search.worker_processes import WorkerDied
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +136,49 @@ def test_a_store_with_no_article_long_enough_still_updates(shingled_articles, tm
     reference.add([*briefs, *shingled_articles[:400]])
     assert _pair_set(ReprintStore.load(tmp_path / "b")) == _pair_set(reference)
     assert reference.clusters()  # the bundled corpus's real near-duplicates are in there
+
+
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint64, np.int64])
+def test_distinct_is_numpys_unique(dtype):
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 2, 5, 1_000):
+        values = rng.integers(0, 50, size).astype(dtype)  # many repeats
+        assert distinct(values).tolist() == np.unique(values).tolist()
+        assert distinct(values).dtype == np.dtype(dtype)
+
+
+def test_boilerplate_is_dropped_by_binary_search():
+    frequent = np.array([3, 7, 9], dtype=np.uint32)
+    hashes = np.array([1, 3, 4, 9, 12], dtype=np.uint32)
+    assert _without(hashes, frequent).tolist() == [1, 4, 12]
+    assert _without(np.array([10, 11], dtype=np.uint32), frequent).tolist() == [10, 11]
+    assert _without(hashes, np.empty(0, dtype=np.uint32)).tolist() == hashes.tolist()
+
+
+def test_a_store_shared_with_the_helper_process_is_the_one_process_store(
+    shingled_articles, tmp_path, monkeypatch
+):
+    one = ReprintStore.build(shingled_articles)
+    monkeypatch.setattr(store_module, "SPLIT_FROM", 10)  # the real helper, on a small batch
+    two = ReprintStore.build(shingled_articles, workers=2, scratch=tmp_path)
+    assert _pair_set(two) == _pair_set(one)
+    assert [c.members for c in two.clusters()] == [c.members for c in one.clusters()]
+    assert (two.signed.signatures == one.signed.signatures).all()
+    # an update of a batch that large shares its steps too, and agrees
+    head, tail = shingled_articles[:-40], shingled_articles[-40:]
+    updated = ReprintStore(one.params, frequent=one.frequent)
+    updated.add(head, workers=2, scratch=tmp_path)
+    updated.add(tail, workers=2, scratch=tmp_path)
+    assert _pair_set(updated) == _pair_set(one)
+    assert not list(tmp_path.iterdir())  # the helper's files are gone
+
+
+def test_a_helper_that_dies_stops_the_build_with_one_line(shingled_articles, tmp_path):
+    rows = [a.hashes for a in shingled_articles[:50]]
+    with Helper(tmp_path / "helper", rows, reprints.Params()) as helper:
+        helper.sign(0, 10)()  # running
+        os.kill(helper._process.pid, signal.SIGKILL)
+        helper._process.join(timeout=10)
+        with pytest.raises(WorkerDied, match="auxiliaire des reprises s'est arrêté"):
+            helper.sign(0, 10)()
+    assert not helper._process.is_alive()

@@ -144,6 +144,7 @@ def update_for_generation(
     ids_removed: Iterable[str] = (),
     previous_generation: str | None = None,
     frequent: np.ndarray | None = None,
+    workers: int = 1,
 ) -> ReprintStore:
     """Write the reprint store of `generation` and return it.
 
@@ -151,6 +152,7 @@ def update_for_generation(
     built from `articles_added` alone, as after a full build (`frequent`: their
     boilerplate table when the caller has it, so they are read only once);
     with it, the previous store is loaded and only the changes are compared.
+    `workers` > 1 lets a large batch share its heavy steps with a second process.
     """
     previous = None
     if previous_generation is not None:
@@ -158,11 +160,13 @@ def update_for_generation(
         if (path / "state.npz").is_file():
             previous = ReprintStore.load(path, writable=True)
     if previous is None:
-        store = ReprintStore.build(articles_added, frequent=frequent)
+        store = ReprintStore.build(
+            articles_added, frequent=frequent, workers=workers, scratch=Path(index_dir)
+        )
     else:
         store = previous
         store.remove(ids_removed)
-        store.add(articles_added)
+        store.add(articles_added, workers=workers, scratch=Path(index_dir))
     store.save(store_path(index_dir, generation))
     prune(index_dir, keep={generation, previous_generation})
     return store

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 import numpy as np
 from datasketch import MinHashLSH
 
+from search.reprints.distinct import distinct
+
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio)
 _CHUNK = 1_000_000  # candidate entries expanded at a time: ~40 MB of temporaries
 
@@ -59,14 +61,14 @@ def candidate_pairs(keys: np.ndarray, alive: np.ndarray, first_new: int) -> np.n
     for band in range(keys.shape[1]):
         codes = [c for c in _band_codes(keys[:, band], alive, first_new, n)]
         if codes:
-            pending.append(np.unique(np.concatenate(codes)))
+            pending.append(distinct(np.concatenate(codes)))
         # Merge once the bands waiting add up to the merged set: each band
         # repeats most of the others, so this bounds memory to about twice the
         # distinct pairs, and the merged set is sorted a few times, not once a band.
         if sum(len(c) for c in pending) > max(len(merged), _CHUNK):
-            merged = np.unique(np.concatenate([merged, *pending]))
+            merged = distinct(np.concatenate([merged, *pending]))
             pending = []
-    codes = np.unique(np.concatenate([merged, *pending])) if pending else merged
+    codes = distinct(np.concatenate([merged, *pending])) if pending else merged
     del merged, pending
     if not len(codes):
         return np.empty((0, 2), dtype=np.int32)
@@ -118,27 +120,36 @@ def _band_codes(
 
 
 def shared_counts(hashes: list[np.ndarray], pairs: np.ndarray) -> np.ndarray:
-    """|A ∩ B| for every (a, b) row pair (sorted distinct shingles per row), one
-    vectorised test per low row against all its candidates at once."""
+    """|A ∩ B| for every (a, b) row pair (sorted distinct shingles per row).
+
+    Pairs are grouped by their larger article, and the smaller ones' shingles
+    are looked up in it all at once (one binary search each): the work follows
+    the smaller side of every pair, where searching the low row's candidates
+    in it followed whichever side came second (11 s of the 100,000 build)."""
     shared = np.zeros(len(pairs), dtype=np.int64)
     if not len(pairs):
         return shared
-    lows = pairs[:, 0]
-    heads = np.flatnonzero(np.r_[True, lows[1:] != lows[:-1]])
+    sizes = np.fromiter((len(h) for h in hashes), dtype=np.int64, count=len(hashes))
+    first, second = pairs[:, 0], pairs[:, 1]
+    swap = sizes[first] < sizes[second]
+    big, small = np.where(swap, second, first), np.where(swap, first, second)
+    order = np.argsort(big, kind="stable")
+    big, small = big[order], small[order]
+    heads = np.flatnonzero(np.r_[True, big[1:] != big[:-1]])
     ends = np.r_[heads[1:], len(pairs)]
     for lo, hi in zip(heads.tolist(), ends.tolist(), strict=True):
-        mine = hashes[lows[lo]]
+        mine = hashes[big[lo]]
         if not len(mine):
             continue
-        theirs = [hashes[b] for b in pairs[lo:hi, 1].tolist()]
-        lengths = np.fromiter((len(t) for t in theirs), dtype=np.int64, count=len(theirs))
+        theirs = [hashes[b] for b in small[lo:hi].tolist()]
+        lengths = sizes[small[lo:hi]]
         joined = np.concatenate(theirs)
         at = np.minimum(np.searchsorted(mine, joined), len(mine) - 1)
         hit = (mine[at] == joined).astype(np.int64)  # `mine` is sorted: no sort of `joined`
         starts = np.cumsum(lengths) - lengths
         nonempty = lengths > 0
-        counts = np.zeros(len(theirs), dtype=np.int64)
+        counts = np.zeros(hi - lo, dtype=np.int64)
         if nonempty.any():
             counts[nonempty] = np.add.reduceat(hit, starts[nonempty])
-        shared[lo:hi] = counts
+        shared[order[lo:hi]] = counts
     return shared

@@ -25,6 +25,7 @@ import numpy as np
 
 from search.article import Article
 from search.core.french import fold
+from search.reprints.distinct import distinct
 
 # Measured with `python -m bench.reprints --sweep`: 3-word shingles keep
 # rewritten reprints (5–15 % of words changed) above the threshold where
@@ -98,7 +99,7 @@ def shingle_hashes(folded: Sequence[str] | Sequence[bytes], size: int = SHINGLE_
     if len(words) < size:
         return np.empty(0, dtype=np.uint32)
     runs = map(b" ".join, zip(*(words[k:] for k in range(size)), strict=False))  # shifted copies
-    return np.unique(np.fromiter(map(zlib.crc32, runs), dtype=np.uint32))
+    return distinct(np.fromiter(map(zlib.crc32, runs), dtype=np.uint32))
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")

@@ -26,9 +26,11 @@ a few articles without looking at the rest of the archive again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -38,6 +40,8 @@ import numpy as np
 from datasketch import MinHash
 
 from search.reprints.banding import band_keys, band_shape, candidate_pairs, shared_counts
+from search.reprints.distinct import distinct
+from search.reprints.helper import SPLIT_FROM, Helper
 from search.reprints.shingles import SHINGLE_SIZE
 
 STORE_VERSION = 2
@@ -185,9 +189,12 @@ class ReprintStore:
         articles: Iterable[ShingledArticle],
         params: Params | None = None,
         frequent: np.ndarray | None = None,
+        workers: int = 1,
+        scratch: Path | None = None,
     ):
         """A store over a whole archive: boilerplate is learnt from all of it (or
-        given, when the caller learnt it while the articles streamed past)."""
+        given, when the caller learnt it while the articles streamed past);
+        `workers`, `scratch`: as `add` takes them."""
         store = cls(params or Params())
         if frequent is None:
             batch = list(articles)
@@ -197,55 +204,69 @@ class ReprintStore:
             )
             articles = drained(batch)
         store.frequent = frequent
-        store.add(articles)
+        store.add(articles, workers=workers, scratch=scratch)
         return store
 
-    def add(self, articles: Iterable[ShingledArticle]) -> list[str]:
+    def add(
+        self, articles: Iterable[ShingledArticle], workers: int = 1, scratch: Path | None = None
+    ) -> list[str]:
         """Insert new (or changed) articles: each joins the clusters it reprints.
 
         Candidates are the pairs sharing an LSH band with a new article (among
         themselves and with the archive), each checked exactly; the pairs of the
         archive are not looked at again. Returns the ids that ended up in a new
         reprint pair. Boilerplate is judged with the table learnt at the last full build.
+        With `workers` > 1 and many articles, signatures and exact checks are
+        shared with a second process (`helper.py`, its files in `scratch`).
         """
         batch = list(articles)
         self.remove([a.id for a in batch if a.id in self.members])
         signed = self.writer()
-        perms = _permutations(self.params)
         ids: list[str] = []
         kept_hashes: list[np.ndarray] = []
-        signatures = np.empty((1024, self.params.num_perm), dtype=np.uint32)  # grown by doubling
         for article in drained(batch):  # each one's unfiltered shingles freed as it goes
             kept = _without(article.hashes, self.frequent)
             self.members[article.id] = Member(
                 article.id, article.source, article.published, article.inferred, len(kept)
             )
-            if len(kept) < self.params.min_shingles:
-                continue
-            signature = MinHash(num_perm=self.params.num_perm, hashfunc=int, permutations=perms)
-            signature.update_batch(kept)
-            if len(ids) == len(signatures):
-                signatures = np.concatenate([signatures, np.empty_like(signatures)])
-            signatures[len(ids)] = signature.hashvalues
-            ids.append(article.id)
-            kept_hashes.append(kept)
+            if len(kept) >= self.params.min_shingles:
+                ids.append(article.id)
+                kept_hashes.append(kept)
         self._clusters = None
         if not ids:
             return []
-        first = signed.append(ids, kept_hashes, signatures[: len(ids)])
-        del kept_hashes, signatures
-        candidates = candidate_pairs(signed.keys, signed.alive, first)
-        shared = shared_counts(signed.hashes, candidates)
+        with contextlib.ExitStack() as stack:
+            helper = None
+            if workers > 1 and len(ids) >= SPLIT_FROM:
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=scratch)))
+                rows = [*signed.hashes, *kept_hashes]
+                helper = stack.enter_context(Helper(folder, rows, self.params))
+                del rows
+            first = self._append(signed, ids, kept_hashes, helper)
+            del kept_hashes
+            candidates = candidate_pairs(signed.keys, signed.alive, first)
+            shared = _shared(signed.hashes, candidates, helper)
         sizes = np.fromiter((len(h) for h in signed.hashes), dtype=np.int64)
         smaller = np.minimum(sizes[candidates[:, 0]], sizes[candidates[:, 1]])
         accepted = shared >= self.params.threshold * smaller
         pairs, shared = candidates[accepted], shared[accepted]
         del candidates, sizes, smaller, accepted  # before the CSR is built: the build's peak
         signed.link(pairs, shared)
-        new_rows = np.unique(pairs.ravel())
+        new_rows = distinct(pairs.ravel())
         del pairs, shared
         self.pairs = signed.pairs()
         return [signed.ids[r] for r in new_rows[new_rows >= first].tolist()]
+
+    def _append(
+        self, signed: Signed, ids: list[str], kept: list[np.ndarray], helper: Helper | None
+    ) -> int:
+        """Sign the new rows (half of them in the helper) and append them."""
+        if helper is None:
+            return signed.append(ids, kept, signatures_of(kept, self.params))
+        half = len(kept) // 2
+        theirs = helper.sign(len(signed.ids) + half, len(signed.ids) + len(kept))
+        mine = signatures_of(kept[:half], self.params)
+        return signed.append(ids, kept, np.concatenate([mine, theirs()]))
 
     def remove(self, ids: Iterable[str]) -> None:
         """Forget articles gone from the archive (their pairs go with them)."""
@@ -572,13 +593,36 @@ def frequent_in_sorted(values: np.ndarray, articles: int, floor: int, share: flo
         return np.empty(0, dtype=np.uint32)
     values.sort()
     repeated = values[limit:][values[limit:] == values[:-limit]]
-    return np.unique(repeated).astype(np.uint32)
+    return distinct(repeated).astype(np.uint32)
 
 
 def _without(hashes: np.ndarray, frequent: np.ndarray) -> np.ndarray:
+    """`hashes` less the boilerplate ones; `frequent` is sorted, so one binary
+    search per shingle (`np.isin` sorted both arrays together, per article)."""
     if not len(frequent) or not len(hashes):
         return hashes
-    return hashes[~np.isin(hashes, frequent, assume_unique=True)]
+    at = np.minimum(np.searchsorted(frequent, hashes), len(frequent) - 1)
+    return hashes[frequent[at] != hashes]
+
+
+def signatures_of(rows: list[np.ndarray], params: Params) -> np.ndarray:
+    """One datasketch MinHash signature per row of kept shingles (uint32 rows)."""
+    perms = _permutations(params)
+    signatures = np.empty((len(rows), params.num_perm), dtype=np.uint32)
+    for k, kept in enumerate(rows):
+        signature = MinHash(num_perm=params.num_perm, hashfunc=int, permutations=perms)
+        signature.update_batch(kept.tolist())  # Python ints: `int` on each is cheap
+        signatures[k] = signature.hashvalues
+    return signatures
+
+
+def _shared(hashes: list[np.ndarray], pairs: np.ndarray, helper: Helper | None) -> np.ndarray:
+    """`shared_counts`, the second half of the pairs counted by the helper."""
+    if helper is None:
+        return shared_counts(hashes, pairs)
+    half = len(pairs) // 2
+    theirs = helper.share(pairs[half:])
+    return np.concatenate([shared_counts(hashes, pairs[:half]), theirs()])
 
 
 _PERMUTATIONS: dict[tuple[int, int], np.ndarray] = {}
