@@ -43,15 +43,33 @@ def corpus_texts() -> tuple[str, ...]:
 # -- the Whoosh analyzer is the core chain ---------------------------------------------
 @pytest.mark.slow
 @pytest.mark.parametrize("stemmed", [True, False], ids=["stemmed", "exact"])
-def test_whoosh_indexes_the_core_tokens_for_every_bundled_article(stemmed):
+@pytest.mark.parametrize(
+    "call",
+    [{}, {"keeporiginal": True}],
+    ids=["fast-path", "whoosh-filters"],  # keeporiginal: a call the fast path leaves to the filters
+)
+def test_whoosh_indexes_the_core_tokens_for_every_bundled_article(stemmed, call):
     analyzer = stemmed_analyzer() if stemmed else exact_analyzer()
     for text in corpus_texts():
         whoosh = [
             (t.text, t.pos, t.startchar, t.endchar)
-            for t in analyzer(text, positions=True, chars=True)
+            for t in analyzer(text, positions=True, chars=True, **call)
         ]
         core = [(t.text, t.pos, t.start, t.end) for t in french.tokens(text, stemmed=stemmed)]
         assert whoosh == core, text[:80]
+
+
+def test_the_fast_path_gives_each_field_of_a_pair_its_own_terms():
+    """`text` and `text_exact` hold the same string: the second reuses the
+    first's analysis, and still gets its own chain's terms."""
+    text = "Les forces armées maliennes à Tin-Zaouatine, l'attaque d'aujourd'hui"
+    stemmed = [t.text for t in stemmed_analyzer()(text, positions=True)]
+    exact = [t.text for t in exact_analyzer()(text, positions=True)]
+    assert exact == [t.text for t in french.tokens(text, stemmed=False)]
+    assert stemmed == [t.text for t in french.tokens(text, stemmed=True)]
+    assert "armees" in exact and "armees" not in stemmed and "tin-zaouatine" in exact
+    # morphology off (Whoosh's spelling words) goes through the filters: no stems
+    assert [t.text for t in stemmed_analyzer()(text, no_morph=True)] == exact
 
 
 def test_both_backends_are_built_from_the_one_stop_list_and_elision_table():

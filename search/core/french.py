@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import Stemmer
 from unidecode import unidecode
@@ -126,41 +127,77 @@ class Token:
     end: int
 
 
+class _Word(NamedTuple):
+    """What the chain makes of one word as the text spells it (cached: a news
+    archive repeats the same few hundred thousand spellings millions of times)."""
+
+    skip: int  # characters of the elision and its apostrophe
+    folded: str
+    stop: bool
+    stemmed: str  # `stem_token(folded)`
+    # a compound's parts that are indexed: (part, its stem, offset in `folded`)
+    parts: tuple[tuple[str, str, int], ...] | None
+
+
+@lru_cache(maxsize=500_000)
+def _word(raw: str) -> _Word:
+    skip = elision_length(raw)
+    folded = fold(raw[skip:])
+    stop = folded in STOP_WORDS  # kept only when asked (`keep_stops`), then read as any word
+    if not is_compound(folded):
+        return _Word(skip, folded, stop, stem(folded), None)
+    parts, offset = [], 0
+    for part in COMPOUND_SPLIT.split(folded):
+        if part and part not in STOP_WORDS:
+            parts.append((part, stem(part), offset))
+        offset += len(part) + 1
+    return _Word(skip, folded, stop, folded, tuple(parts))
+
+
+# (folded, stemmed, position, start, end): one indexed term in both chains
+TokenRow = tuple[str, str, int, int, int]
+
+
+def token_rows(text: str, keep_stops: bool = False) -> list[TokenRow]:
+    """The chain over `text`, both ends at once: each term folded and stemmed,
+    with its position and character offsets. The stemmed chain's tokens are the
+    folded chain's with the text stemmed, so an index that holds both (phrases
+    and ranking) analyses its text once."""
+    rows: list[TokenRow] = []
+    pos = -1  # positions count kept words; the first keeps its place among all words
+    for raw, m in enumerate(WORD_PATTERN.finditer(text)):
+        word = _word(m.group())
+        if word.stop and not keep_stops:
+            continue
+        start, end = m.start() + word.skip, m.end()
+        pos = raw if pos < 0 else pos
+        if word.parts is None:
+            rows.append((word.folded, word.stemmed, pos, start, end))
+            pos += 1
+            continue
+        rows.append((word.folded, word.folded, pos, start, end))
+        # Folding can change a word's length (œ → oe); only trust part offsets
+        # when it did not.
+        offsets_hold = end - start == len(word.folded)
+        for emitted, (part, stemmed, offset) in enumerate(word.parts):
+            if offsets_hold:
+                rows.append(
+                    (part, stemmed, pos + emitted, start + offset, start + offset + len(part))
+                )
+            else:
+                rows.append((part, stemmed, pos + emitted, start, end))
+        pos += max(len(word.parts), 1)
+    return rows
+
+
 def tokens(text: str, stemmed: bool = False, keep_stops: bool = False) -> Iterator[Token]:
     """The chain above over `text`, with positions and character offsets.
 
     `keep_stops` keeps stop words (with their positions), for marking every
     word of an article; the index never holds them.
     """
-    pos = -1  # positions count kept words; the first keeps its place among all words
-    for raw, m in enumerate(WORD_PATTERN.finditer(text)):
-        word, start = m.group(), m.start()
-        skip = elision_length(word)
-        word, start = word[skip:], start + skip
-        folded = fold(word)
-        if folded in STOP_WORDS and not keep_stops:
-            continue
-        end = m.end()
-        pos = raw if pos < 0 else pos
-        if not is_compound(folded):
-            yield Token(stem(folded) if stemmed else folded, pos, start, end)
-            pos += 1
-            continue
-        yield Token(folded, pos, start, end)
-        # Folding can change a word's length (œ → oe); only trust part offsets
-        # when it did not.
-        offsets_hold = end - start == len(folded)
-        emitted, offset = 0, 0
-        for part in COMPOUND_SPLIT.split(folded):
-            part_start = offset
-            offset += len(part) + 1
-            if not part or part in STOP_WORDS:
-                continue
-            span = (start + part_start, start + part_start + len(part)) if offsets_hold else None
-            s, e = span or (start, end)
-            yield Token(stem(part) if stemmed else part, pos + emitted, s, e)
-            emitted += 1
-        pos += max(emitted, 1)
+    for folded, stemmed_text, pos, start, end in token_rows(text, keep_stops):
+        yield Token(stemmed_text if stemmed else folded, pos, start, end)
 
 
 def analyze(text: str, stemmed: bool = True) -> list[str]:

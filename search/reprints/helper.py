@@ -10,7 +10,7 @@ counts the first. The results are the same arrays, in the same order, as one
 process computes (tests/test_reprint_banding.py).
 
 The helper reads every compared article's shingles from one file the main
-process writes once (`_write_rows`' layout: end to end, with their lengths),
+process writes once (`signatures.write_rows`: end to end, with their lengths),
 and gets its tasks and sends its results over a pipe. It follows the rules of
 every Loupe worker process (`search.worker_processes`): spawned, not forked;
 dies with its parent; leaves Ctrl-C to it; a helper that dies is reported as
@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from search.reprints.banding import shared_counts
+from search.reprints.signatures import signatures_of, write_rows
 from search.worker_processes import WorkerDied, become_worker, signals_held, stop_processes
 
 # Below this many compared articles one process does it all: starting the
@@ -37,10 +39,6 @@ STARTUP_SECONDS = 120.0
 
 def _helper_main(conn, flat_path: str, lengths_path: str, num_perm: int, seed: int) -> None:
     become_worker()
-    from search.reprints.banding import shared_counts
-    from search.reprints.store import Params, signatures_of
-
-    params = Params(num_perm=num_perm, seed=seed)
     flat, lengths = np.load(flat_path), np.load(lengths_path)
     bounds = np.concatenate([[0], np.cumsum(lengths)]).tolist()
     rows = [flat[bounds[k] : bounds[k + 1]] for k in range(len(lengths))]
@@ -52,7 +50,8 @@ def _helper_main(conn, flat_path: str, lengths_path: str, num_perm: int, seed: i
         kind, argument = task
         try:
             if kind == "sign":
-                conn.send(("signed", signatures_of(rows[argument[0] : argument[1]], params)))
+                lo, hi = argument
+                conn.send(("signed", signatures_of(rows[lo:hi], num_perm, seed)))
             else:
                 conn.send(("shared", shared_counts(rows, argument)))
         except Exception as err:  # said by the main process, in one line
@@ -65,11 +64,9 @@ class Helper:
     the process is stopped on every exit path)."""
 
     def __init__(self, folder: Path, rows: list[np.ndarray], params) -> None:
-        from search.reprints.store import _write_rows
-
         folder.mkdir(parents=True, exist_ok=True)
         flat, lengths = folder / "rows.npy", folder / "lengths.npy"
-        _write_rows(flat, rows)
+        write_rows(flat, rows)
         np.save(lengths, np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows)))
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()

@@ -37,12 +37,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from datasketch import MinHash
 
 from search.reprints.banding import band_keys, band_shape, candidate_pairs, shared_counts
 from search.reprints.distinct import distinct
 from search.reprints.helper import SPLIT_FROM, Helper
 from search.reprints.shingles import SHINGLE_SIZE
+from search.reprints.signatures import signatures_of, write_rows
 
 STORE_VERSION = 2
 CLUSTERS_FILE = "clusters.json"  # what readers load: small, once per generation
@@ -262,11 +262,14 @@ class ReprintStore:
     ) -> int:
         """Sign the new rows (half of them in the helper) and append them."""
         if helper is None:
-            return signed.append(ids, kept, signatures_of(kept, self.params))
+            return signed.append(ids, kept, self._sign(kept))
         half = len(kept) // 2
         theirs = helper.sign(len(signed.ids) + half, len(signed.ids) + len(kept))
-        mine = signatures_of(kept[:half], self.params)
+        mine = self._sign(kept[:half])
         return signed.append(ids, kept, np.concatenate([mine, theirs()]))
+
+    def _sign(self, rows: list[np.ndarray]) -> np.ndarray:
+        return signatures_of(rows, self.params.num_perm, self.params.seed)
 
     def remove(self, ids: Iterable[str]) -> None:
         """Forget articles gone from the archive (their pairs go with them)."""
@@ -405,7 +408,7 @@ class ReprintStore:
             signed = self.signed
             rows = signed.live_rows()
             hashes = [signed.hashes[r] for r in rows.tolist()]
-            _write_rows(tmp / SHINGLES_FILE, hashes)
+            write_rows(tmp / SHINGLES_FILE, hashes)
             np.savez(
                 tmp / STATE_FILE,
                 ids=np.array([signed.ids[r] for r in rows.tolist()], dtype=str),
@@ -450,18 +453,6 @@ class ReprintStore:
             store.signed = _load_signed(folder, store.params, store.pairs)
             store.pairs = store.signed.pairs()
         return store
-
-
-def _write_rows(path: Path, rows: list[np.ndarray]) -> None:
-    """Every row's shingles end to end in one `.npy` file, written row by row:
-    `np.concatenate` first was a second copy of them all (85 MB at 100k), the
-    peak of the whole store build."""
-    total = sum(len(r) for r in rows)
-    with open(path, "wb") as f:
-        header = {"descr": "<u4", "fortran_order": False, "shape": (total,)}
-        np.lib.format.write_array_header_1_0(f, header)
-        for r in rows:
-            f.write(np.ascontiguousarray(r, dtype="<u4").tobytes())
 
 
 def _load_signed(folder: Path, params: Params, pairs: CsrPairs) -> Signed:
@@ -605,17 +596,6 @@ def _without(hashes: np.ndarray, frequent: np.ndarray) -> np.ndarray:
     return hashes[frequent[at] != hashes]
 
 
-def signatures_of(rows: list[np.ndarray], params: Params) -> np.ndarray:
-    """One datasketch MinHash signature per row of kept shingles (uint32 rows)."""
-    perms = _permutations(params)
-    signatures = np.empty((len(rows), params.num_perm), dtype=np.uint32)
-    for k, kept in enumerate(rows):
-        signature = MinHash(num_perm=params.num_perm, hashfunc=int, permutations=perms)
-        signature.update_batch(kept.tolist())  # Python ints: `int` on each is cheap
-        signatures[k] = signature.hashvalues
-    return signatures
-
-
 def _shared(hashes: list[np.ndarray], pairs: np.ndarray, helper: Helper | None) -> np.ndarray:
     """`shared_counts`, the second half of the pairs counted by the helper."""
     if helper is None:
@@ -623,14 +603,3 @@ def _shared(hashes: list[np.ndarray], pairs: np.ndarray, helper: Helper | None) 
     half = len(pairs) // 2
     theirs = helper.share(pairs[half:])
     return np.concatenate([shared_counts(hashes, pairs[:half]), theirs()])
-
-
-_PERMUTATIONS: dict[tuple[int, int], np.ndarray] = {}
-
-
-def _permutations(params: Params) -> np.ndarray:
-    """datasketch's permutations for (num_perm, seed), made once and shared."""
-    key = (params.num_perm, params.seed)
-    if key not in _PERMUTATIONS:
-        _PERMUTATIONS[key] = MinHash(num_perm=params.num_perm, seed=params.seed).permutations
-    return _PERMUTATIONS[key]

@@ -21,17 +21,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
-from whoosh.analysis import Analyzer, Filter, RegexTokenizer, StopFilter, Token
+from whoosh.analysis import (
+    Analyzer,
+    CompositeAnalyzer,
+    Filter,
+    RegexTokenizer,
+    StopFilter,
+    Token,
+)
 
 from search.core.french import (
     COMPOUND_SPLIT,
     ELISIONS,
     STOP_WORDS,
     WORD_PATTERN,
+    TokenRow,
     elision_length,
     fold,
     is_compound,
     stem,
+    token_rows,
 )
 
 FRENCH_STOP_WORDS = STOP_WORDS  # the name this module has always exported
@@ -130,7 +139,7 @@ class StemFilter(Filter):
             yield t
 
 
-def _chain(stemmed: bool) -> Analyzer:
+def _chain(stemmed: bool) -> CompositeAnalyzer:
     chain = (
         RegexTokenizer(WORD_PATTERN)
         | ElisionFilter()
@@ -143,16 +152,96 @@ def _chain(stemmed: bool) -> Analyzer:
     return chain
 
 
+class FrenchAnalyzer(CompositeAnalyzer):
+    """The chain above, with a fast path for what indexing and plain queries ask.
+
+    Whoosh runs an analyzer as nested generators, one per filter, and a field
+    written twice (`text` stemmed, `text_exact` folded, the same string) is
+    analysed twice: that was a third of a segment writer's time. Here the
+    common call — positions and offsets, stop words removed — reads
+    `search.core.french.token_rows`, which analyses a text once for both
+    chains, each spelling once per process, and remembers the last text, so
+    the second field of a pair costs a walk over a list. Any other call
+    (original text kept, stop words kept, morphology off, offsets shifted) goes
+    through the filters. Both give the same tokens (tests/test_core.py)."""
+
+    def __init__(self, stemmed: bool) -> None:
+        super().__init__(_chain(stemmed))
+        self.stemmed = stemmed
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        if (
+            keeporiginal
+            or not removestops
+            or start_pos
+            or start_char
+            or not tokenize
+            or (kwargs.keys() - {"boosts"})
+        ):
+            return super().__call__(
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                **kwargs,
+            )
+        return self._fast(value, positions, chars, mode, kwargs)
+
+    def _fast(self, value: str, positions: bool, chars: bool, mode: str, kwargs) -> Iterator[Token]:
+        column = 1 if self.stemmed else 0
+        token = Token(positions, chars, removestops=True, mode=mode, **kwargs)
+        token.boost, token.stopped = 1.0, False
+        for row in _rows(value):
+            token.text = row[column]
+            if positions:
+                token.pos = row[2]
+            if chars:
+                token.startchar, token.endchar = row[3], row[4]
+            yield token
+
+
+_last: tuple[str, list[TokenRow]] = ("", [])  # the last text analysed and its rows
+
+
+def _rows(value: str) -> list[TokenRow]:
+    """`token_rows(value)`, remembered for the next call: a document's `text`
+    and `text_exact` (and title, headings) are the same string, analysed in turn."""
+    global _last
+    last = _last  # one read: another thread may replace it meanwhile
+    if last[0] is value or last[0] == value:
+        return last[1]
+    rows = token_rows(value)
+    _last = (value, rows)
+    return rows
+
+
 @lru_cache(maxsize=2)
 def stemmed_analyzer() -> Analyzer:
     """Index and query analyzer for ranked full-text fields."""
-    return _chain(stemmed=True)
+    return FrenchAnalyzer(stemmed=True)
 
 
 @lru_cache(maxsize=2)
 def exact_analyzer() -> Analyzer:
     """Folded, unstemmed words: phrases, exact-form bonus, spelling suggestions."""
-    return _chain(stemmed=False)
+    return FrenchAnalyzer(stemmed=False)
 
 
 def analyze(text: str, stemmed: bool = True) -> list[str]:
