@@ -57,6 +57,7 @@ from search.backends.whoosh.parallel import (
     leading,
     parallel_threshold,
 )
+from search.backends.whoosh.postings import chunked_writer
 from search.backends.whoosh.querying import (
     Translator,
     filter_query,
@@ -439,7 +440,7 @@ class WhooshBackend:
 
     @staticmethod
     def _write_here(ix: windex.Index, documents: Iterable[dict]) -> int:
-        writer = ix.writer(limitmb=256, compound=False)
+        writer = chunked_writer(ix, limitmb=256, compound=False)
         count = 0
         try:
             for document in documents:

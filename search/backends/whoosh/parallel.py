@@ -43,6 +43,7 @@ from pathlib import Path
 from whoosh import index as windex
 
 from search.backends.whoosh.fastpath import FAST_DIR, build_fast_path
+from search.backends.whoosh.postings import chunked_writer
 from search.backends.whoosh.segments import WRITE_LOCK
 from search.backends.whoosh.store import checkpoint
 from search.worker_processes import WorkerDied, become_worker, signals_held, stop_processes
@@ -78,7 +79,7 @@ def _writer_main(folder: str, part: str, inbox, outbox, limitmb: int) -> None:
     outbox.put(("ready", part, 0))  # unpickled and running: the parent may be stopped now
     try:
         ix = windex.open_dir(part)
-        writer = ix.writer(limitmb=limitmb, compound=False)
+        writer = chunked_writer(ix, limitmb=limitmb, compound=False)
         written = 0
         while True:
             chunk = inbox.get()

@@ -35,6 +35,7 @@ from search.article import Article
 from search.backends.base import IndexStats
 from search.backends.whoosh import store
 from search.backends.whoosh.fastpath import build_fast_path
+from search.backends.whoosh.postings import chunked_writer
 from search.backends.whoosh.schema import (
     ENTITY_FIELDS,
     SCHEMA_VERSION,
@@ -238,7 +239,7 @@ class WhooshWriteSession:
 
     @staticmethod
     def _write(ix, articles, removed: list[str], gazetteer, display: Display) -> int:
-        writer = ix.writer(limitmb=256, compound=False)
+        writer = chunked_writer(ix, limitmb=256, compound=False)
         written = 0
         try:
             with ix.searcher() as s:
