@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as windex
+from whoosh.formats import Frequency, Positions
 
 from search.article import Article
+from search.backends.whoosh.analysis import FrenchFrequency, FrenchPositions
 from search.backends.whoosh.postings import ChunkedPostingPool, chunked_writer
 from search.backends.whoosh.schema import build_schema, to_document
 from search.readers import read_corpus
@@ -22,9 +24,21 @@ def documents() -> list[dict]:
     return [to_document(a, lambda _canonical: []) for a in articles]
 
 
-def _write(folder: Path, documents: list[dict], chunked: bool) -> dict:
+def _whooshs_formats():
+    """Loupe's schema with Whoosh's own formats on the text fields."""
+    schema = build_schema()
+    for name in schema.names():
+        field = schema[name]
+        if isinstance(field.format, FrenchPositions):
+            field.format = Positions(field_boost=field.format.field_boost)
+        elif isinstance(field.format, FrenchFrequency):
+            field.format = Frequency(field_boost=field.format.field_boost)
+    return schema
+
+
+def _write(folder: Path, documents: list[dict], chunked: bool, schema=None) -> dict:
     folder.mkdir()
-    ix = windex.create_in(str(folder), build_schema())
+    ix = windex.create_in(str(folder), schema or build_schema())
     options = {"limitmb": 1, "compound": False}  # 1 MB: the pool writes many runs
     writer = chunked_writer(ix, **options) if chunked else ix.writer(**options)
     assert isinstance(writer.pool, ChunkedPostingPool) is chunked
@@ -36,7 +50,7 @@ def _write(folder: Path, documents: list[dict], chunked: bool) -> dict:
     with ix.reader() as reader:
         for field, term in reader.all_terms():
             matcher = reader.postings(field, term)
-            postings[field, term] = list(zip(matcher.all_ids(), strict=False))
+            postings[field, term] = [(m.id(), m.weight(), m.value()) for m in _each(matcher)]
             if reader.schema[field].format.supports("positions"):
                 postings[field, term, "positions"] = [
                     tuple(m.value_as("positions")) for m in _each(reader.postings(field, term))
@@ -57,3 +71,13 @@ def test_chunked_runs_write_whooshs_own_segment(documents, tmp_path):
     assert chunked["runs"] == plain["runs"] > 3  # runs were written, and merged
     assert chunked["postings"] == plain["postings"]
     assert len(plain["postings"]) > 10_000
+
+
+def test_text_fields_index_what_whooshs_formats_index(documents, tmp_path):
+    """The text fields count and place their terms from the token rows
+    (analysis.FrenchFrequency/FrenchPositions): the same postings, weights and
+    encoded positions as Whoosh's own formats over the same analyzer."""
+    french = _write(tmp_path / "french", documents, chunked=True)
+    whooshs = _write(tmp_path / "whoosh", documents, chunked=True, schema=_whooshs_formats())
+    assert french["postings"] == whooshs["postings"]
+    assert any(field == "text_exact" for field, *_ in french["postings"])

@@ -17,7 +17,12 @@ from datetime import datetime
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from search.article import Article
-from search.backends.whoosh.analysis import exact_analyzer, stemmed_analyzer
+from search.backends.whoosh.analysis import (
+    FrenchAnalyzer,
+    exact_analyzer,
+    french_format,
+    stemmed_analyzer,
+)
 from search.core.entity_types import ENTITY_FIELDS, ENTITY_PARAMS
 from search.core.french import fold
 from search.core.records import (  # noqa: F401 - month_of re-exported for querying
@@ -40,7 +45,7 @@ SCHEMA_VERSION = 4  # 3: the article stored as search.core.records; 4: entity ke
 def build_schema() -> Schema:
     stemmed = stemmed_analyzer()
     exact = exact_analyzer()
-    return Schema(
+    schema = Schema(
         id=ID(stored=True, unique=True),
         # What a plain word is looked up in: few fields, so few matchers per word.
         text=TEXT(analyzer=stemmed, phrase=False),
@@ -68,6 +73,11 @@ def build_schema() -> Schema:
         published=DATETIME(sortable=True),
         doc=STORED,
     )
+    for name in schema.names():  # the text fields index straight from the token rows
+        field = schema[name]
+        if isinstance(getattr(field, "analyzer", None), FrenchAnalyzer):
+            field.format = french_format(field.format)
+    return schema
 
 
 def facet_key(value: str) -> str:
