@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from pathlib import Path
 
@@ -359,3 +360,27 @@ def test_unsupported_extension_is_skipped_when_asked_for_directly() -> None:
     [outcome] = list(read_file(REPO / "pyproject.toml"))
     assert isinstance(outcome, Skipped)
     assert outcome.reason == "unsupported file type '.toml'"
+
+
+def test_control_bytes_are_counted_as_a_byte_loop_counts_them():
+    from search.readers import encoding
+
+    rng = random.Random(5)
+    for size in (1, 10, 500, 9000):
+        for control_share in (0.0, 0.05, 0.2):
+            data = bytes(
+                rng.choice(b"\x01\x02\x7f\x1b\t\n")
+                if rng.random() < control_share
+                else rng.randrange(32, 127)
+                for _ in range(size)
+            )
+            sample = data[: encoding._SAMPLE]
+            counted = sum(
+                1 for b in sample if (b < 0x20 and b not in encoding._TEXT_CONTROLS) or b == 0x7F
+            )
+            expected = (
+                f"{counted / len(sample):.0%} control characters"
+                if counted / len(sample) > encoding._MAX_CONTROL_RATIO
+                else None
+            )
+            assert encoding.looks_binary(data) == expected

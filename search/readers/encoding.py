@@ -34,6 +34,11 @@ class Decoded:
     fallback: bool = False
 
 
+# The control bytes that do not occur in text (one C pass counts them: a loop
+# in Python over every byte was a sixth of reading a corpus)
+_CONTROL_BYTES = bytes(b for b in range(0x20) if b not in _TEXT_CONTROLS) + b"\x7f"
+
+
 def looks_binary(data: bytes) -> str | None:
     """Why `data` is not text ("NUL bytes", "control characters"), or None if it is."""
     sample = data[:_SAMPLE]
@@ -41,7 +46,7 @@ def looks_binary(data: bytes) -> str | None:
         return "contains NUL bytes"
     if not sample:
         return None
-    controls = sum(1 for b in sample if (b < 0x20 and b not in _TEXT_CONTROLS) or b == 0x7F)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # deleted: counted
     if controls / len(sample) > _MAX_CONTROL_RATIO:
         return f"{controls / len(sample):.0%} control characters"
     return None
