@@ -38,8 +38,9 @@ from search.gazetteer import Gazetteer
 
 
 def words(text: str) -> str:
-    """Folded text as space-separated words, padded, for whole-word containment."""
-    return " " + re.sub(r"[^\w']+", " ", fold_for_scoring(text)).strip() + " "
+    """Folded text as space-separated words, padded, for whole-word containment; an
+    elision is a word of its own (« l'ONU » contains « ONU »)."""
+    return " " + re.sub(r"\W+", " ", fold_for_scoring(text)).strip() + " "
 
 
 class FoldLexicon:
