@@ -146,6 +146,12 @@ def test_a_capitalised_word_of_a_place_never_brings_in_an_acronym(searcher):
     assert "solidaires" in ids(searcher, "SUD")  # typed as an acronym: the union
 
 
+def test_a_lower_case_word_after_a_function_word_never_brings_in_an_acronym(searcher):
+    assert ids(searcher, "corée du sud") == ["coree"]
+    assert "solidaires" not in ids(searcher, "le sud")
+    assert "onu" in ids(searcher, "onu")  # a known acronym standing alone still is one
+
+
 def test_a_compound_no_article_writes_whole_finds_its_parts(searcher):
     assert ids(searcher, "ventes-achats") == ["ventes"]
     assert ids(searcher, "ventes/achats") == ["ventes"]
@@ -200,6 +206,7 @@ def test_both_backends_return_the_same_articles(whoosh_index, opensearch_searche
         "ventes-achats",
         '"achats de camions neufs"',
         "Corée du Sud",
+        "corée du sud",
         "SUD",
         "police",
     ):
