@@ -135,3 +135,15 @@ def test_relevance_halves_split_the_file_by_line_parity() -> None:
     assert "| a | 2 | 1.000 / 0.500 |" in table
     assert "| b | 2 | 0.250 / 0.000 |" in table
     assert "| **all** | 4 | 0.625 / 0.250 |" in table
+
+
+def test_relevance_variants_list_and_refuse_an_unknown_name(capsys) -> None:
+    from bench.relevance_variants import main
+
+    assert main(["--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "shipped" in listed and "proximity" in listed
+    with pytest.raises(SystemExit) as stopped:
+        main(["--variant", "nothing-like-this"])
+    assert stopped.value.code == 2
+    assert "unknown variant" in capsys.readouterr().err
