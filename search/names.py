@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from search.article import Article
+from search.core.french import is_stop_word
 from search.core.model import Filters
 from search.expansion.acronyms import only_acronyms_spell, typed_as_acronym
 from search.gazetteer import Gazetteer
@@ -77,7 +78,8 @@ def with_names(items: Iterable[Node], gazetteer: Gazetteer | None) -> list[Node 
             forms = gazetteer.variants(text) if len(text) >= 2 else []
             if forms and only_acronyms_spell(text, forms):
                 # « d'un » is not the UN: an acronym alias needs to be typed as one
-                forms = forms if typed_as_acronym(text, alone=n == 1) else []
+                alone = n == 1 and not after_function_word(items, i)
+                forms = forms if typed_as_acronym(text, alone=alone) else []
             if forms:
                 out.append(NameRun(span, tuple(forms)))
                 i += n
@@ -86,6 +88,17 @@ def with_names(items: Iterable[Node], gazetteer: Gazetteer | None) -> list[Node 
             out.append(items[i])
             i += 1
     return out
+
+
+def after_function_word(items: list[Node], i: int) -> bool:
+    """Whether the item at `i` follows a function word (« le sud », « Corée du
+    sud »): a lower-case word after a determiner or a preposition is a common
+    noun, not an acronym typed without capitals (an elided one, « l'onu », is
+    refused by `typed_as_acronym` for the same reason)."""
+    if i == 0:
+        return False
+    before = items[i - 1]
+    return is_plain_word(before) and is_stop_word(before.text)  # type: ignore[union-attr]
 
 
 def other_forms(words: Iterable[Term], forms: Iterable[str]) -> list[str]:

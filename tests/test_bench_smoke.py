@@ -120,3 +120,30 @@ def test_bench_queries_parse_kinds_and_filters() -> None:
 def test_percentile_interpolates() -> None:
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert percentile([5.0], 99) == 5.0
+
+
+def test_relevance_halves_split_the_file_by_line_parity() -> None:
+    from bench.metrics import Scores
+    from bench.relevance import QueryResult, format_halves
+
+    def result(i: int, kind: str, ndcg: float) -> QueryResult:
+        return QueryResult(f"q{i}", kind, "mots", [], Scores(ndcg, 0.0, 0.0))
+
+    # lines 0 and 2 are even, 1 and 3 odd; the kinds are interleaved
+    rows = [result(0, "a", 1.0), result(1, "a", 0.5), result(2, "b", 0.25), result(3, "b", 0.0)]
+    table = format_halves({"loupe": rows})
+    assert "| a | 2 | 1.000 / 0.500 |" in table
+    assert "| b | 2 | 0.250 / 0.000 |" in table
+    assert "| **all** | 4 | 0.625 / 0.250 |" in table
+
+
+def test_relevance_variants_list_and_refuse_an_unknown_name(capsys) -> None:
+    from bench.relevance_variants import main
+
+    assert main(["--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "shipped" in listed and "proximity" in listed
+    with pytest.raises(SystemExit) as stopped:
+        main(["--variant", "nothing-like-this"])
+    assert stopped.value.code == 2
+    assert "unknown variant" in capsys.readouterr().err

@@ -35,6 +35,11 @@ ARTICLES = {
     "election": "L'élection du maire de Tulle a lieu dimanche, dit la préfecture.",
     "ventes": "Les ventes et les achats de véhicules d'occasion progressent en Corrèze.",
     "policiers": "Des policiers patrouillent dans le quartier de la gare de Limoges.",
+    # the union the bundled gazetteer also lists as « SUD », spelt out only
+    "solidaires": "L'Union syndicale Solidaires, à Brive, appelle à manifester samedi.",
+    "coree": "La Corée du Sud, après la destitution, organise une élection anticipée.",
+    # « parure » is in the family of « parer », whose stem the stop word « par » shares
+    "parure": "La parure de la reine, volée hier, est retrouvée à Brive.",
 }
 
 
@@ -96,6 +101,12 @@ def test_function_words_are_never_read_as_acronyms():
     assert not typed_as_acronym("onu", alone=False)
 
 
+def test_a_capitalised_word_is_a_name_not_an_acronym():
+    assert typed_as_acronym("SUD", alone=True)
+    assert not typed_as_acronym("Sud", alone=True)  # « Corée du Sud », not the union SUD
+    assert not typed_as_acronym("Onu", alone=True)
+
+
 def test_hyphenated_and_slashed_words_have_parts():
     assert compound_parts("ventes-achats") == ["ventes", "achats"]
     assert compound_parts("ventes/achats") == ["ventes", "achats"]
@@ -130,6 +141,22 @@ def test_an_expansion_finds_the_acronym(searcher):
 def test_a_function_word_never_brings_in_an_acronym(searcher):
     found = ids(searcher, "d'un accord")
     assert found == ["accord"]
+
+
+def test_a_capitalised_word_of_a_place_never_brings_in_an_acronym(searcher):
+    assert ids(searcher, "Corée du Sud") == ["coree"]
+    assert "solidaires" in ids(searcher, "SUD")  # typed as an acronym: the union
+
+
+def test_a_lower_case_word_after_a_function_word_never_brings_in_an_acronym(searcher):
+    assert ids(searcher, "corée du sud") == ["coree"]
+    assert "solidaires" not in ids(searcher, "le sud")
+    assert "onu" in ids(searcher, "onu")  # a known acronym standing alone still is one
+
+
+def test_a_function_word_brings_in_no_related_form(searcher):
+    assert derived("par")  # the family exists: the query side must not use it
+    assert ids(searcher, "signé par") == ["accord"]
 
 
 def test_a_compound_no_article_writes_whole_finds_its_parts(searcher):
@@ -185,6 +212,10 @@ def test_both_backends_return_the_same_articles(whoosh_index, opensearch_searche
         "d'un accord",
         "ventes-achats",
         '"achats de camions neufs"',
+        "Corée du Sud",
+        "corée du sud",
+        "SUD",
+        "signé par",
         "police",
     ):
         assert set(ids(whoosh, query)) == set(ids(opensearch_searcher, query)), query

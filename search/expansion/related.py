@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from search.core.french import is_stop_word
 from search.expansion.families import adjectives_of, derived, place_of
 from search.gazetteer import Gazetteer
 from search.names import NameRun, is_plain_word, with_names
@@ -54,7 +55,9 @@ def expand_items(
             text = " ".join(t.text for t in item.words)
             alternatives = tuple(_place_alternatives([text, *item.forms]))
             out.append(Related(item, alternatives) if alternatives else item)
-        elif is_plain_word(item):
+        elif is_plain_word(item) and not is_stop_word(item.text):  # type: ignore[union-attr]
+            # A function word searches nothing, and nothing in its stead: « par »
+            # shares a stem with « parer », whose family is « parage, parure ».
             assert isinstance(item, Term)
             alternatives = related_forms(item)
             out.append(Related(item, alternatives) if alternatives else item)

@@ -1,0 +1,265 @@
+"""Ranking variants measured against the shipped ranking, held out by halves.
+
+    python -m bench.relevance_variants                  # every variant
+    python -m bench.relevance_variants --variant proximity --variant lead
+    python -m bench.relevance_variants --list
+
+Each variant changes Loupe's query side in this process only (a constant, or
+one step of the Whoosh backend's ranking), then runs both judged query files
+(`queries-kinds.jsonl`, `queries-dev.jsonl`) on the cached relevance index that
+`python -m bench.relevance` builds (built here if missing). It prints nDCG@10
+of each file and the mean over both files' even lines and odd lines (0-based):
+a rule is chosen on the even lines and kept only if the odd lines do not lose
+and the 40 older queries do not drop — see the README, « Long descriptions and
+questions, held out ». None of these variants ships; they are here so that the
+figures of the README can be reproduced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+
+from bench.cache import DEV_QUERIES, REPO_ROOT
+from bench.corpora import canonical_id
+from bench.engines import get_engine
+from bench.metrics import ndcg_at
+from bench.relevance import Judged, K, cached_index, load_queries
+
+KINDS_QUERIES = REPO_ROOT / "bench" / "data" / "queries-kinds.jsonl"
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    what: str
+    patches: Callable[[], Iterator[None]]
+
+
+def _typed_words(node) -> list[str]:
+    """The plain words of a top-level word list, folded as the exact fields hold them."""
+    from search.core.french import tokens
+    from search.query import Term, Words
+
+    if not isinstance(node, Words):
+        return []
+    words = []
+    for item in node.items:
+        if isinstance(item, Term) and not (item.field or item.prefix or item.fuzzy):
+            found = [t.text for t in tokens(item.text)]
+            if found:
+                words.append(found[0])
+    return words
+
+
+def _rerank(bonus: Callable[[object, list[int], list[str]], dict[int, float]], min_words: int):
+    """A patch of the Whoosh backend's last reordering step: each candidate's
+    score × (1 + its bonus), `bonus(searcher, sorted docnums, typed words)`."""
+    import search.backends.whoosh.backend as whoosh_backend
+
+    original = whoosh_backend._reranked
+
+    def reranked(searcher, top, request):
+        words = _typed_words(request.query)
+        if len(words) >= min_words and top:
+            extra = bonus(searcher, sorted(d for d, _ in top), words)
+            top = sorted(((d, s * (1 + extra[d])) for d, s in top), key=lambda x: -x[1])
+        return original(searcher, top, request)
+
+    return mock.patch.object(whoosh_backend, "_reranked", reranked)
+
+
+def _pairs_near(slop: int, weight: float):
+    """Neighbouring typed words (exact forms) within `slop` positions, in order:
+    one phrase matcher a pair, walked once over the sorted candidates."""
+    from whoosh import query as wq
+
+    def bonus(searcher, docnums: list[int], words: list[str]) -> dict[int, float]:
+        pairs = list(zip(words, words[1:], strict=False))
+        found = dict.fromkeys(docnums, 0)
+        for a, b in pairs:
+            matcher = wq.Phrase("text_exact", [a, b], slop=slop).matcher(searcher)
+            for d in docnums:
+                if matcher.is_active() and matcher.id() < d:
+                    matcher.skip_to(d)
+                if matcher.is_active() and matcher.id() == d:
+                    found[d] += 1
+        return {d: weight * n / len(pairs) if pairs else 0.0 for d, n in found.items()}
+
+    return bonus
+
+
+def _lead_share(chars: int, weight: float):
+    """Share of the typed words (stems) found in the first `chars` characters."""
+    from search.backends.whoosh.backend import article_from_stored
+    from search.core.french import stem, tokens
+
+    def bonus(searcher, docnums: list[int], words: list[str]) -> dict[int, float]:
+        stems = [stem(w) for w in words]
+        out = {}
+        for d in docnums:
+            article = article_from_stored(searcher.stored_fields(d)["doc"])
+            lead = article.sections[0].text[:chars] if article.sections else ""
+            held = {t.text for t in tokens(lead, stemmed=True)}
+            out[d] = weight * sum(s in held for s in stems) / len(stems)
+        return out
+
+    return bonus
+
+
+@contextmanager
+def _shipped() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def _proximity() -> Iterator[None]:
+    with _rerank(_pairs_near(slop=4, weight=0.5), min_words=3):
+        yield
+
+
+@contextmanager
+def _proximity_light() -> Iterator[None]:
+    with _rerank(_pairs_near(slop=3, weight=0.25), min_words=2):
+        yield
+
+
+@contextmanager
+def _lead() -> Iterator[None]:
+    with _rerank(_lead_share(chars=600, weight=0.5), min_words=2):
+        yield
+
+
+@contextmanager
+def _lucene_idf() -> Iterator[None]:
+    from search.backends.whoosh import fastpath
+
+    def term_scores(self, field: str, text: str, boost: float = 1.0):
+        docs, tf, lengths = self.fast.postings(field, text)
+        if not len(docs):
+            return docs, tf
+        n, df = self.fast.doc_count, len(docs)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        norm = (1 - self.B) + self.B * lengths / self.fast.avg_length[field]
+        return docs, boost * idf * ((tf * (self.K1 + 1)) / (tf + self.K1 * norm))
+
+    with mock.patch.object(fastpath.Executor, "_term_scores", term_scores):
+        yield
+
+
+def _constant(module: str, name: str, value: object):
+    @contextmanager
+    def patched() -> Iterator[None]:
+        import importlib
+
+        with mock.patch.object(importlib.import_module(module), name, value):
+            yield
+
+    return patched
+
+
+QUERYING = "search.backends.whoosh.querying"
+RELATED = "search.expansion.related"
+VARIANTS = [
+    Variant("shipped", "the ranking as shipped", _shipped),
+    Variant(
+        "proximity",
+        "neighbouring typed words within 4 positions: × (1 + 0.5 × pairs found / pairs), ≥ 3 words",
+        _proximity,
+    ),
+    Variant(
+        "proximity-light",
+        "neighbouring typed words within 3 positions: × (1 + 0.25 × share), any length",
+        _proximity_light,
+    ),
+    Variant("lead", "typed words in the first 600 characters: × (1 + 0.5 × share)", _lead),
+    Variant("lucene-idf", "Lucene's IDF instead of Whoosh's", _lucene_idf),
+    Variant(
+        "title-exact",
+        "exact-form bonus in the title too (0.6)",
+        _constant(QUERYING, "EXACT_FIELDS", {"text_exact": 0.6, "title_exact": 0.6}),
+    ),
+    Variant(
+        "frequent-off",
+        "exact-form bonus kept for frequent words",
+        _constant(QUERYING, "FREQUENT_WORD_SHARE", 1.0),
+    ),
+    Variant("derived-0.2", "derivations weighted 0.2", _constant(RELATED, "DERIVED_WEIGHT", 0.2)),
+    Variant(
+        "demonym-0.25",
+        "places and nationalities weighted 0.25",
+        _constant(RELATED, "DEMONYM_WEIGHT", 0.25),
+    ),
+]
+
+
+def run(index: Path, files: dict[str, list[Judged]]) -> dict[str, list[float]]:
+    """nDCG@10 of every query of each file, in file order (after one unscored pass)."""
+    from search.searcher import Searcher
+
+    searcher = Searcher.open(index)
+    for queries in files.values():
+        for q in queries:  # a cold first search may pass the time limit: warm up
+            searcher.search(q.query, per_page=K, with_snippets=False, with_facets=False)
+    scores: dict[str, list[float]] = {}
+    for name, queries in files.items():
+        scores[name] = []
+        for q in queries:
+            results = searcher.search(q.query, per_page=K, with_snippets=False, with_facets=False)
+            ranked = [canonical_id(h.id) for h in results.hits]
+            scores[name].append(ndcg_at(ranked, q.relevant, K))
+    return scores
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.relevance_variants",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--variant", action="append", help="a variant's name (repeatable)")
+    parser.add_argument("--list", action="store_true", help="list the variants and stop")
+    args = parser.parse_args(argv)
+    by_name = {v.name: v for v in VARIANTS}
+    if args.list:
+        for v in VARIANTS:
+            print(f"{v.name:16} {v.what}")
+        return 0
+    unknown = [n for n in args.variant or [] if n not in by_name]
+    if unknown:
+        parser.error(f"unknown variant(s): {', '.join(unknown)} (see --list)")
+    chosen = [by_name[n] for n in args.variant] if args.variant else VARIANTS
+
+    index = cached_index(get_engine("loupe"), rebuild=False, ner=True)
+    files = {"kinds": load_queries(KINDS_QUERIES), "dev": load_queries(DEV_QUERIES)}
+    print(f"Loupe on {index.name}; nDCG@{K}; even / odd = both files' lines by parity")
+    print("| variant | 48 kinds | 40 dev | even | odd |")
+    print("|---|---:|---:|---:|---:|")
+    for variant in chosen:
+        with ExitStack() as stack:
+            stack.enter_context(variant.patches())
+            scores = run(index, files)
+        every = [(i, s) for values in scores.values() for i, s in enumerate(values)]
+        even = _mean([s for i, s in every if i % 2 == 0])
+        odd = _mean([s for i, s in every if i % 2 == 1])
+        print(
+            f"| {variant.name} | {_mean(scores['kinds']):.3f} | {_mean(scores['dev']):.3f}"
+            f" | {even:.4f} | {odd:.4f} |"
+        )
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
