@@ -101,10 +101,11 @@ def test_function_words_are_never_read_as_acronyms():
     assert not typed_as_acronym("onu", alone=False)
 
 
-def test_a_capitalised_word_is_a_name_not_an_acronym():
+def test_the_press_spelling_of_an_acronym_is_one_when_alone():
     assert typed_as_acronym("SUD", alone=True)
-    assert not typed_as_acronym("Sud", alone=True)  # « Corée du Sud », not the union SUD
-    assert not typed_as_acronym("Onu", alone=True)
+    assert typed_as_acronym("Onu", alone=True)  # « l'Onu », « l'Otan »: how papers write them
+    # « Sud » of « Corée du Sud » follows a function word: the caller says it is not alone
+    assert not typed_as_acronym("Sud", alone=False)
 
 
 def test_hyphenated_and_slashed_words_have_parts():

@@ -84,18 +84,16 @@ def typed_as_acronym(text: str, alone: bool) -> bool:
     In capitals (« ONU », « l'ONU »), always; in lower case, only a word of its
     own (`alone`: not elided, not part of a longer run, not after a function
     word — the caller's `search.names.after_function_word`) that is not a
-    function word itself — « otan » yes, « d'un », « un » or « le sud » never. A word with a
-    capital initial and lower case after (« Sud » in « Corée du Sud », « Nord »)
-    is a name's word or a sentence's first, never an acronym: read as one,
-    « Corée du Sud » searched the union SUD (Solidaires).
+    function word itself — « otan » yes, « d'un », « un » or « le sud » never.
+    A capital initial alone (« Onu », « Otan ») is the French press's own
+    spelling of an acronym, so it counts as one when standing alone; « Sud »
+    in « Corée du Sud » follows a function word, so it does not.
     """
     core = _ELISION.sub("", text.strip())
     letters = [c for c in core if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         return True
     if not alone or core != text.strip() or " " in core:
-        return False
-    if letters and letters[0].isupper():
         return False
     return unidecode(core).lower() not in STOP_WORDS
 
