@@ -139,7 +139,7 @@ class _Word(NamedTuple):
     parts: tuple[tuple[str, str, int], ...] | None
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=200_000)  # as `fold`'s: a long-running server marks pages with it too
 def _word(raw: str) -> _Word:
     skip = elision_length(raw)
     folded = fold(raw[skip:])
