@@ -216,6 +216,7 @@ def index_corpus(
                     acronyms=acronyms,
                     reprint_writer=reprint_writer,
                     workers=n_process,
+                    ner_in_workers=lambda: extractor is not None and extractor.workers_started > 0,
                 )
                 change, kept = _write_generation(session, run)
     finally:
@@ -360,6 +361,7 @@ class _Run:
     acronyms: AcronymLearner
     reprint_writer: _ReprintWriter
     workers: int
+    ner_in_workers: Callable[[], bool]  # true once NER runs in worker processes
 
 
 def _write_generation(session, run: _Run) -> tuple[GenerationChange | None, set[str]]:
@@ -404,6 +406,7 @@ def _write_generation(session, run: _Run) -> tuple[GenerationChange | None, set[
             run.acronyms,
             before_publish=run.reprint_writer.full(),
             workers=run.workers,
+            eager_writers=run.ner_in_workers,
         )
         report.added = report.indexed
         report.generation = session.backend.stats().generation

@@ -97,6 +97,22 @@ def test_a_small_corpus_stays_in_one_process(tmp_path):
     assert segment_count(WhooshBackend(tmp_path / "ix")._generation().index) == 1
 
 
+def test_a_writer_given_no_document_leaves_no_segment(tmp_path):
+    # Writers start on the first article when NER runs in worker processes, so
+    # a stream may end before every writer received a chunk.
+    corpus = corpus_of(tmp_path / "c", 12)
+    index = tmp_path / "ix"
+    report = index_corpus(
+        corpus, index, ner=False, n_process=2, backend=WhooshBackend(index, parallel_from=0)
+    )
+    assert report.writers == 2 and report.indexed == 12
+    gen = WhooshBackend(index)._generation()
+    assert segment_count(gen.index) == 1  # the one writer that received the chunk
+    assert gen.fast() is not None
+    assert not list(gen.path.glob("part-*"))
+    assert len(list(WhooshBackend(index).all_articles())) == 12
+
+
 def start_build(corpus: Path, index: Path, env: dict) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "search.cli", "index", str(corpus), "--index", str(index)]

@@ -107,10 +107,11 @@ class OpenSearchWriteSession:
         acronyms=None,
         workers: int = 1,
         before_publish=None,
+        eager_writers=None,
     ) -> int:
         """A fresh generation behind the alias, with its manifest. (`workers`
-        is the Whoosh writers' count: the cluster's nodes write in parallel
-        already, fed by the bulk helper.)"""
+        and `eager_writers` steer the Whoosh writers: the cluster's nodes write
+        in parallel already, fed by the bulk helper.)"""
         self.names = {}
         previous = self.live
         count = self.backend.build(

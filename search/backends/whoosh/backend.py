@@ -379,13 +379,20 @@ class WhooshBackend:
             return self._build_locked(articles, gazetteer, manifest, acronyms, before_publish)
 
     def _build_locked(
-        self, articles, gazetteer, manifest, acronyms=None, before_publish=None, workers: int = 1
+        self,
+        articles,
+        gazetteer,
+        manifest,
+        acronyms=None,
+        before_publish=None,
+        workers: int = 1,
+        eager_writers: Callable[[], bool] | None = None,
     ) -> int:
         gazetteer = gazetteer or Gazetteer([])
         building = store.new_building_dir(self.root)
         try:
             save_gazetteer(gazetteer, building / GAZETTEER_FILE)
-            count, meta = self._write(building, articles, gazetteer, workers)
+            count, meta = self._write(building, articles, gazetteer, workers, eager_writers)
             if acronyms is not None:  # read while the articles streamed in
                 save_acronyms(building, acronyms.pairs())
             build_fast_path(building)
@@ -410,11 +417,21 @@ class WhooshBackend:
             yield WhooshWriteSession(self)
 
     def _write(
-        self, folder: Path, articles: Iterable[Article], gazetteer: Gazetteer, workers: int = 1
+        self,
+        folder: Path,
+        articles: Iterable[Article],
+        gazetteer: Gazetteer,
+        workers: int = 1,
+        eager_writers: Callable[[], bool] | None = None,
     ) -> tuple[int, dict]:
         """Every article into a fresh index in `folder`: in this process, or
         when the corpus is large enough to pay for it, by `workers` segment
-        writers (parallel.py) while this process reads and prepares."""
+        writers (parallel.py) while this process reads and prepares.
+        `eager_writers()` true (asked as the first articles arrive) starts the
+        writers whatever the size: the articles come from NER worker processes,
+        this process mostly waits, and writing at the end of the stream in here
+        would leave every worker idle (the bundled corpus with cold NER: the
+        last 10 of 33 s)."""
         ix = windex.create_in(str(folder), build_schema())
         scanner = EntityScanner(gazetteer)
         display = new_display()
@@ -425,7 +442,8 @@ class WhooshBackend:
                 count_display(display, article)
                 yield to_document(article, gazetteer.aliases_of, keys)
 
-        head, rest, large = leading(documents(), self.parallel_from if workers > 1 else 0)
+        threshold = self.parallel_from if workers > 1 else 0
+        head, rest, large = leading(documents(), threshold, eager_writers if workers > 1 else None)
         self.writers_used = workers if workers > 1 and large else 0
         if self.writers_used:
             with SegmentWriters(folder, ix.schema, workers) as writers:

@@ -36,7 +36,7 @@ import os
 import queue
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +89,10 @@ def _writer_main(folder: str, part: str, inbox, outbox, limitmb: int) -> None:
                 writer.add_document(**document)
             written += len(chunk)
             checkpoint("segment-writer")
+        if not written:  # a stream shorter than the workers: this one has no segment
+            writer.cancel()
+            outbox.put(("done", part, 0))
+            return
         writer.commit()
         columns = build_fast_path(Path(part))
         for seg_id in columns:  # the columns of this segment, where the generation reads them
@@ -252,6 +256,9 @@ def adopt_parts(ix: windex.Index, parts: list[Part]) -> int:
     folder = Path(ix.storage.folder)
     segments = []
     for part in parts:
+        if not part.documents:
+            shutil.rmtree(part.folder)
+            continue
         sub = windex.open_dir(part.folder)
         with sub.reader() as reader:
             segments.extend(seg.segment() for seg, _ in reader.leaf_readers())
@@ -265,13 +272,17 @@ def adopt_parts(ix: windex.Index, parts: list[Part]) -> int:
     return sum(s.doc_count_all() for s in segments)
 
 
-def leading(items: Iterable, count: int) -> tuple[list, Iterator, bool]:
+def leading(
+    items: Iterable, count: int, eager: Callable[[], bool] | None = None
+) -> tuple[list, Iterator, bool]:
     """The first `count` items of a stream, the rest of it, and whether the
-    stream holds more than `count` (the build then goes parallel)."""
+    build goes parallel: the stream holds more than `count` items, or `eager()`
+    turned true on the way (asked after each item: the items come slowly, from
+    worker processes this one mostly waits for, so writers pay at any size)."""
     it = iter(items)
     head = []
     for item in it:
         head.append(item)
-        if len(head) > count:
+        if len(head) > count or (eager is not None and eager()):
             return head, it, True
     return head, it, False

@@ -25,7 +25,7 @@ import json
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -64,7 +64,14 @@ class RebuildableIndex(Protocol):
     root: Path
 
     def _build_locked(
-        self, articles: Iterable[Article], gazetteer, manifest, acronyms=None, workers: int = 1
+        self,
+        articles: Iterable[Article],
+        gazetteer,
+        manifest,
+        acronyms=None,
+        before_publish=None,
+        workers: int = 1,
+        eager_writers: Callable[[], bool] | None = None,
     ) -> int: ...
 
     def stats(self) -> IndexStats: ...
@@ -189,11 +196,13 @@ class WhooshWriteSession:
         acronyms=None,
         before_publish=None,
         workers: int = 1,
+        eager_writers: Callable[[], bool] | None = None,
     ) -> int:
         """A full generation (the first build, `--full`, or settings changed),
-        its segments written by `workers` processes (search.backends.whoosh.parallel)."""
+        its segments written by `workers` processes (search.backends.whoosh.parallel),
+        at any size once `eager_writers()` says the articles come slowly."""
         return self.backend._build_locked(
-            articles, gazetteer, manifest, acronyms, before_publish, workers
+            articles, gazetteer, manifest, acronyms, before_publish, workers, eager_writers
         )
 
     def update(
