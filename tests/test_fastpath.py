@@ -16,15 +16,17 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import index as windex
 from whoosh import query as wq
 
 from search.article import Article, Section
 from search.backends.base import Filters, SearchRequest
-from search.backends.whoosh import WhooshBackend, store
+from search.backends.whoosh import WhooshBackend, fastpath, store
 from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.fastpath import FAST_DIR, build_fast_path
+from search.backends.whoosh.postings import chunked_writer
 from search.backends.whoosh.querying import Translator, filter_query
 from search.backends.whoosh.schema import to_document
 from search.entity_keys import EntityScanner, article_entity_keys
@@ -249,6 +251,57 @@ def test_a_generation_of_several_segments_with_deletions(index, tmp_path):
     hits = searcher.search("Daech", per_page=50).hits
     assert "alias-only" not in [h.id for h in hits]
     assert "added-0" in [h.id for h in searcher.search("Tombouctou").hits]
+
+
+def _same_columns(written: Path, segreader, tmp_path: Path) -> None:
+    """The columns a commit wrote equal, file for file, those read back from the segment."""
+    read_back = tmp_path / f"read-back-{written.name}"
+    read_back.mkdir()
+    fastpath._write_segment(segreader, read_back)
+    names = sorted(p.name for p in written.iterdir())
+    assert names == sorted(p.name for p in read_back.iterdir())
+    for name in names:
+        if name.endswith(".npy"):
+            a, b = np.load(written / name), np.load(read_back / name)
+            assert a.dtype == b.dtype and np.array_equal(a, b), name
+        else:
+            assert (written / name).read_text() == (read_back / name).read_text(), name
+
+
+def test_columns_written_by_the_commit_equal_those_read_back(index, tmp_path):
+    """The build writes a segment's columns from the postings its commit
+    encodes (column_tap); reading them back from the segment gives the same
+    files — for a full build and for a commit that merges segments with
+    deletions, as incremental updates do."""
+    gen = _generation(index)
+    with windex.open_dir(str(gen)).reader() as reader:
+        for segreader, _ in reader.leaf_readers():
+            _same_columns(gen / FAST_DIR / segreader.segment().segment_id(), segreader, tmp_path)
+    copy = tmp_path / "index"
+    shutil.copytree(index, copy)
+    gen = _generation(copy)
+    backend = WhooshBackend(copy)
+    gazetteer = backend._generation().gazetteer()
+    scanner = EntityScanner(gazetteer)
+    ix = windex.open_dir(str(gen))
+    writer = ix.writer()  # Whoosh's own writer: a second segment, columns read back
+    article = Article(
+        id="added", title="Mali : attaque à Tombouctou", sections=[Section(None, "Au Mali.")]
+    )
+    writer.add_document(
+        **to_document(article, gazetteer.aliases_of, article_entity_keys(article, scanner))
+    )
+    writer.commit(merge=False)
+    build_fast_path(gen)
+    writer = chunked_writer(ix)  # merges both, less a deleted article, columns tapped
+    writer.delete_by_term("id", "alias-only")
+    writer.commit(optimize=True)
+    with windex.open_dir(str(gen)).reader() as reader:
+        (only,) = [seg for seg, _ in reader.leaf_readers()]
+        seg_id = only.segment().segment_id()
+        assert (gen / FAST_DIR / seg_id / "format.json").is_file()
+        _same_columns(gen / FAST_DIR / seg_id, only, tmp_path)
+    assert not list((gen / FAST_DIR).glob("*.tapped"))
 
 
 def test_without_column_files_the_plain_path_answers(index, tmp_path):

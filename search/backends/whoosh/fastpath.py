@@ -155,7 +155,8 @@ def _postings(matcher) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _write_segment(segreader: IndexReader, folder: Path) -> None:
-    n = segreader.doc_count_all()
+    """The columns of a committed segment, read back from its posting lists
+    (segments written without `column_tap`, such as those of older builds)."""
     names = set(segreader.indexed_field_names())
     for field in (*SCORED_FIELDS, *FACET_FIELDS):
         keys: list[int] = []
@@ -172,29 +173,51 @@ def _write_segment(segreader: IndexReader, folder: Path) -> None:
                 docs.append(ids)
                 tfs.append(weights)
                 ptr.append(ptr[-1] + len(ids))
-        key_arr = np.array(keys, dtype=np.int64)
-        order = np.argsort(key_arr, kind="stable")
-        np.save(folder / f"{field}.keys.npy", key_arr[order])
-        np.save(folder / f"{field}.cols.npy", order.astype(np.int32))
-        np.save(folder / f"{field}.ptr.npy", np.array(ptr, dtype=np.int64))
+        save_field_columns(folder, field, keys, terms, ptr, docs, tfs)
+    save_lengths_and_format(folder, segreader)
+
+
+def save_field_columns(
+    folder: Path,
+    field: str,
+    keys: list[int],
+    terms: list[str],
+    ptr: list[int],
+    docs: list[np.ndarray],
+    tfs: list[np.ndarray],
+) -> None:
+    """One field's columns, from its terms in index order: their keys, (facet
+    fields) their texts, and each term's documents and weights."""
+    key_arr = np.array(keys, dtype=np.int64)
+    order = np.argsort(key_arr, kind="stable")
+    np.save(folder / f"{field}.keys.npy", key_arr[order])
+    np.save(folder / f"{field}.cols.npy", order.astype(np.int32))
+    np.save(folder / f"{field}.ptr.npy", np.array(ptr, dtype=np.int64))
+    np.save(
+        folder / f"{field}.docs.npy",
+        np.concatenate(docs) if docs else np.zeros(0, np.int32),
+    )
+    if field in SCORED_FIELDS:
         np.save(
-            folder / f"{field}.docs.npy",
-            np.concatenate(docs) if docs else np.zeros(0, np.int32),
+            folder / f"{field}.tf.npy",
+            np.concatenate(tfs) if tfs else np.zeros(0, np.float32),
         )
-        if field in SCORED_FIELDS:
-            np.save(
-                folder / f"{field}.tf.npy",
-                np.concatenate(tfs) if tfs else np.zeros(0, np.float32),
-            )
-            # Whoosh scores with lengths quantised to a byte: read them as it does.
-            lengths = np.fromiter(
-                (segreader.doc_field_length(d, field, 0) or 0 for d in range(n)),
-                dtype=np.float64,
-                count=n,
-            )
-            np.save(folder / f"{field}.len.npy", lengths)
-        else:
-            (folder / f"{field}.terms.json").write_text(json.dumps(terms, ensure_ascii=False))
+    else:
+        (folder / f"{field}.terms.json").write_text(json.dumps(terms, ensure_ascii=False))
+
+
+def save_lengths_and_format(folder: Path, segreader: IndexReader) -> None:
+    """The ranked fields' per-document lengths, then the stamp that makes the
+    folder complete (`_complete`)."""
+    n = segreader.doc_count_all()
+    for field in SCORED_FIELDS:
+        # Whoosh scores with lengths quantised to a byte: read them as it does.
+        lengths = np.fromiter(
+            (segreader.doc_field_length(d, field, 0) or 0 for d in range(n)),
+            dtype=np.float64,
+            count=n,
+        )
+        np.save(folder / f"{field}.len.npy", lengths)
     (folder / "format.json").write_text(json.dumps({"format": FORMAT_VERSION, "docs": n}))
 
 

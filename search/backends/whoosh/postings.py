@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 
 from whoosh.writing import PostingPool, SegmentWriter
 
+from search.backends.whoosh.column_tap import TappedSegmentWriter
+
 CHUNK = 20_000  # postings per marshal call: a few MB at most
 
 
@@ -51,10 +53,11 @@ class ChunkedPostingPool(PostingPool):
 
 
 def chunked_writer(ix, **options) -> SegmentWriter:
-    """`ix.writer(**options)` whose pool writes its runs in chunks. Set before
-    the first document: the writer's own pool is still empty then."""
-    writer = ix.writer(**options)
-    if isinstance(writer, SegmentWriter) and not writer.pool.current and not writer.pool.runs:
-        limitmb = options.get("limitmb", 128)
-        writer.pool = ChunkedPostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
+    """`ix.writer(**options)` whose pool writes its runs in chunks, and whose
+    commit writes the new segment's fast-path columns from the postings it
+    encodes (search.backends.whoosh.column_tap). The pool is set before the
+    first document: the writer's own pool is still empty then."""
+    writer = TappedSegmentWriter(ix, **options)
+    limitmb = options.get("limitmb", 128)
+    writer.pool = ChunkedPostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
     return writer
