@@ -67,6 +67,10 @@ def test_one_segment_per_writer_each_with_its_columns(built):
     gen = backend._generation()
     assert segment_count(gen.index) == 2
     assert gen.fast() is not None  # every segment's columns were written by its worker
+    # ... before the parent listed the segments, not read back by the parent after it
+    (toc,) = gen.path.glob("_MAIN_*.toc")
+    for columns in (gen.path / "fastpath").iterdir():
+        assert (columns / "format.json").stat().st_mtime_ns <= toc.stat().st_mtime_ns
     assert not list(gen.path.glob("part-*")), "the workers' folders are folded in"
 
 

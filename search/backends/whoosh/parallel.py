@@ -94,11 +94,11 @@ def _writer_main(folder: str, part: str, inbox, outbox, limitmb: int) -> None:
             outbox.put(("done", part, 0))
             return
         writer.commit()
-        columns = build_fast_path(Path(part))
-        for seg_id in columns:  # the columns of this segment, where the generation reads them
-            target = Path(folder) / FAST_DIR / seg_id
+        build_fast_path(Path(part))  # a no-op when the commit wrote the columns (column_tap)
+        for columns in (Path(part) / FAST_DIR).iterdir():  # where the generation reads them
+            target = Path(folder) / FAST_DIR / columns.name
             shutil.rmtree(target, ignore_errors=True)
-            (Path(part) / FAST_DIR / seg_id).rename(target)
+            columns.rename(target)
         outbox.put(("done", part, written))
     except BaseException as exc:  # reported, then the worker ends
         outbox.put(("error", part, f"{type(exc).__name__}: {exc}"))
