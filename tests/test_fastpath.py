@@ -304,6 +304,20 @@ def test_columns_written_by_the_commit_equal_those_read_back(index, tmp_path):
     assert not list((gen / FAST_DIR).glob("*.tapped"))
 
 
+def test_document_frequencies_from_the_columns_are_whooshs(index):
+    """The translator reads document frequencies (frequent words, expansions
+    kept, entity keys) from the columns: the same counts as Whoosh's term info."""
+    gen = WhooshBackend(index)._generation()
+    fast = gen.fast()
+    reader = gen.searcher().reader()
+    for field in ("text", "text_exact", "entkeys"):
+        words = [w for w, _ in zip(reader.lexicon(field), range(400), strict=False)]
+        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in words]
+        assert words
+        for word in [*words, "mot-absent-du-corpus"]:
+            assert fast.doc_frequency(field, word) == reader.doc_frequency(field, word), word
+
+
 def test_without_column_files_the_plain_path_answers(index, tmp_path):
     copy = tmp_path / "index"
     shutil.copytree(index, copy)

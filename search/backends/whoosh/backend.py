@@ -248,12 +248,14 @@ class _Generation:
         """A query translator for this generation: its reader, its gazetteer,
         and the spellings its articles were scanned for."""
         gazetteer = self.gazetteer()
+        fast = self.fast()
         return Translator(
             self.searcher().reader(),
             gazetteer,
             matching=matching,
             scanned=self._scanned,
             vocabulary=self.vocabulary(),
+            doc_frequency=fast.doc_frequency if fast is not None else None,
         )
 
     def vocabulary(self) -> list[str]:

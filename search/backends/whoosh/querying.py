@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -113,12 +113,16 @@ class Translator:
         matching: bool = False,
         scanned: frozenset[str] | None = None,
         vocabulary: Sequence[str] | None = None,
+        doc_frequency: Callable[[str, str], int] | None = None,
     ) -> None:
         """`scanned`: the spellings (gazetteer-folded) the generation's articles
         were scanned for at index time (`scanned_spellings`); None if unknown.
         `vocabulary`: the sorted words of `text_exact`, if the caller holds them
-        in memory (fuzzy words are then found without reading the term file)."""
+        in memory (fuzzy words are then found without reading the term file).
+        `doc_frequency(field, text)`: the reader's, answered from columns the
+        caller holds (`FastPath.doc_frequency`), if any."""
         self.reader = reader
+        self.doc_frequency = doc_frequency or reader.doc_frequency
         self.vocabulary = vocabulary
         self.gazetteer = gazetteer
         # An entity the articles were scanned for and whose key no article holds
@@ -239,7 +243,7 @@ class Translator:
         # An entry the articles were not scanned with (an acronym read in the
         # corpus during this very build, or from the curated list) has no key in
         # the index: its other spellings are looked up as phrases instead.
-        keyed = bool(key) and self.reader.doc_frequency(ENTITY_KEY_FIELD, key) > 0
+        keyed = bool(key) and self.doc_frequency(ENTITY_KEY_FIELD, key) > 0
         for form in other_forms(span, forms):  # the snippets mark the other spellings too
             words = [t.text for t in exact_analyzer()(form) if "-" not in t.text]
             self.stems.update(stem(w) for w in marked_alias_words(words))
@@ -295,7 +299,7 @@ class Translator:
 
     def _frequent(self, stem_text: str) -> bool:
         threshold = max(FREQUENT_WORD_SHARE * self.reader.doc_count(), FREQUENT_WORD_MIN_DOCS)
-        return self.reader.doc_frequency("text", stem_text) > threshold
+        return self.doc_frequency("text", stem_text) > threshold
 
     def _phrase(self, phrase: Phrase) -> wq.Query | None:
         tokens = [t.text for t in exact_analyzer()(phrase.text)]
@@ -352,7 +356,7 @@ class Translator:
     def _most_frequent(self, words: list[str]) -> list[str]:
         if len(words) <= self.expansions_each:
             return words
-        freq = self.reader.doc_frequency
+        freq = self.doc_frequency
         return sorted(words, key=lambda w: -freq("text_exact", w))[: self.expansions_each]
 
 
