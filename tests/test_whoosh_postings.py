@@ -11,6 +11,7 @@ from whoosh.formats import Frequency, Positions
 
 from search.article import Article
 from search.backends.whoosh.analysis import FrenchFrequency, FrenchPositions
+from search.backends.whoosh.field_lengths import FieldLengths
 from search.backends.whoosh.postings import ChunkedPostingPool, chunked_writer
 from search.backends.whoosh.schema import build_schema, to_document
 from search.readers import read_corpus
@@ -51,6 +52,13 @@ def _write(folder: Path, documents: list[dict], chunked: bool, schema=None) -> d
         for field, term in reader.all_terms():
             matcher = reader.postings(field, term)
             postings[field, term] = [(m.id(), m.weight(), m.value()) for m in _each(matcher)]
+            info = reader.term_info(field, term)  # its lengths come from field_lengths
+            postings[field, term, "info"] = (
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+                info.doc_frequency(),
+            )
             if reader.schema[field].format.supports("positions"):
                 postings[field, term, "positions"] = [
                     tuple(m.value_as("positions")) for m in _each(reader.postings(field, term))
@@ -81,3 +89,22 @@ def test_text_fields_index_what_whooshs_formats_index(documents, tmp_path):
     whooshs = _write(tmp_path / "whoosh", documents, chunked=True, schema=_whooshs_formats())
     assert french["postings"] == whooshs["postings"]
     assert any(field == "text_exact" for field, *_ in french["postings"])
+
+
+def test_field_lengths_read_once_answer_as_whooshs_reader(documents, tmp_path):
+    """The commit reads each field's lengths once (field_lengths): the same
+    answer as Whoosh's per-document reader for every document and field."""
+    _write(tmp_path / "ix", documents, chunked=True)
+    ix = windex.open_dir(str(tmp_path / "ix"))
+    with ix.reader() as reader:
+        ((segreader, _),) = reader.leaf_readers()
+        pdr = segreader._perdoc
+        table = FieldLengths(pdr)
+        checked = 0
+        for field in ix.schema.names():
+            for docnum in range(segreader.doc_count_all()):
+                assert table.doc_field_length(docnum, field) == pdr.doc_field_length(
+                    docnum, field
+                ), (field, docnum)
+                checked += 1
+        assert checked > 5_000

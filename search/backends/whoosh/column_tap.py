@@ -27,6 +27,7 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3Seg
 from whoosh.writing import SegmentWriter
 
 from search.backends.whoosh import fastpath
+from search.backends.whoosh.field_lengths import FieldLengths
 
 
 class ColumnTap:
@@ -170,6 +171,16 @@ class TappedSegmentWriter(SegmentWriter):
 
     def _fast_dir(self) -> Path:
         return self._index_folder / fastpath.FAST_DIR
+
+    def _flush_segment(self) -> None:
+        """Whoosh's, with the field lengths read once per field (field_lengths)."""
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        lengths = FieldLengths(pdr) if pdr is not None else None
+        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+        if pdr is not None:
+            pdr.close()
 
     def commit(self, *args, **kwargs) -> None:
         try:
