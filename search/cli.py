@@ -136,7 +136,8 @@ def main() -> None:
     default=lambda: _default_workers(),
     show_default="nombre de cœurs",
     help="Processus en parallèle : reconnaissance d'entités, et écriture de "
-    "l'index quand une reconstruction complète dépasse 3 000 articles.",
+    "l'index quand une reconstruction complète dépasse 3 000 articles ou que "
+    "la reconnaissance d'entités tourne dans ces processus.",
 )
 @click.option("--strict", is_flag=True, help="Échouer (index inchangé) si un fichier est ignoré.")
 @click.option("--wait", is_flag=True, help="Attendre une indexation en cours au lieu d'échouer.")
