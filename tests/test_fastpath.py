@@ -216,16 +216,20 @@ def test_spellings_the_articles_were_scanned_for_and_never_hold_are_no_phrases(i
         assert [h.id for h in fast.search(query).hits] == [h.id for h in plain.search(query).hits]
 
 
-def test_a_generation_of_several_segments_with_deletions(index, tmp_path):
-    """What an incremental build makes: the first segment kept, a segment of
-    changes added, deleted documents masked; only the new segment is read."""
+def _writable_copy(index: Path, tmp_path: Path):
+    """A copy of the test index to write segments into: its folder, generation
+    folder, gazetteer, entity scanner and Whoosh index."""
     copy = tmp_path / "index"
     shutil.copytree(index, copy)
     gen = _generation(copy)
-    backend = WhooshBackend(copy)
-    gazetteer = backend._generation().gazetteer()
-    scanner = EntityScanner(gazetteer)
-    ix = windex.open_dir(str(gen))
+    gazetteer = WhooshBackend(copy)._generation().gazetteer()
+    return copy, gen, gazetteer, EntityScanner(gazetteer), windex.open_dir(str(gen))
+
+
+def test_a_generation_of_several_segments_with_deletions(index, tmp_path):
+    """What an incremental build makes: the first segment kept, a segment of
+    changes added, deleted documents masked; only the new segment is read."""
+    copy, gen, gazetteer, scanner, ix = _writable_copy(index, tmp_path)
     writer = ix.writer()
     for n in range(3):
         article = Article(
@@ -277,13 +281,7 @@ def test_columns_written_by_the_commit_equal_those_read_back(index, tmp_path):
     with windex.open_dir(str(gen)).reader() as reader:
         for segreader, _ in reader.leaf_readers():
             _same_columns(gen / FAST_DIR / segreader.segment().segment_id(), segreader, tmp_path)
-    copy = tmp_path / "index"
-    shutil.copytree(index, copy)
-    gen = _generation(copy)
-    backend = WhooshBackend(copy)
-    gazetteer = backend._generation().gazetteer()
-    scanner = EntityScanner(gazetteer)
-    ix = windex.open_dir(str(gen))
+    _, gen, gazetteer, scanner, ix = _writable_copy(index, tmp_path)
     writer = ix.writer()  # Whoosh's own writer: a second segment, columns read back
     article = Article(
         id="added", title="Mali : attaque à Tombouctou", sections=[Section(None, "Au Mali.")]
