@@ -213,7 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="RULE",
         help="with --folds: each rule's gain (or only these rules')",
     )
-    parser.add_argument("--dropout", type=float, default=0.2, help="with --folds: training dropout")
+    parser.add_argument(
+        "--dropout",
+        type=float,
+        nargs="+",
+        default=[0.2],
+        help="with --folds: training dropout; several: the mean of one model per dropout and seed",
+    )
     parser.add_argument(
         "--only-folds",
         type=int,
@@ -250,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             args.ablate,
             args.errors,
             only=only,
-            dropout=args.dropout,
+            dropout=args.dropout[0] if len(args.dropout) == 1 else args.dropout,
             seeds=args.seed,
             average=args.average,
             silver=args.silver,

@@ -123,7 +123,7 @@ def cross_validate(
     errors: str | None = None,
     log: Callable[[str], None] = print,
     only: Sequence[int] | None = None,
-    dropout: float = 0.2,
+    dropout: float | Sequence[float] = 0.2,
     seeds: Sequence[int] = (SEED,),
     average: bool = False,
     silver: str = "misc",
@@ -142,7 +142,7 @@ def cross_validate(
     positions = {article_id: p for p, (article_id, _) in enumerate(gold_list)}
     texts = load_texts(set(ids))
     gazetteer = Gazetteer.load(GAZETTEER)
-    if len(seeds) == 1:
+    if len(seeds) == 1 and isinstance(dropout, float | int):
         folders = fold_models(
             k, epochs, dropout, only, log, False, silver, seeds[0], average, schedule
         )

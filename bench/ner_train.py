@@ -481,7 +481,7 @@ def average_weights(members: Sequence[Path], out: Path, note: dict) -> Path:
 def soup_fold_models(
     k: int,
     epochs: int,
-    dropout: float,
+    dropout: float | Sequence[float],
     seeds: Sequence[int],
     average: bool = False,
     only: Sequence[int] | None = None,
@@ -489,9 +489,14 @@ def soup_fold_models(
     silver: str = "misc",
     schedule: Schedule = DEFAULT_SCHEDULE,
 ) -> list[Path]:
-    """Per fold, the mean of the fold models trained with each seed (trained if missing)."""
+    """Per fold, the mean of the fold models trained with each seed (trained if missing).
+
+    With several dropouts, one model per (dropout, seed): a soup of models
+    fine-tuned under different settings from the same base weights."""
+    dropouts = [dropout] if isinstance(dropout, float | int) else list(dropout)
     per_seed = [
-        fold_models(k, epochs, dropout, only, log, False, silver, seed, average, schedule)
+        fold_models(k, epochs, d, only, log, False, silver, seed, average, schedule)
+        for d in dropouts
         for seed in seeds
     ]
     folders = []
@@ -504,7 +509,7 @@ def soup_fold_models(
                 "fold": fold,
                 "k": k,
                 "epochs": epochs,
-                "dropout": dropout,
+                "dropout": dropout if len(dropouts) == 1 else dropouts,
                 "seeds": list(seeds),
                 **schedule.note(),
             }
