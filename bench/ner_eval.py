@@ -178,7 +178,13 @@ def measure_speed(n_process: int, prefix: str = "winer-", weights: Path | None =
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.ner_train import SHIPPED_AVERAGE, SHIPPED_EPOCHS, SHIPPED_SEEDS
+    from bench.ner_train import (
+        SHIPPED_AVERAGE,
+        SHIPPED_EPOCHS,
+        SHIPPED_SEEDS,
+        Schedule,
+        add_schedule_options,
+    )
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, help="score the first N gold articles only")
@@ -207,7 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="RULE",
         help="with --folds: each rule's gain (or only these rules')",
     )
-    parser.add_argument("--dropout", type=float, default=0.2, help="with --folds: training dropout")
+    parser.add_argument(
+        "--dropout",
+        type=float,
+        nargs="+",
+        default=[0.2],
+        help="with --folds: training dropout; several: the mean of one model per dropout and seed",
+    )
     parser.add_argument(
         "--only-folds",
         type=int,
@@ -232,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         default="misc",
         help="with --folds: the fold models' training docs (see bench.ner_train SILVER_CHOICES)",
     )
+    add_schedule_options(parser)
     args = parser.parse_args(argv)
     if args.folds:
         from bench.ner_folds import cross_validate
@@ -243,10 +256,11 @@ def main(argv: list[str] | None = None) -> int:
             args.ablate,
             args.errors,
             only=only,
-            dropout=args.dropout,
+            dropout=args.dropout[0] if len(args.dropout) == 1 else args.dropout,
             seeds=args.seed,
             average=args.average,
             silver=args.silver,
+            schedule=Schedule(args.learn_rate, args.batch_max),
         )
         return 0
     if args.speed:

@@ -31,7 +31,14 @@ from bench.ner_eval import (
     load_texts,
     show_errors,
 )
-from bench.ner_train import SEED, fold_models, fold_of, soup_fold_models
+from bench.ner_train import (
+    DEFAULT_SCHEDULE,
+    SEED,
+    Schedule,
+    fold_models,
+    fold_of,
+    soup_fold_models,
+)
 from search.entities import _chunks, _GazetteerSpans, _mark_initial_only, doc_mentions
 from search.entity_rules import ARTICLE_RULES, MENTION_RULES, resolve
 from search.entity_spans import SPAN_RULES
@@ -116,10 +123,11 @@ def cross_validate(
     errors: str | None = None,
     log: Callable[[str], None] = print,
     only: Sequence[int] | None = None,
-    dropout: float = 0.2,
+    dropout: float | Sequence[float] = 0.2,
     seeds: Sequence[int] = (SEED,),
     average: bool = False,
     silver: str = "misc",
+    schedule: Schedule = DEFAULT_SCHEDULE,
 ) -> None:
     """Score the held-out folds (`only`: these 0-based folds, e.g. those kept
     out of an error analysis), training the fold models that are missing."""
@@ -134,10 +142,12 @@ def cross_validate(
     positions = {article_id: p for p, (article_id, _) in enumerate(gold_list)}
     texts = load_texts(set(ids))
     gazetteer = Gazetteer.load(GAZETTEER)
-    if len(seeds) == 1:
-        folders = fold_models(k, epochs, dropout, only, log, False, silver, seeds[0], average)
+    if len(seeds) == 1 and isinstance(dropout, float | int):
+        folders = fold_models(
+            k, epochs, dropout, only, log, False, silver, seeds[0], average, schedule
+        )
     else:
-        folders = soup_fold_models(k, epochs, dropout, seeds, average, only, log, silver)
+        folders = soup_fold_models(k, epochs, dropout, seeds, average, only, log, silver, schedule)
     base_docs = dict(zip(ids, model_docs(None, [texts[i] for i in ids]), strict=True))
     tuned_docs: dict[str, list[Doc]] = {}
     kept = [f for f in range(k) if only is None or f in only]
@@ -176,6 +186,7 @@ def cross_validate(
         f"\n{len(kept)} of {k} folds, {epochs} epochs, dropout {dropout}, "
         f"seed {' + '.join(map(str, seeds))}, "
         f"{'averaged' if average else 'last'} weights, "
+        f"{' '.join(schedule.key_parts()) or 'default schedule'}, "
         f"{time.perf_counter() - started:.0f} s"
     )
 

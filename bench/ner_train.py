@@ -33,6 +33,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,7 @@ SEED = 1515
 # mean of the weights of one model per seed, each the running average of its
 # weights over 3 epochs (docs/ner-cross-validation.md, « Training choices »).
 SHIPPED_EPOCHS = 3
-SHIPPED_SEEDS = (1, 2, 3)
+SHIPPED_SEEDS = (1, 2, 3, 4, 5)
 SHIPPED_AVERAGE = True
 # Bump when the way gold becomes training docs, or the training loop, changes:
 # cached reference docs and fold models are keyed on it.
@@ -69,11 +70,42 @@ TRAINING_VERSION = "2"
 #    and the fine-tuned ones, which is the kind of smoothing that travels to
 #    unseen articles better than the last minibatch's weights.
 FOLDS_ROOT = CACHE_ROOT / "ner-folds"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How fast and in what batches the weights move (fifth round's choices).
+
+    `learn_rate`: Adam's step size (None: what `resume_training` gives, spaCy's
+    0.001); `batch_max`: the largest minibatch, batches growing from 4 to it as
+    spaCy's examples do. A fold model trained with the defaults keeps the key it
+    had before these choices existed, so the cached models stay valid."""
+
+    learn_rate: float | None = None
+    batch_max: int = 32
+
+    def key_parts(self) -> list[str]:
+        parts = []
+        if self.learn_rate is not None:
+            parts.append(f"lr-{self.learn_rate}")
+        if self.batch_max != 32:
+            parts.append(f"batch-{self.batch_max}")
+        return parts
+
+    def note(self) -> dict:
+        """What a model's meta.json says of its schedule (nothing when default)."""
+        return {"schedule": self.key_parts()} if self.key_parts() else {}
+
+
+DEFAULT_SCHEDULE = Schedule()
+SHIPPED_SCHEDULE = DEFAULT_SCHEDULE
 # What the training docs hold besides the gold: « misc », the base model's MISC
 # spans; « missing », those spans unannotated instead; « misc-unlisted-missing »,
 # MISC as in « misc » and every unmarked occurrence of a name the training
-# articles list made unknown (`unlisted_as_missing`).
-SILVER_CHOICES = ("misc", "missing", "misc-unlisted-missing")
+# articles list made unknown (`unlisted_as_missing`); « misc-skip-orgless », MISC
+# as in « misc » and the articles whose gold lists no ORG left out of training
+# when they hold a name other training articles list as ORG (`orgless_but_listed`).
+SILVER_CHOICES = ("misc", "missing", "misc-unlisted-missing", "misc-skip-orgless")
 
 
 def load_gold_mentions(path: Path = GOLD) -> list[tuple[str, dict[str, str]]]:
@@ -171,6 +203,7 @@ def fine_tune(
     log=print,
     after_epoch: Callable[[int, Language, dict], None] | None = None,
     seed: int = SEED,
+    schedule: Schedule = DEFAULT_SCHEDULE,
 ) -> Language:
     """Resume training of `ner` on `docs` (the other components are already excluded).
 
@@ -186,12 +219,14 @@ def fine_tune(
     if seed != SEED:
         fix_random_seed(seed)
     optimizer = nlp.resume_training()
+    if schedule.learn_rate is not None:
+        optimizer.learn_rate = schedule.learn_rate
     words = sum(len(d) for d in docs)
     for epoch in range(epochs):
         rng.shuffle(examples)
         losses: dict[str, float] = {}
         started = time.perf_counter()
-        for batch in minibatch(examples, size=compounding(4.0, 32.0, 1.001)):
+        for batch in minibatch(examples, size=compounding(4.0, float(schedule.batch_max), 1.001)):
             nlp.update(batch, sgd=optimizer, drop=dropout, losses=losses)
         seconds = time.perf_counter() - started
         log(
@@ -232,6 +267,7 @@ def _train_key(
     silver: str = "misc",
     seed: int = SEED,
     average: bool = False,
+    schedule: Schedule = DEFAULT_SCHEDULE,
 ) -> str:
     parts = [file_digest(GOLD), TRAINING_VERSION, str(k), str(epochs), str(dropout), MODEL_NAME]
     if silver != "misc":
@@ -240,6 +276,7 @@ def _train_key(
         parts.append(f"seed-{seed}")
     if average:
         parts.append("average")
+    parts.extend(schedule.key_parts())
     return key(parts)
 
 
@@ -273,8 +310,9 @@ def fold_folder(
     silver: str = "misc",
     seed: int = SEED,
     average: bool = False,
+    schedule: Schedule = DEFAULT_SCHEDULE,
 ) -> Path:
-    name = f"k{k}-e{epochs}-{_train_key(k, epochs, dropout, silver, seed, average)}"
+    name = f"k{k}-e{epochs}-{_train_key(k, epochs, dropout, silver, seed, average, schedule)}"
     return FOLDS_ROOT / name / f"fold-{fold}"
 
 
@@ -325,6 +363,30 @@ def unlisted_as_missing(
     return result
 
 
+def orgless_but_listed(
+    articles: Sequence[tuple[str, dict[str, str]]], texts: dict[str, str]
+) -> set[int]:
+    """Positions of the articles whose gold lists no ORG although their text
+    holds a name that another of `articles` lists as ORG.
+
+    A third of the gold articles list no ORG at all: some hold none, others
+    were annotated for people and places only. Trained on as they are, the
+    second kind teach that « Marianne » or « comité Nobel » is nothing. Only
+    names listed by the given (training) articles count, so no held-out gold
+    leaks in."""
+    listed = {name for _, names in articles for name, label in names.items() if label == "ORG"}
+    skipped = set()
+    for position, (article_id, names) in enumerate(articles):
+        if "ORG" in names.values():
+            continue
+        text = texts[article_id]
+        if any(
+            name in text and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) for name in listed
+        ):
+            skipped.add(position)
+    return skipped
+
+
 def fold_models(
     k: int,
     epochs: int,
@@ -335,6 +397,7 @@ def fold_models(
     silver: str = "misc",
     seed: int = SEED,
     average: bool = False,
+    schedule: Schedule = DEFAULT_SCHEDULE,
 ) -> list[Path]:
     """One model per fold trained on the other folds' articles; trained only if missing.
 
@@ -342,7 +405,9 @@ def fold_models(
     are returned). With `sweep`, the models after each earlier epoch are saved
     too (as if trained with that many epochs), where missing."""
     articles = load_gold_mentions()
-    folders = [fold_folder(k, epochs, dropout, i, silver, seed, average) for i in range(k)]
+    folders = [
+        fold_folder(k, epochs, dropout, i, silver, seed, average, schedule) for i in range(k)
+    ]
     missing = [i for i, f in enumerate(folders) if not (f / "meta.json").exists()]
     missing = [i for i in missing if only is None or i in only]
     if missing:
@@ -359,20 +424,26 @@ def fold_models(
             elif silver == "misc-unlisted-missing":
                 names = {n for p, (_, a) in enumerate(articles) if fold_of(p, k) != i for n in a}
                 train = unlisted_as_missing(train, names, nlp.make_doc)
+            elif silver == "misc-skip-orgless":
+                kept = [(p, a) for p, a in enumerate(articles) if fold_of(p, k) != i]
+                skipped = orgless_but_listed([a for _, a in kept], texts)
+                log(f"  {len(skipped)} ORG-less training articles left out")
+                train = [d for j, (p, _) in enumerate(kept) if j not in skipped for d in docs[p]]
 
             def checkpoint(epoch: int, nlp: Language, averages: dict, fold: int = i) -> None:
                 if not (sweep or epoch == epochs):
                     return
                 note = {"fold": fold, "k": k, "epochs": epoch, "dropout": dropout, "seed": seed}
-                raw = fold_folder(k, epoch, dropout, fold, silver, seed, average=False)
+                note.update(schedule.note())
+                raw = fold_folder(k, epoch, dropout, fold, silver, seed, False, schedule)
                 if not (raw / "meta.json").exists():
                     save_ner(nlp, raw, note)
-                averaged = fold_folder(k, epoch, dropout, fold, silver, seed, average=True)
+                averaged = fold_folder(k, epoch, dropout, fold, silver, seed, True, schedule)
                 if not (averaged / "meta.json").exists():
                     with nlp.use_params(averages):
                         save_ner(nlp, averaged, {**note, "average": True})
 
-            fine_tune(base_model(), train, epochs, dropout, log, checkpoint, seed)
+            fine_tune(base_model(), train, epochs, dropout, log, checkpoint, seed, schedule)
     return folders
 
 
@@ -410,16 +481,23 @@ def average_weights(members: Sequence[Path], out: Path, note: dict) -> Path:
 def soup_fold_models(
     k: int,
     epochs: int,
-    dropout: float,
+    dropout: float | Sequence[float],
     seeds: Sequence[int],
     average: bool = False,
     only: Sequence[int] | None = None,
     log=print,
     silver: str = "misc",
+    schedule: Schedule = DEFAULT_SCHEDULE,
 ) -> list[Path]:
-    """Per fold, the mean of the fold models trained with each seed (trained if missing)."""
+    """Per fold, the mean of the fold models trained with each seed (trained if missing).
+
+    With several dropouts, one model per (dropout, seed): a soup of models
+    fine-tuned under different settings from the same base weights."""
+    dropouts = [dropout] if isinstance(dropout, float | int) else list(dropout)
     per_seed = [
-        fold_models(k, epochs, dropout, only, log, False, silver, seed, average) for seed in seeds
+        fold_models(k, epochs, d, only, log, False, silver, seed, average, schedule)
+        for d in dropouts
+        for seed in seeds
     ]
     folders = []
     for fold in range(k):
@@ -431,17 +509,25 @@ def soup_fold_models(
                 "fold": fold,
                 "k": k,
                 "epochs": epochs,
-                "dropout": dropout,
+                "dropout": dropout if len(dropouts) == 1 else dropouts,
                 "seeds": list(seeds),
+                **schedule.note(),
             }
             average_weights(members, folder, note)
         folders.append(folder)
     return folders
 
 
-def all_articles_model(epochs: int, dropout: float, seed: int, average: bool, log=print) -> Path:
+def all_articles_model(
+    epochs: int,
+    dropout: float,
+    seed: int,
+    average: bool,
+    log=print,
+    schedule: Schedule = DEFAULT_SCHEDULE,
+) -> Path:
     """The model trained on every gold article with one seed (cached like the fold models)."""
-    name = f"all-e{epochs}-{_train_key(1, epochs, dropout, 'misc', seed, average)}"
+    name = f"all-e{epochs}-{_train_key(1, epochs, dropout, 'misc', seed, average, schedule)}"
     folder = FOLDS_ROOT / name
     if (folder / "meta.json").exists():
         return folder
@@ -457,6 +543,7 @@ def all_articles_model(epochs: int, dropout: float, seed: int, average: bool, lo
         "dropout": dropout,
         "seed": seed,
         "average": average,
+        **schedule.note(),
     }
 
     def save_last(epoch: int, trained: Language, averages: dict) -> None:
@@ -464,8 +551,26 @@ def all_articles_model(epochs: int, dropout: float, seed: int, average: bool, lo
             with trained.use_params(averages if average else {}):
                 save_ner(trained, folder, note)
 
-    fine_tune(nlp, [d for per in docs for d in per], epochs, dropout, log, save_last, seed)
+    fine_tune(
+        nlp, [d for per in docs for d in per], epochs, dropout, log, save_last, seed, schedule
+    )
     return folder
+
+
+def add_schedule_options(parser: argparse.ArgumentParser) -> None:
+    """`--learn-rate` and `--batch-max`, shared with `bench.ner_eval --folds`."""
+    parser.add_argument(
+        "--learn-rate",
+        type=float,
+        default=SHIPPED_SCHEDULE.learn_rate,
+        help="Adam's step size (default: spaCy's, 0.001)",
+    )
+    parser.add_argument(
+        "--batch-max",
+        type=int,
+        default=SHIPPED_SCHEDULE.batch_max,
+        help="largest minibatch (batches grow from 4 to it)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -499,7 +604,9 @@ def main(argv: list[str] | None = None) -> int:
         default=SHIPPED_AVERAGE,
         help="keep the running average of the weights (--no-average: the last ones)",
     )
+    add_schedule_options(parser)
     args = parser.parse_args(argv)
+    schedule = Schedule(args.learn_rate, args.batch_max)
     if args.folds:
         only = [f - 1 for f in args.only] if args.only else None
         for seed in args.seed:
@@ -512,6 +619,7 @@ def main(argv: list[str] | None = None) -> int:
                 seed=seed,
                 average=args.average,
                 silver=args.silver,
+                schedule=schedule,
             )
             for folder in folders:
                 print(folder)
@@ -519,7 +627,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is None:
         parser.error("give --out DIR or --folds K")
     members = [
-        all_articles_model(args.epochs, args.dropout, seed, args.average) for seed in args.seed
+        all_articles_model(args.epochs, args.dropout, seed, args.average, schedule=schedule)
+        for seed in args.seed
     ]
     if args.out.exists():
         shutil.rmtree(args.out)

@@ -9,7 +9,15 @@ import numpy
 import pytest
 
 from bench.ner_eval import fold_for_scoring
-from bench.ner_train import average_weights, save_ner, unlisted_as_missing
+from bench.ner_train import (
+    DEFAULT_SCHEDULE,
+    Schedule,
+    _train_key,
+    average_weights,
+    orgless_but_listed,
+    save_ner,
+    unlisted_as_missing,
+)
 from search.ner_model import SHIPPED_WEIGHTS, load_pipeline, weights_version
 
 
@@ -77,3 +85,32 @@ def test_the_score_folds_a_tokenised_elision_like_the_text(gold, system):
 def test_the_score_still_tells_different_names_apart():
     assert fold_for_scoring("d'Annecy") != fold_for_scoring("d Annecy")
     assert fold_for_scoring("l'Inde") != fold_for_scoring("Inde")
+
+
+def test_the_default_schedule_keeps_the_cached_fold_models_keys():
+    # The fold models trained before `Schedule` existed stay valid: 25 of them
+    # took hours on the shared machine.
+    assert _train_key(5, 3, 0.2, seed=1, average=True) == _train_key(
+        5, 3, 0.2, seed=1, average=True, schedule=DEFAULT_SCHEDULE
+    )
+    slower = _train_key(5, 3, 0.2, seed=1, average=True, schedule=Schedule(learn_rate=0.0005))
+    bigger = _train_key(5, 3, 0.2, seed=1, average=True, schedule=Schedule(batch_max=64))
+    assert len({slower, bigger, _train_key(5, 3, 0.2, seed=1, average=True)}) == 3
+
+
+def test_orgless_articles_are_skipped_only_when_they_hold_a_listed_organisation():
+    articles = [
+        ("listed", {"Marianne": "ORG", "Paris": "LOC"}),
+        ("orgless-with-it", {"Emmanuel Macron": "PER"}),
+        ("orgless-without-it", {"Lyon": "LOC"}),
+        ("orgless-as-part-of-a-word", {}),
+    ]
+    texts = {
+        "listed": "Marianne publie une enquête à Paris.",
+        "orgless-with-it": "Emmanuel Macron a répondu à Marianne.",
+        "orgless-without-it": "Il pleut à Lyon.",
+        "orgless-as-part-of-a-word": "Les Mariannes du civisme.",
+    }
+    assert orgless_but_listed(articles, texts) == {1}
+    # A name only the held-out articles list does not count.
+    assert orgless_but_listed(articles[1:], texts) == set()
