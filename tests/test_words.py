@@ -40,6 +40,10 @@ ARTICLES = {
     "coree": "La Corée du Sud, après la destitution, organise une élection anticipée.",
     # « parure » is in the family of « parer », whose stem the stop word « par » shares
     "parure": "La parure de la reine, volée hier, est retrouvée à Brive.",
+    # a relational adjective (« violents ») for a query's noun (« violences »)
+    "supporteurs": "À Ussel, des supporteurs violents blessent un arbitre.",
+    # a masculine agent noun for a query's feminine one (« directrice »)
+    "directeur": "À Egletons, le directeur du collège part à la retraite.",
 }
 
 
@@ -79,6 +83,18 @@ def test_verb_and_noun_families_are_found_from_any_inflection():
     assert "arrestation" in derived("arrêter")
     assert "police" in derived("policiers")
     assert derived("quartier") == ()
+
+
+def test_nouns_and_their_relational_adjectives_are_one_family():
+    assert "violent" in derived("violences")
+    assert "violence" in derived("violentes")
+    assert "populaire" in derived("popularité")
+    assert "migratoire" in derived("migrations")
+
+
+def test_a_feminine_agent_noun_snowball_stems_apart_is_in_the_masculine_family():
+    assert "directeur" in derived("directrices")
+    assert "directrice" in derived("directeurs")
 
 
 def test_acronym_definitions_are_read_in_either_order():
@@ -128,6 +144,15 @@ def test_a_nationality_adjective_finds_the_place(searcher):
 def test_a_verb_finds_the_articles_using_its_noun(searcher):
     assert ids(searcher, "élire maire")[0] == "election"
     assert "policiers" in ids(searcher, "police")
+
+
+def test_a_noun_finds_the_articles_using_its_adjective_below_those_using_the_noun(searcher):
+    found = ids(searcher, "violences")
+    assert found == ["malien", "supporteurs"]
+
+
+def test_a_feminine_noun_finds_the_masculine_one(searcher):
+    assert ids(searcher, "directrice") == ["directeur"]
 
 
 def test_an_acronym_learned_from_a_definition_finds_articles_that_spell_it_out(searcher):
@@ -218,6 +243,8 @@ def test_both_backends_return_the_same_articles(whoosh_index, opensearch_searche
         "SUD",
         "signé par",
         "police",
+        "violences",
+        "directrice",
     ):
         assert set(ids(whoosh, query)) == set(ids(opensearch_searcher, query)), query
 
