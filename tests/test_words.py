@@ -124,6 +124,28 @@ def test_the_press_spelling_of_an_acronym_is_one_when_alone():
     assert not typed_as_acronym("Sud", alone=False)
 
 
+def test_a_common_noun_is_never_read_as_a_name_spelt_with_an_article():
+    from search.gazetteer import Gazetteer, GazetteerEntry
+    from search.names import NameRun, with_names
+    from search.query import Term
+
+    press = Gazetteer(
+        [
+            GazetteerEntry("Le Monde", "ORG", ()),
+            GazetteerEntry("L'Équipe", "ORG", ()),
+            GazetteerEntry("Le Canard enchaîné", "ORG", ()),
+        ]
+    )
+    assert not any(isinstance(i, NameRun) for i in with_names([Term("monde")], press))
+    assert not any(isinstance(i, NameRun) for i in with_names([Term("équipe")], press))
+    typed = with_names([Term("Le"), Term("Monde")], press)
+    assert isinstance(typed[0], NameRun) and typed[0].forms == ("Le Monde",)
+    assert isinstance(with_names([Term("l'Équipe")], press)[0], NameRun)
+    # several words stay a name without their article, as running text is scanned
+    bare = with_names([Term("Canard"), Term("enchaîné")], press)
+    assert isinstance(bare[0], NameRun)
+
+
 def test_hyphenated_and_slashed_words_have_parts():
     assert compound_parts("ventes-achats") == ["ventes", "achats"]
     assert compound_parts("ventes/achats") == ["ventes", "achats"]
@@ -245,6 +267,7 @@ def test_both_backends_return_the_same_articles(whoosh_index, opensearch_searche
         "police",
         "violences",
         "directrice",
+        "une équipe de football",
     ):
         assert set(ids(whoosh, query)) == set(ids(opensearch_searcher, query)), query
 
