@@ -47,9 +47,7 @@ def _write_corpus(folder: Path) -> Path:
     return folder
 
 
-backend_corpus, whoosh_index, opensearch_searcher, searcher = both_backends(
-    "depth", _write_corpus
-)
+backend_corpus, whoosh_index, opensearch_searcher, searcher = both_backends("depth", _write_corpus)
 
 
 def test_the_corpus_puts_the_article_holding_both_words_outside_the_best_raw_scores():
