@@ -193,11 +193,6 @@ VARIANTS = [
     ),
     Variant("derived-0.2", "derivations weighted 0.2", _constant(RELATED, "DERIVED_WEIGHT", 0.2)),
     Variant(
-        "rerank-all",
-        "coordination over every match, not the 100 best raw scores (as OpenSearch does)",
-        _constant("search.backends.whoosh.backend", "RERANK_DEPTH", 10**9),
-    ),
-    Variant(
         "demonym-0.25",
         "places and nationalities weighted 0.25",
         _constant(RELATED, "DEMONYM_WEIGHT", 0.25),
