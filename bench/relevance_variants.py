@@ -230,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--variant", action="append", help="a variant's name (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the variants and stop")
+    parser.add_argument(
+        "--detail",
+        action="store_true",
+        help="also print, per variant, the queries whose nDCG@10 differs from the first variant's",
+    )
     args = parser.parse_args(argv)
     by_name = {v.name: v for v in VARIANTS}
     if args.list:
@@ -246,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Loupe on {index.name}; nDCG@{K}; even / odd = both files' lines by parity")
     print("| variant | 48 kinds | 40 dev | even | odd |")
     print("|---|---:|---:|---:|---:|")
+    first: dict[str, list[float]] | None = None
     for variant in chosen:
         with ExitStack() as stack:
             stack.enter_context(variant.patches())
@@ -257,8 +263,25 @@ def main(argv: list[str] | None = None) -> int:
             f"| {variant.name} | {_mean(scores['kinds']):.3f} | {_mean(scores['dev']):.3f}"
             f" | {even:.4f} | {odd:.4f} |"
         )
+        if args.detail and first is not None:
+            print(_differences(files, first, scores))
+        first = first or scores
         sys.stdout.flush()
     return 0
+
+
+def _differences(
+    files: dict[str, list[Judged]], before: dict[str, list[float]], after: dict[str, list[float]]
+) -> str:
+    """The queries a variant moves, with the half of their file they sit in."""
+    lines = []
+    for name, queries in files.items():
+        for i, q in enumerate(queries):
+            a, b = before[name][i], after[name][i]
+            if abs(a - b) > 1e-9:
+                half = "even" if i % 2 == 0 else "odd"
+                lines.append(f"    {half:<4} {q.qid} {q.kind:<10} {a:.3f} → {b:.3f}  {q.query}")
+    return "\n".join(lines) or "    (no query moves)"
 
 
 if __name__ == "__main__":

@@ -89,6 +89,16 @@ ADJECTIVE_RULES = [
     ("ance", "anciel"),
     ("ité", "itaire"),
     ("isme", "iste"),
+    ("ation", "atoire"),  # migration → migratoire, discrimination → discriminatoire
+    ("arité", "aire"),  # popularité → populaire, solidarité → solidaire
+    ("ence", "ent"),  # violence → violent, urgence → urgent
+    ("ance", "ant"),  # indépendance → indépendant, puissance → puissant
+]
+# masculine agent noun ending → its feminine, which Snowball stems apart
+# (« chanteur » → chanteur, « chanteuse » → chanteux)
+FEMININE_RULES = [
+    ("eur", "euse"),
+    ("teur", "trice"),
 ]
 # Irregular families no suffix rule reaches, common in news copy.
 IRREGULAR = [
@@ -182,6 +192,12 @@ def main(argv: list[str] | None = None) -> int:
                 adjective = noun[: -len(ending)] + adjective_ending
                 if adjective in adjectives:
                     join(noun, adjective)
+    for noun in sorted(nouns):
+        for ending, feminine_ending in FEMININE_RULES:
+            if noun.endswith(ending) and len(noun) > len(ending) + 2:
+                feminine = noun[: -len(ending)] + feminine_ending
+                if feminine in nouns:
+                    join(noun, feminine)
     for a, b in IRREGULAR:
         join(a, b)
 

@@ -207,6 +207,18 @@ class Gazetteer:
         """
         return fold(text) in self._forms_by_folded
 
+    def only_with_its_article(self, text: str) -> bool:
+        """Whether `text` is one word that reaches its entry only by dropping
+        the leading article of every spelling (« monde » → « Le Monde »,
+        « équipe » → « L'Équipe »). Running text is never scanned for such a
+        bare word (`_scan_forms` keeps multi-word ones only), so a query must
+        not read it as the name either: it is the common noun."""
+        key = match_key(text)
+        if " " in key or fold(text) in self._forms_by_folded:
+            return False
+        entry = self._by_key.get(key)
+        return entry is not None and all(fold(form) != key for form in entry.forms)
+
     def canonical(self, text: str, type: str | None = None) -> str | None:
         """The canonical name for `text` (of that type, when given), or None."""
         entry = self.lookup(text)

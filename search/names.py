@@ -76,6 +76,8 @@ def with_names(items: Iterable[Node], gazetteer: Gazetteer | None) -> list[Node 
             span = tuple(items[i : i + n])
             text = " ".join(t.text for t in span)
             forms = gazetteer.variants(text) if len(text) >= 2 else []
+            if forms and gazetteer.only_with_its_article(text):
+                forms = []  # « monde » is the world, not « Le Monde »
             if forms and only_acronyms_spell(text, forms):
                 # « d'un » is not the UN: an acronym alias needs to be typed as one
                 alone = n == 1 and not after_function_word(items, i)

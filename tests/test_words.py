@@ -40,6 +40,10 @@ ARTICLES = {
     "coree": "La Corée du Sud, après la destitution, organise une élection anticipée.",
     # « parure » is in the family of « parer », whose stem the stop word « par » shares
     "parure": "La parure de la reine, volée hier, est retrouvée à Brive.",
+    # a relational adjective (« violents ») for a query's noun (« violences »)
+    "supporteurs": "À Ussel, des supporteurs violents blessent un arbitre.",
+    # a masculine agent noun for a query's feminine one (« directrice »)
+    "directeur": "À Egletons, le directeur du collège part à la retraite.",
 }
 
 
@@ -81,6 +85,18 @@ def test_verb_and_noun_families_are_found_from_any_inflection():
     assert derived("quartier") == ()
 
 
+def test_nouns_and_their_relational_adjectives_are_one_family():
+    assert "violent" in derived("violences")
+    assert "violence" in derived("violentes")
+    assert "populaire" in derived("popularité")
+    assert "migratoire" in derived("migrations")
+
+
+def test_a_feminine_agent_noun_snowball_stems_apart_is_in_the_masculine_family():
+    assert "directeur" in derived("directrices")
+    assert "directrice" in derived("directeurs")
+
+
 def test_acronym_definitions_are_read_in_either_order():
     text = (
         "Le Conseil de sécurité des Nations unies (CSNU) s'est réuni. "
@@ -108,6 +124,28 @@ def test_the_press_spelling_of_an_acronym_is_one_when_alone():
     assert not typed_as_acronym("Sud", alone=False)
 
 
+def test_a_common_noun_is_never_read_as_a_name_spelt_with_an_article():
+    from search.gazetteer import Gazetteer, GazetteerEntry
+    from search.names import NameRun, with_names
+    from search.query import Term
+
+    press = Gazetteer(
+        [
+            GazetteerEntry("Le Monde", "ORG", ()),
+            GazetteerEntry("L'Équipe", "ORG", ()),
+            GazetteerEntry("Le Canard enchaîné", "ORG", ()),
+        ]
+    )
+    assert not any(isinstance(i, NameRun) for i in with_names([Term("monde")], press))
+    assert not any(isinstance(i, NameRun) for i in with_names([Term("équipe")], press))
+    typed = with_names([Term("Le"), Term("Monde")], press)
+    assert isinstance(typed[0], NameRun) and typed[0].forms == ("Le Monde",)
+    assert isinstance(with_names([Term("l'Équipe")], press)[0], NameRun)
+    # several words stay a name without their article, as running text is scanned
+    bare = with_names([Term("Canard"), Term("enchaîné")], press)
+    assert isinstance(bare[0], NameRun)
+
+
 def test_hyphenated_and_slashed_words_have_parts():
     assert compound_parts("ventes-achats") == ["ventes", "achats"]
     assert compound_parts("ventes/achats") == ["ventes", "achats"]
@@ -128,6 +166,15 @@ def test_a_nationality_adjective_finds_the_place(searcher):
 def test_a_verb_finds_the_articles_using_its_noun(searcher):
     assert ids(searcher, "élire maire")[0] == "election"
     assert "policiers" in ids(searcher, "police")
+
+
+def test_a_noun_finds_the_articles_using_its_adjective_below_those_using_the_noun(searcher):
+    found = ids(searcher, "violences")
+    assert found == ["malien", "supporteurs"]
+
+
+def test_a_feminine_noun_finds_the_masculine_one(searcher):
+    assert ids(searcher, "directrice") == ["directeur"]
 
 
 def test_an_acronym_learned_from_a_definition_finds_articles_that_spell_it_out(searcher):
@@ -218,6 +265,9 @@ def test_both_backends_return_the_same_articles(whoosh_index, opensearch_searche
         "SUD",
         "signé par",
         "police",
+        "violences",
+        "directrice",
+        "une équipe de football",
     ):
         assert set(ids(whoosh, query)) == set(ids(opensearch_searcher, query)), query
 

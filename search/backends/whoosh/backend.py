@@ -755,13 +755,15 @@ class WhooshBackend:
         if request.sort != "relevance":
             top = sorted_by_date(fast.published(), mask, wanted, request.sort == "newest")
         elif len(translation.all_words) > 1:
-            top = top_k(score, mask, _depth(request, wanted))
+            # Every match is coordinated before the best are kept, as OpenSearch
+            # does (one function a word over all documents): an article holding
+            # every word but outside the best raw scores is not cut first.
             held = np.zeros(len(mask), dtype=np.int32)
             for word in translation.all_words:
                 held += run.matches(word).mask
             n = len(translation.all_words)
-            rescored = [(d, s * coordination(int(held[d]), n)) for d, s in top]
-            top = sorted(rescored, key=lambda ds: -ds[1])
+            factors = np.array([coordination(h, n) for h in range(n + 1)])
+            top = top_k(score * factors[held], mask, _depth(request, wanted))
             top = _reranked(searcher, top, request)[:wanted]
         else:
             top = top_k(score, mask, _depth(request, wanted) if request.rerank else wanted)
