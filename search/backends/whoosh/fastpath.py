@@ -235,13 +235,20 @@ class _Column:
     tf: np.ndarray | None
     lengths: np.ndarray | None
 
-    def lookup(self, h: int) -> tuple[np.ndarray, np.ndarray | None] | None:
+    def extent(self, h: int) -> tuple[int, int] | None:
+        """Where the term of key `h` has its postings in `docs` (None: absent)."""
         keys = self.keys
         i = int(keys.searchsorted(h))
         if i >= len(keys) or keys[i] != h:
             return None
         j = int(self.cols[i])
-        a, b = int(self.ptr[j]), int(self.ptr[j + 1])
+        return int(self.ptr[j]), int(self.ptr[j + 1])
+
+    def lookup(self, h: int) -> tuple[np.ndarray, np.ndarray | None] | None:
+        found = self.extent(h)
+        if found is None:
+            return None
+        a, b = found
         return self.docs[a:b], (self.tf[a:b] if self.tf is not None else None)
 
 
@@ -376,12 +383,9 @@ class FastPath:
         h = term_hash(text)
         total = 0
         for _, columns in self.segments:
-            column = columns[field]
-            keys = column.keys
-            i = int(keys.searchsorted(h))
-            if i < len(keys) and keys[i] == h:
-                j = int(column.cols[i])
-                total += int(column.ptr[j + 1] - column.ptr[j])
+            found = columns[field].extent(h)
+            if found is not None:
+                total += found[1] - found[0]
         return total
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

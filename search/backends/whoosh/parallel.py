@@ -42,7 +42,7 @@ from pathlib import Path
 
 from whoosh import index as windex
 
-from search.backends.whoosh.fastpath import FAST_DIR, build_fast_path
+from search.backends.whoosh.fastpath import FAST_DIR
 from search.backends.whoosh.postings import chunked_writer
 from search.backends.whoosh.segments import WRITE_LOCK
 from search.backends.whoosh.store import checkpoint
@@ -93,8 +93,7 @@ def _writer_main(folder: str, part: str, inbox, outbox, limitmb: int) -> None:
             writer.cancel()
             outbox.put(("done", part, 0))
             return
-        writer.commit()
-        build_fast_path(Path(part))  # a no-op when the commit wrote the columns (column_tap)
+        writer.commit()  # writes the segment's columns too (column_tap)
         for columns in (Path(part) / FAST_DIR).iterdir():  # where the generation reads them
             target = Path(folder) / FAST_DIR / columns.name
             shutil.rmtree(target, ignore_errors=True)
