@@ -9,7 +9,9 @@ and plural forms of nationality adjectives).
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import yaml
@@ -117,10 +119,30 @@ def stop_words() -> frozenset[str]:
     """spaCy's French stop words, folded (loaded on first use)."""
     global _STOP_WORDS
     if _STOP_WORDS is None:
-        from spacy.lang.fr.stop_words import STOP_WORDS
-
-        _STOP_WORDS = frozenset(fold(w) for w in STOP_WORDS)
+        _STOP_WORDS = frozenset(fold(w) for w in _spacy_french_stop_words())
     return _STOP_WORDS
+
+
+def _spacy_french_stop_words() -> set[str]:
+    """The list of `spacy.lang.fr.stop_words`, without importing `spacy.lang.fr`.
+
+    Importing the submodule imports its package first, whose tokenizer
+    exceptions compile one very large regular expression (about 2 s of CPU).
+    When NER runs in worker processes, the build's main process needs only
+    this list, for the rules: so the module file is run alone, by path."""
+    loaded = sys.modules.get("spacy.lang.fr.stop_words")
+    if loaded is not None:
+        return loaded.STOP_WORDS
+    spacy_spec = importlib.util.find_spec("spacy")
+    if spacy_spec is None or spacy_spec.origin is None:
+        raise ModuleNotFoundError("spaCy is not installed")
+    path = Path(spacy_spec.origin).parent / "lang" / "fr" / "stop_words.py"
+    spec = importlib.util.spec_from_file_location("loupe_spacy_french_stop_words", path)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"spaCy's French stop words not found at {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.STOP_WORDS
 
 
 def names_a_place(text: str) -> bool:

@@ -160,6 +160,53 @@ def test_the_french_lexicon_comes_from_the_model_and_knows_inflections():
     assert lexicon.is_adjective("strasbourgeoises") and not lexicon.is_adjective("Bamako")
 
 
+def test_the_lexicon_read_from_the_file_holds_what_spacys_lookups_reader_holds():
+    """The tables are read with srsly (a third of a second, not a second):
+    spaCy's own `Lookups` reader must find the same words in them."""
+    import importlib
+    from pathlib import Path
+
+    from spacy.lookups import Lookups
+
+    from search.lexicon import MODEL_NAME, Lexicon
+
+    package = Path(importlib.import_module(MODEL_NAME).__file__).parent
+    lookups = Lookups().from_disk(sorted(package.glob("*/lemmatizer/lookups"))[-1])
+    index = lookups.get_table("lemma_index")
+    table = lookups.get_table("lemma_lookup")
+    adjectives = frozenset(index.get("adj", []))
+    lexicon = Lexicon.from_model()
+    assert lexicon.lemmas == frozenset(w for words in index.values() for w in words)
+    assert lexicon.forms == frozenset(table.keys())
+    assert lexicon.adjectives == adjectives
+    assert lexicon.adjective_forms == frozenset(
+        key for key, found in table.items() if any(w in adjectives for w in found)
+    )
+
+
+def test_the_stop_words_are_spacys_and_leave_its_french_tokenizer_unloaded():
+    """The rules' stop words come from spaCy's French list, read without
+    importing `spacy.lang.fr` (its tokenizer exceptions cost about 2 s to
+    compile; a build's main process never tokenises when NER runs in workers)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from search.entity_words import stop_words; words = stop_words(); "
+        "print(len(words), 'spacy.lang.fr' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    from search.entity_words import stop_words
+    from search.gazetteer import fold
+
+    assert out == [str(len(stop_words())), "False"]
+    assert stop_words() == frozenset(fold(w) for w in STOP_WORDS)
+
+
 def test_an_adjective_of_origin_is_neither_a_place_nor_an_organisation(gazetteer):
     found = resolve([Mention("Guyanais", "LOC"), Mention("Strasbourgeois", "ORG")], gazetteer)
     assert found == []
