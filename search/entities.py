@@ -39,6 +39,11 @@ CHUNK_CHARS = 5_000
 # Fewer cache misses than this in a window are computed in-process: starting
 # the worker processes (each loads the model) costs more than it saves.
 POOL_MIN_TEXTS = 64
+# When this process already holds the model (`loupe index --watch` after its
+# first update), the workers start only once a build has missed this many
+# texts: their start (≈ 5 s: a process and a model load each) is what about
+# 600 texts cost in this process (≈ 15 ms each) beyond what two workers would.
+POOL_MIN_TEXTS_LOADED = 600
 # Windows of articles sent to the worker processes before the oldest is handed on.
 WINDOWS_AHEAD = 2
 # Re-exported: callers of this module name the rules' types through it.
@@ -202,6 +207,47 @@ def load_model(
     return nlp
 
 
+# The pipeline this process loaded last, with what it was loaded from. Loading
+# takes ≈ 4.5 s (spaCy, its French tokenizer, the weights); a process that
+# indexes again — `loupe index --watch`, a notebook, the tests — reuses it.
+# One only, so memory stays that of one model whatever the weights asked.
+_LOADED: tuple[tuple[str, str, str], Language] | None = None
+
+
+def _model_key(model: str, weights: Path | None) -> tuple[str, str, str]:
+    return model, str(weights), weights_version(weights)
+
+
+def holds_model(model: str = MODEL_NAME, weights: Path | None = SHIPPED_WEIGHTS) -> bool:
+    """Whether this process already holds that model (so using it costs no load)."""
+    return _LOADED is not None and _LOADED[0] == _model_key(model, weights)
+
+
+def release_model() -> None:
+    """Forget the model this process holds (its memory goes with the last
+    extractor using it); the next build loads it again, or starts workers."""
+    global _LOADED
+    _LOADED = None
+
+
+def shared_model(
+    gazetteer: Gazetteer, model: str = MODEL_NAME, weights: Path | None = SHIPPED_WEIGHTS
+) -> Language:
+    """The model of `load_model`, loaded once per process and reused.
+
+    Its gazetteer step is set to `gazetteer` on each call: extractors of
+    different gazetteers share the pipeline one after the other (builds run one
+    at a time), never at the same moment."""
+    global _LOADED
+    key = _model_key(model, weights)
+    if _LOADED is None or _LOADED[0] != key:
+        _LOADED = None  # the previous model goes before the next one loads
+        _LOADED = (key, load_model(gazetteer, model, weights))
+    nlp = _LOADED[1]
+    nlp.get_pipe("loupe_gazetteer").gazetteer = gazetteer
+    return nlp
+
+
 def _batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -229,6 +275,7 @@ class EntityExtractor:
         self.hits = 0
         self.misses = 0
         self._nlp: Language | None = None
+        self._used_model = False
         self._pruned = False
         self._pool = None  # NerPool, started when enough texts miss the cache
         self.workers_started = 0
@@ -247,13 +294,18 @@ class EntityExtractor:
 
     @property
     def model_loaded(self) -> bool:
-        return self._nlp is not None
+        """Whether this extractor needed the model (loaded, or the process's own)."""
+        return self._used_model
 
     @property
     def nlp(self) -> Language:
-        """The spaCy pipeline, loaded on first use: a warm-cache run never pays for it."""
+        """The spaCy pipeline, loaded on first use (a warm-cache run never pays
+        for it) or taken from this process's last load (`shared_model`), its
+        gazetteer step set to this extractor's gazetteer."""
+        self._used_model = True
         if self._nlp is None:
-            self._nlp = load_model(self.gazetteer, self.model, self.weights)
+            return shared_model(self.gazetteer, self.model, self.weights)
+        self._nlp.get_pipe("loupe_gazetteer").gazetteer = self.gazetteer
         return self._nlp
 
     def extract(self, text: str) -> list[Entity]:
@@ -261,8 +313,16 @@ class EntityExtractor:
         return self._extract_many([text])[0]
 
     def _pays_for_workers(self, texts: int) -> bool:
-        """Worker processes once started, or when enough texts pay for starting them."""
-        return self.n_process > 1 and (self._pool is not None or texts >= POOL_MIN_TEXTS)
+        """Worker processes once started, or when enough texts pay for starting
+        them: `texts` in this window, or with the model already held here, the
+        misses of the whole build so far."""
+        if self.n_process <= 1:
+            return False
+        if self._pool is not None:
+            return True
+        if self._nlp is not None or holds_model(self.model, self.weights):
+            return self.misses >= POOL_MIN_TEXTS_LOADED
+        return texts >= POOL_MIN_TEXTS
 
     def _worker_pool(self) -> NerPool:
         """The worker processes, started on first use with this extractor's

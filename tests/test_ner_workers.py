@@ -15,7 +15,7 @@ import pytest
 from build_processes import assert_stopped_cleanly, children, cmdline, corpus_of
 
 from search.backends.whoosh import WhooshBackend, store
-from search.entities import POOL_MIN_TEXTS
+from search.entities import POOL_MIN_TEXTS, release_model
 from search.indexer import index_corpus
 
 REPO = Path(__file__).resolve().parents[1]
@@ -32,6 +32,7 @@ def entities_of(index: Path) -> dict:
 def test_workers_find_the_same_entities_as_one_process(tmp_path):
     corpus = corpus_of(tmp_path / "c", POOL_MIN_TEXTS + 16)
     one = index_corpus(corpus, tmp_path / "one", ner_cache=tmp_path / "a.sqlite", n_process=1)
+    release_model()  # with the model held here, so few texts would stay in this process
     two = index_corpus(corpus, tmp_path / "two", ner_cache=tmp_path / "b.sqlite", n_process=2)
     assert one.workers == 0 and two.workers == 2
     assert two.ner_computed == POOL_MIN_TEXTS + 16
