@@ -37,10 +37,12 @@ def _whooshs_formats():
     return schema
 
 
-def _write(folder: Path, documents: list[dict], chunked: bool, schema=None) -> dict:
+def _write(
+    folder: Path, documents: list[dict], chunked: bool, schema=None, limitmb: float = 1
+) -> dict:
     folder.mkdir()
     ix = windex.create_in(str(folder), schema or build_schema())
-    options = {"limitmb": 1, "compound": False}  # 1 MB: the pool writes many runs
+    options = {"limitmb": limitmb, "compound": False}  # 1 MB: the pool writes many runs
     writer = chunked_writer(ix, **options) if chunked else ix.writer(**options)
     assert isinstance(writer.pool, ChunkedPostingPool) is chunked
     for document in documents:
@@ -73,10 +75,19 @@ def _each(matcher):
         matcher.next()
 
 
-def test_chunked_runs_write_whooshs_own_segment(documents, tmp_path):
-    plain = _write(tmp_path / "plain", documents, chunked=False)
-    chunked = _write(tmp_path / "chunked", documents, chunked=True)
-    assert chunked["runs"] == plain["runs"] > 3  # runs were written, and merged
+@pytest.mark.parametrize(
+    ("limitmb", "runs"),
+    [
+        (1, range(4, 128)),  # several runs, merged
+        (0.02, range(129, 100_000)),  # more runs than are merged at once: Whoosh's reduce_to
+        (512, range(0, 1)),  # everything in memory: no run at all
+    ],
+)
+def test_chunked_runs_write_whooshs_own_segment(documents, tmp_path, limitmb, runs):
+    plain = _write(tmp_path / "plain", documents, chunked=False, limitmb=limitmb)
+    chunked = _write(tmp_path / "chunked", documents, chunked=True, limitmb=limitmb)
+    assert chunked["runs"] == plain["runs"]
+    assert chunked["runs"] in runs
     assert chunked["postings"] == plain["postings"]
     assert len(plain["postings"]) > 10_000
 
