@@ -12,6 +12,7 @@ still bounded by the pool's limit (plus one chunk per run while merging).
 
 from __future__ import annotations
 
+import heapq
 import marshal
 from collections.abc import Iterable, Iterator
 
@@ -42,6 +43,20 @@ class ChunkedPostingPool(PostingPool):
             if chunk:
                 marshal.dump(chunk, f, RUN_FORMAT)
         f.close()
+
+    def items(self, maxfiles: int = 128) -> Iterable:
+        """Whoosh's, but the postings still held at the commit are merged from
+        memory instead of being written as one more run and read back (a
+        posting costs about 3 µs through `marshal` and back: a second of a
+        segment writer of the 10,000-article bench)."""
+        if not self.runs:
+            return sorted(self.current)
+        held, self.current = sorted(self.current), []
+        self.currentsize = 0
+        if len(self.runs) > maxfiles - 1:
+            self.reduce_to(maxfiles - 1, maxfiles - 1)
+        runs, self.runs = self.runs, []
+        return heapq.merge(*[self._read_run(path) for path in runs], held)
 
     def _read_run(self, path: str) -> Iterator:
         f = self._open_run(path)
