@@ -221,6 +221,7 @@ def index_command(
             full=full,
             settle=settle,
             semantic=semantic,
+            keep_model=watch,  # the watcher's next updates reuse the NER model
         )
 
     if watch:

@@ -130,6 +130,7 @@ def index_corpus(
     settle: float = 0.0,
     on_generation: Callable[[GenerationChange], None] | None = None,
     semantic: bool = False,
+    keep_model: bool = False,
 ) -> IndexReport:
     """Build a new generation of the index from the folder `corpus`.
 
@@ -146,6 +147,10 @@ def index_corpus(
     mode's debounce). `on_generation` is called once the new generation is live.
     `semantic`: also encode the written articles' passages into the index's
     sentence vectors (search.semantic), which then reorder its best results.
+    `keep_model`: keep the NER model this build loaded in this process for the
+    next build (`loupe index --watch`; `search.entities.shared_model`); by
+    default its memory goes with the build (`loupe serve` builds a missing
+    index, then serves for days).
 
     `n_process` worker processes share the work: the NER model's, and for a
     full build of more than a few thousand articles, the Whoosh segment
@@ -168,7 +173,7 @@ def index_corpus(
     gaz = Gazetteer.load(gaz_path) if gaz_path else Gazetteer([])
     extractor = None
     if ner:
-        from search.entities import EntityExtractor
+        from search.entities import EntityExtractor, release_model
         from search.ner_cache import NerCache
 
         cache = NerCache(ner_cache or index_dir / "ner-cache.sqlite")
@@ -222,6 +227,8 @@ def index_corpus(
     finally:
         if extractor is not None:
             extractor.close()  # worker processes end with the build, whatever happened
+            if not keep_model:
+                release_model()
     if extractor is not None and extractor.cache is not None and writing is not None:
         # Entities of articles gone from the folder age out of the cache.
         report.ner_pruned = extractor.cache.prune_unused(kept)

@@ -50,14 +50,26 @@ def test_a_second_build_in_the_same_process_does_not_load_the_model_again(tmp_pa
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     _write(corpus, "a", "Attaque à Gao", TEXT)
-    index_corpus(corpus, tmp_path / "index", ner=True)
+    index_corpus(corpus, tmp_path / "index", ner=True, keep_model=True)  # as --watch does
     loaded = shared_model(Gazetteer([]))
 
     _write(corpus, "b", "Macron à Bamako", "Emmanuel Macron est arrivé à Bamako lundi.")
-    report = index_corpus(corpus, tmp_path / "index", ner=True)
+    report = index_corpus(corpus, tmp_path / "index", ner=True, keep_model=True)
 
     assert (report.added, report.ner_computed) == (1, 1)
     assert shared_model(Gazetteer([])) is loaded  # the same pipeline: no second load
+
+
+def test_a_one_off_build_leaves_no_model_behind(tmp_path):
+    """`loupe serve` builds a missing index, then serves for days: by default
+    the model's memory goes with the build."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _write(corpus, "a", "Attaque à Gao", TEXT)
+    EntityExtractor(Gazetteer([])).nlp  # noqa: B018 - held before the build
+    report = index_corpus(corpus, tmp_path / "index", ner=True)
+    assert report.ner_computed == 1
+    assert not holds_model()
 
 
 def test_with_the_model_held_a_small_update_stays_in_this_process():
