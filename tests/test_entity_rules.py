@@ -103,6 +103,18 @@ def test_span_rules_alone():
     assert rule_spans(text, ()) == []
 
 
+def test_a_medium_noun_after_de_is_a_trade_and_the_name_a_person():
+    # Issue 15, sixth round: « l'homme de radio Jean-Christophe Averty » and
+    # « l'animatrice de télévision Julie Snyder » were typed ORG on held-out folds.
+    for text in (
+        "décès de l'homme de radio Jean-Christophe Averty",
+        "il épouse l'animatrice de télévision Julie Snyder",
+    ):
+        assert medium(text) == []
+    text = "La station de radio Dame Marie, selon l'agence TASS"
+    assert [(text[s:e], t) for s, e, t in medium(text)] == [("Dame Marie", "ORG"), ("TASS", "ORG")]
+
+
 def test_a_surname_with_its_particle_keeps_it_at_a_sentence_start(gazetteer):
     d = rules.determiner(draft("Le Pen", "PER", gazetteer, initial=True))
     assert d.text == "Le Pen"
