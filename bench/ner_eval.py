@@ -183,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         SHIPPED_EPOCHS,
         SHIPPED_SEEDS,
         Schedule,
+        add_also_option,
         add_schedule_options,
+        parse_also,
     )
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -245,7 +247,12 @@ def main(argv: list[str] | None = None) -> int:
         help="with --folds: the fold models' training docs (see bench.ner_train SILVER_CHOICES)",
     )
     add_schedule_options(parser)
+    add_also_option(parser)
     args = parser.parse_args(argv)
+    try:
+        also = parse_also(args.also)
+    except ValueError as error:
+        parser.error(str(error))
     if args.folds:
         from bench.ner_folds import cross_validate
 
@@ -261,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
             average=args.average,
             silver=args.silver,
             schedule=Schedule(args.learn_rate, args.batch_max),
+            also=also,
         )
         return 0
     if args.speed:

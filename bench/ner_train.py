@@ -478,6 +478,36 @@ def average_weights(members: Sequence[Path], out: Path, note: dict) -> Path:
     return out
 
 
+@dataclass(frozen=True)
+class Member:
+    """One more member of a soup, trained under settings of its own (`--also`).
+
+    The soups of the sixth round mix members already trained for earlier
+    measures (spaCy's rate and twice it, dropouts 0.2 and 0.1) without
+    training the full cross product of settings and seeds."""
+
+    dropout: float
+    schedule: Schedule
+    seed: int
+
+
+def parse_also(groups: Sequence[Sequence[str]] | None) -> list[Member]:
+    """`--also lr=0.002 seed=1,2,3 [dropout=0.1]` groups as soup members.
+
+    `lr=default` is spaCy's rate; a missing dropout is 0.2, as trained by default."""
+    members = []
+    for group in groups or ():
+        settings = dict(item.split("=", 1) for item in group)
+        unknown = set(settings) - {"lr", "seed", "dropout"}
+        if unknown or "seed" not in settings:
+            raise ValueError(f"--also takes lr=, dropout= and seed=: got {' '.join(group)}")
+        lr = settings.get("lr", "default")
+        schedule = Schedule(None if lr == "default" else float(lr))
+        dropout = float(settings.get("dropout", 0.2))
+        members.extend(Member(dropout, schedule, int(s)) for s in settings["seed"].split(","))
+    return members
+
+
 def soup_fold_models(
     k: int,
     epochs: int,
@@ -488,16 +518,21 @@ def soup_fold_models(
     log=print,
     silver: str = "misc",
     schedule: Schedule = DEFAULT_SCHEDULE,
+    also: Sequence[Member] = (),
 ) -> list[Path]:
     """Per fold, the mean of the fold models trained with each seed (trained if missing).
 
     With several dropouts, one model per (dropout, seed): a soup of models
-    fine-tuned under different settings from the same base weights."""
+    fine-tuned under different settings from the same base weights; `also`
+    adds members trained under settings of their own."""
     dropouts = [dropout] if isinstance(dropout, float | int) else list(dropout)
     per_seed = [
         fold_models(k, epochs, d, only, log, False, silver, seed, average, schedule)
         for d in dropouts
         for seed in seeds
+    ] + [
+        fold_models(k, epochs, m.dropout, only, log, False, silver, m.seed, average, m.schedule)
+        for m in also
     ]
     folders = []
     for fold in range(k):
@@ -513,6 +548,8 @@ def soup_fold_models(
                 "seeds": list(seeds),
                 **schedule.note(),
             }
+            if also:
+                note["also"] = [[m.dropout, *m.schedule.key_parts(), m.seed] for m in also]
             average_weights(members, folder, note)
         folders.append(folder)
     return folders
@@ -570,6 +607,17 @@ def add_schedule_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=SHIPPED_SCHEDULE.batch_max,
         help="largest minibatch (batches grow from 4 to it)",
+    )
+
+
+def add_also_option(parser: argparse.ArgumentParser) -> None:
+    """`--also`, shared with `bench.ner_eval --folds`: soup members of other settings."""
+    parser.add_argument(
+        "--also",
+        nargs="+",
+        action="append",
+        metavar="SETTING",
+        help="more soup members, e.g. --also lr=0.002 seed=1,2,3 [dropout=0.1]; repeatable",
     )
 
 

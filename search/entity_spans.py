@@ -57,8 +57,13 @@ _MINISTRY = re.compile(r"\bministère (?:" + _ADJECTIVE + r" )?" + _COMPLEMENT +
 # after the common noun of a medium is that medium, an organisation; after
 # that of a platform (« le réseau social Twitter », « la messagerie Signal ») it
 # is a service, MISC. Neither is a place (the model reads « Télégram » as one).
+# A medium's noun after « de » is the trade of the noun before it (« l'homme de
+# radio Jean-Christophe Averty », « l'animatrice de télévision Julie Snyder »):
+# the name is a person's, left to the model; « station de radio » and « chaîne
+# de télévision » still name a medium.
 _MEDIUM = re.compile(
-    r"\b(?:(agence de presse|agence|journal|quotidien|hebdomadaire|magazine|radio|télévision|"
+    r"\b(?<!\bde )(?<!\bd')(?:(agence de presse|station de radio|chaîne de télévision|agence|"
+    r"journal|quotidien|hebdomadaire|magazine|radio|télévision|"
     r"chaîne)|réseau social|messagerie|application|plateforme|compte|canal) "
     r"([A-ZÀ-Ý][\w'’-]*(?: [A-ZÀ-Ý][\w'’-]*)*)"
 )

@@ -24,6 +24,7 @@ from search.entity_kinds import (
     names_a_venue,
     names_an_event,
     names_an_organisation,
+    names_an_organisation_by_its_shape,
 )
 from search.entity_words import (
     INSTITUTION_HEADS,
@@ -221,7 +222,10 @@ def road(d: Draft) -> Outcome:
 @cleaning
 def junk(d: Draft) -> Outcome:
     """Spans that name nothing: one letter, a pronoun, a weekday, a demonym, a common
-    word at a sentence start, « État » alone."""
+    word at a sentence start, « État » alone. An organisation whose shape alone
+    looks like junk (« Le Parisien », « D8 ») is kept."""
+    if d.label == "ORG" and names_an_organisation_by_its_shape(d.text):
+        return d
     initial = d.mention.sentence_initial and not d.titled
     return None if is_junk(d.text, initial, stop_words(), initial and d.mention.initial_only) else d
 
@@ -237,6 +241,8 @@ def gazetteer_name(d: Draft) -> Outcome:
 def adjective_of_origin(d: Draft) -> Outcome:
     """« héraultais »: an adjective of origin is neither a place nor an organisation."""
     unknown_place_or_org = d.entry is None and d.label in ("LOC", "ORG")
+    if d.label == "ORG" and names_an_organisation_by_its_shape(d.text):
+        return d  # « Le Parisien »: a newspaper
     return None if unknown_place_or_org and is_adjective_of_origin(d.text) else d
 
 

@@ -11,10 +11,12 @@ import pytest
 from bench.ner_eval import fold_for_scoring
 from bench.ner_train import (
     DEFAULT_SCHEDULE,
+    Member,
     Schedule,
     _train_key,
     average_weights,
     orgless_but_listed,
+    parse_also,
     save_ner,
     unlisted_as_missing,
 )
@@ -114,3 +116,20 @@ def test_orgless_articles_are_skipped_only_when_they_hold_a_listed_organisation(
     assert orgless_but_listed(articles, texts) == {1}
     # A name only the held-out articles list does not count.
     assert orgless_but_listed(articles[1:], texts) == set()
+
+
+def test_also_adds_one_soup_member_per_seed_under_its_own_settings():
+    members = parse_also([["lr=0.002", "seed=1,2"], ["seed=3", "dropout=0.1"]])
+    assert members == [
+        Member(0.2, Schedule(learn_rate=0.002), 1),
+        Member(0.2, Schedule(learn_rate=0.002), 2),
+        Member(0.1, DEFAULT_SCHEDULE, 3),
+    ]
+    assert parse_also([["lr=default", "seed=4"]]) == [Member(0.2, DEFAULT_SCHEDULE, 4)]
+
+
+def test_also_names_the_settings_it_does_not_know():
+    with pytest.raises(ValueError, match="batch=64"):
+        parse_also([["batch=64", "seed=1"]])
+    with pytest.raises(ValueError, match="seed="):
+        parse_also([["lr=0.002"]])
