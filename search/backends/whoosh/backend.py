@@ -300,13 +300,17 @@ def _reranked(searcher: Searcher, top: list, request: SearchRequest) -> list:
     return sorted(rescored, key=lambda ds: -ds[1]) + top[len(candidates) :]
 
 
-def _windowed(searcher: Searcher, top: list, request: SearchRequest) -> list:
+def _windowed(
+    searcher: Searcher, top: list, request: SearchRequest, fast: FastPath | None = None
+) -> list:
     """The coordinated candidates with the window bonus of `search.proximity`
-    (typed words standing together), read from `text_exact`'s positions."""
+    (typed words standing together), read from `text_exact`'s positions (the
+    fast path's columns, if any, saying first which candidates hold which)."""
     words = window_words(request.query)
     if not words:
         return top
-    return windowed(top, words, lambda docnums: positions_of(searcher, docnums, words))
+    holders = None if fast is None else (lambda word: fast.postings("text_exact", word)[0])
+    return windowed(top, words, lambda docnums: positions_of(searcher, docnums, words, holders))
 
 
 def _matches_key(request: SearchRequest) -> str:
@@ -778,12 +782,12 @@ class WhooshBackend:
             n = len(translation.all_words)
             factors = np.array([coordination(h, n) for h in range(n + 1)])
             top = top_k(score * factors[held], mask, _depth(request, wanted))
-            top = _windowed(searcher, top, request)
+            top = _windowed(searcher, top, request, fast)
             top = _reranked(searcher, top, request)[:wanted]
         else:
             deeper = request.rerank is not None or bool(window_words(request.query))
             top = top_k(score, mask, _depth(request, wanted) if deeper else wanted)
-            top = _windowed(searcher, top, request)
+            top = _windowed(searcher, top, request, fast)
             top = _reranked(searcher, top, request)[:wanted]
         if not run.partial:
             gen.remember_matches(_matches_key(request), mask)

@@ -3,12 +3,21 @@
 `text_exact` holds every word of the text (title, headings, body, the names'
 other spellings, in that order) with its position, stop words left out: the
 numbering `search.proximity` counts windows in. One postings matcher a typed
-word, walked once over the candidates in document order (`skip_to`), reads
-only the few hundred postings the window needs.
+word, walked once over the candidates in document order (`skip_to`).
+
+Reading positions is Whoosh's Python decoding, the window's whole cost
+(profiled: ≈ 9 ms of an 11 ms long query at 10,000 articles when every
+candidate was visited). So when the generation's fast path is there, its
+document columns say first which candidates hold which words: only the
+candidates holding two or more typed words can stand in a window, and each
+matcher skips straight to the candidates that hold its word.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 from whoosh.searching import Searcher
 
 from search.proximity import Positions
@@ -16,15 +25,28 @@ from search.proximity import Positions
 FIELD = "text_exact"
 
 
-def positions_of(searcher: Searcher, docnums: list[int], words: list[str]) -> dict[int, Positions]:
-    """Each candidate's positions of each word (in `words` order) in `text_exact`."""
+def positions_of(
+    searcher: Searcher,
+    docnums: list[int],
+    words: list[str],
+    holders: Callable[[str], np.ndarray] | None = None,
+) -> dict[int, Positions]:
+    """Each candidate's positions of each word (in `words` order) in `text_exact`;
+    `holders(word)`, if given, the sorted docnums holding the word (fast path)."""
     ordered = sorted(docnums)
     found: dict[int, list[list[int]]] = {d: [[] for _ in words] for d in ordered}
+    if holders is None:
+        visits = [ordered for _ in words]
+    else:
+        candidates = np.asarray(ordered, dtype=np.int64)
+        holding = [np.isin(candidates, holders(word)) for word in words]
+        worth = np.sum(holding, axis=0) >= 2  # a word alone stands in no window
+        visits = [candidates[held & worth].tolist() for held in holding]
     for i, word in enumerate(words):
-        if (FIELD, word) not in searcher.reader():
+        if not visits[i] or (FIELD, word) not in searcher.reader():
             continue
         matcher = searcher.postings(FIELD, word)
-        for d in ordered:
+        for d in visits[i]:
             if matcher.is_active() and matcher.id() < d:
                 matcher.skip_to(d)
             if not matcher.is_active():
