@@ -335,6 +335,14 @@ QUERYING = "search.backends.whoosh.querying"
 RELATED = "search.expansion.related"
 VARIANTS = [
     Variant("shipped", "the ranking as shipped", _shipped),
+    *[
+        Variant(
+            f"window-depth-{depth}",
+            f"the window bonus over the {depth} best candidates only (100)",
+            _constant("search.core.ranking", "WINDOW_DEPTH", depth),
+        )
+        for depth in (20, 30, 50)
+    ],
     Variant(
         "window-off",
         "the window bonus off (the ranking before search.proximity)",

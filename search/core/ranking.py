@@ -75,11 +75,15 @@ def coordination(held: int, words: int) -> float:
 # Measured (`python -m bench.relevance_variants`, widths 6…30, weights 0.25…1,
 # from 2, 3 or 4 words): the strongest settings on the even lines (6 words, × 2)
 # lose the odd ones (k602, k604); 16 words, 0.5, from 3 words gains on both
-# halves and both files (kinds 0.879 → 0.885, dev 0.822 → 0.824).
+# halves and both files (kinds 0.879 → 0.885, dev 0.822 → 0.824), but was
+# picked having seen both halves (README, « Typed words standing together »).
 WINDOW_WIDTH = 16  # consecutive indexed words (stop words left out)
 WINDOW_WEIGHT = 0.5  # × (1 + this) when every typed word stands in one window; 0: off
 WINDOW_MIN_WORDS = 3  # distinct content words typed; two words are a phrase's business
-WINDOW_DEPTH = 100  # candidates (after coordination) whose positions are read
+# Candidates (after coordination) whose positions are read: 20, 30, 50 and 100
+# rank both files alike; reading positions is the rule's cost (Whoosh decodes
+# whole posting blocks), so three pages' worth.
+WINDOW_DEPTH = 30
 
 
 def window_factor(most: int, words: int) -> float:
