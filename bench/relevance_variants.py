@@ -270,6 +270,51 @@ def _rerank_typed(bonus, min_words: int = 2):
     return mock.patch.object(whoosh_backend, "_reranked", reranked)
 
 
+def best_weight_in_window(positions: list[list[int]], weights: list[float], width: int) -> float:
+    """The largest sum of distinct words' weights any `width` consecutive positions hold."""
+    events = sorted((p, i) for i, ps in enumerate(positions) for p in ps)
+    inside: dict[int, int] = {}
+    best = start = 0
+    for p, i in events:
+        inside[i] = inside.get(i, 0) + 1
+        while events[start][0] <= p - width:
+            j = events[start][1]
+            inside[j] -= 1
+            if not inside[j]:
+                del inside[j]
+            start += 1
+        best = max(best, sum(weights[j] for j in inside))
+    return best
+
+
+def _idf_window(width: int, weight: float, min_words: int = 3):
+    """The window of the shipped rule, each typed word counted by its IDF (a
+    rare word standing with the others counts more than a common one):
+    × (1 + weight × (best IDF sum in a window − smallest IDF) / (all IDFs − smallest))."""
+    import math
+
+    def bonus(searcher, docnums, node):
+        words = _typed_content_words(node)
+        n = searcher.doc_count_all()
+        idf = [math.log(n / (1 + searcher.doc_frequency("text_exact", w))) + 1 for w in words]
+        per_word = [_positions(searcher, docnums, [w]) for w in words]
+        total, least = sum(idf), min(idf)
+        out = {}
+        for d in docnums:
+            best = best_weight_in_window([pw[d] for pw in per_word], idf, width)
+            out[d] = weight * max(0.0, best - least) / (total - least) if total > least else 0.0
+            if sum(1 for pw in per_word if pw[d]) < 2:
+                out[d] = 0.0
+        return out
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with _window_off(), _rerank_typed(bonus, min_words):
+            yield
+
+    return patched
+
+
 def _windowed(width: int, weight: float, by_stem: bool = False, min_words: int = 2):
     @contextmanager
     def patched() -> Iterator[None]:
@@ -342,6 +387,14 @@ VARIANTS = [
             _constant("search.core.ranking", "WINDOW_DEPTH", depth),
         )
         for depth in (20, 30, 50)
+    ],
+    *[
+        Variant(
+            f"window-idf-{w}-{x}",
+            f"the window's words counted by their IDF: within {w} positions, weight {x}, ≥ 3 words",
+            _idf_window(w, x),
+        )
+        for w, x in ((16, 0.5), (6, 1.0), (16, 1.0))
     ],
     Variant(
         "window-off",
