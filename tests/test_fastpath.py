@@ -34,7 +34,7 @@ from search.entity_keys import EntityScanner, article_entity_keys
 from search.expansion.questions import without_question_words
 from search.indexer import index_corpus
 from search.names import canonical_filters
-from search.proximity import window_words, windowed
+from search.proximity import window_words, windowed, word_weight
 from search.query import parse
 from search.searcher import Limits, Searcher
 
@@ -120,7 +120,9 @@ def _reference(
     # (the fast path first asks its columns which candidates hold which words)
     words = window_words(without_question_words(parse(query)))
     if words:
-        top = windowed(top, words, lambda docnums: positions_of(searcher, docnums, words))
+        n = searcher.doc_count_all()
+        weights = [word_weight(searcher.doc_frequency("text_exact", w), n) for w in words]
+        top = windowed(top, words, weights, lambda ds: positions_of(searcher, ds, words))
     shown = top[(page - 1) * per_page : page * per_page]
     return [(searcher.stored_fields(d)["doc"]["id"], round(s, 4)) for d, s in shown]
 

@@ -18,7 +18,7 @@ from both_backends import both_backends
 
 from search.backends.opensearch.proximity import renumbered
 from search.core import ranking
-from search.proximity import most_in_window, window_words
+from search.proximity import most_in_window, window_share, window_words, word_weight
 from search.query import Phrase, Term, Words
 
 FILLER_ONE = (
@@ -67,20 +67,36 @@ def ids(searcher, query: str) -> list[str]:
     return [h.id for h in searcher.search(query, with_facets=False).hits]
 
 
-def test_the_most_distinct_words_within_a_window_are_counted():
+def test_the_heaviest_set_of_words_within_a_window_is_counted():
     # word 0 at 1 and 40, word 1 at 5, word 2 at 30
     positions = [[1, 40], [5], [30]]
-    assert most_in_window(positions, 16) == 2  # 1 and 5; 30 and 40 are 10 apart: 2
-    assert most_in_window(positions, 40) == 3  # 5, 30, 40
-    assert most_in_window(positions, 1) == 1
-    assert most_in_window([[], [3]], 16) == 1
-    assert most_in_window([[], []], 16) == 0
+    ones = [1.0, 1.0, 1.0]
+    assert most_in_window(positions, 16, ones) == 2  # 1 and 5; 30 and 40 are 10 apart: 2
+    assert most_in_window(positions, 40, ones) == 3  # 5, 30, 40
+    assert most_in_window(positions, 1, ones) == 1
+    # weighed: words 2 and 0 (30, 40) outweigh words 0 and 1 (1, 5)
+    assert most_in_window(positions, 16, [1.0, 1.0, 3.0]) == 4.0
+    assert most_in_window([[], []], 16, ones) == 0
 
 
-def test_the_window_factor_grows_with_the_words_standing_together():
-    factors = [ranking.window_factor(most, 4) for most in range(5)]
-    assert factors[0] == factors[1] == 1.0  # one word alone stands nowhere near another
-    assert factors == sorted(factors) and factors[4] == 1.0 + ranking.WINDOW_WEIGHT
+def test_a_rare_word_weighs_more_than_a_common_one():
+    assert word_weight(1, 1000) > word_weight(100, 1000) > word_weight(900, 1000) > 0
+
+
+def test_the_share_of_the_query_standing_together():
+    weights = [1.0, 2.0, 3.0]
+    together = [[10], [11], [12]]
+    assert window_share(together, weights, 16) == 1.0
+    # one word alone stands in no window, however rare
+    assert window_share([[], [], [12]], weights, 16) == 0.0
+    scattered = [[10], [100], [200]]  # the best window: the rarest word alone
+    assert 0 < window_share(scattered, weights, 16) < window_share([[10], [], [12]], weights, 16)
+
+
+def test_the_window_factor_grows_with_the_share_standing_together():
+    assert ranking.window_factor(0.0) == 1.0
+    assert ranking.window_factor(1.0) == 1.0 + ranking.WINDOW_WEIGHT
+    assert ranking.window_factor(0.5) < ranking.window_factor(1.0)
 
 
 def test_only_plain_content_words_of_a_long_query_are_windowed():

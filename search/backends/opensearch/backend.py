@@ -48,7 +48,7 @@ from search.backends.opensearch.mapping import (
     URL_ENV,
     index_body,
 )
-from search.backends.opensearch.proximity import positions_of
+from search.backends.opensearch.proximity import positions_of, word_weights
 from search.backends.opensearch.querying import MATCH_ALL, prefix_regex, to_dsl
 from search.backends.opensearch.updating import OpenSearchWriteSession
 from search.core.entity_types import ENTITY_FIELDS, group_entities, listed_types
@@ -391,6 +391,7 @@ class OpenSearchBackend:
         top = windowed(
             [(h.id, h.score) for h in hits],
             words,
+            word_weights(self.client, self.index_name, words),
             lambda ids: positions_of(self.client, self.index_name, ids, words),
         )
         for article_id, score in top:

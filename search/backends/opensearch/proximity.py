@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from search.proximity import Positions
+from search.proximity import Positions, word_weight
 
 # the exact fields holding what Whoosh's `text_exact` holds, in its order
 FIELDS = ("title.exact", "headings.exact", "body.exact", "names")
@@ -39,6 +39,25 @@ def positions_of(client: Any, index: str, ids: list[str], words: list[str]) -> d
         },
     )
     return {doc["_id"]: renumbered(doc.get("term_vectors") or {}, words) for doc in resp["docs"]}
+
+
+def word_weights(client: Any, index: str, words: list[str]) -> list[float]:
+    """Each word's `word_weight` from its document frequency in `text.exact`
+    (what Whoosh's `text_exact` holds) and the number of articles: one request,
+    a `filters` aggregation of one bucket a word."""
+    buckets = {str(i): {"term": {"text.exact": w}} for i, w in enumerate(words)}
+    resp = client.search(
+        index=index,
+        body={
+            "size": 0,
+            "track_total_hits": True,
+            "query": {"match_all": {}},
+            "aggs": {"df": {"filters": {"filters": buckets}}},
+        },
+    )
+    documents = resp["hits"]["total"]["value"]
+    counts = resp["aggregations"]["df"]["buckets"]
+    return [word_weight(counts[str(i)]["doc_count"], documents) for i in range(len(words))]
 
 
 def renumbered(vectors: dict[str, Any], words: Sequence[str]) -> Positions:

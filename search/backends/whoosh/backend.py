@@ -100,7 +100,7 @@ from search.expansion.acronyms import (
 )
 from search.gazetteer import Gazetteer
 from search.names import canonical_filters
-from search.proximity import window_words, windowed
+from search.proximity import window_words, windowed, word_weight
 from search.query import Node, QueryError, Term
 from search.spelling import SpellingIndex
 
@@ -310,7 +310,11 @@ def _windowed(
     if not words:
         return top
     holders = None if fast is None else (lambda word: fast.postings("text_exact", word)[0])
-    return windowed(top, words, lambda docnums: positions_of(searcher, docnums, words, holders))
+    documents = searcher.doc_count_all()
+    weights = [word_weight(searcher.doc_frequency("text_exact", w), documents) for w in words]
+    return windowed(
+        top, words, weights, lambda docnums: positions_of(searcher, docnums, words, holders)
+    )
 
 
 def _matches_key(request: SearchRequest) -> str:
