@@ -311,7 +311,9 @@ def _windowed(
         return top
     holders = None if fast is None else (lambda word: fast.postings("text_exact", word)[0])
     documents = searcher.doc_count_all()
-    weights = [word_weight(searcher.doc_frequency("text_exact", w), documents) for w in words]
+    # the fast path answers a document frequency from its columns, as Whoosh counts it
+    frequency = searcher.doc_frequency if fast is None else fast.doc_frequency
+    weights = [word_weight(frequency("text_exact", w), documents) for w in words]
     return windowed(
         top, words, weights, lambda docnums: positions_of(searcher, docnums, words, holders)
     )
