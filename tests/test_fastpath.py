@@ -27,11 +27,14 @@ from search.backends.whoosh import WhooshBackend, fastpath, store
 from search.backends.whoosh.docset import DocSetQuery
 from search.backends.whoosh.fastpath import FAST_DIR, build_fast_path
 from search.backends.whoosh.postings import chunked_writer
+from search.backends.whoosh.proximity import positions_of
 from search.backends.whoosh.querying import Translator, filter_query
 from search.backends.whoosh.schema import to_document
 from search.entity_keys import EntityScanner, article_entity_keys
+from search.expansion.questions import without_question_words
 from search.indexer import index_corpus
 from search.names import canonical_filters
+from search.proximity import window_words, windowed, word_weight
 from search.query import parse
 from search.searcher import Limits, Searcher
 
@@ -113,6 +116,13 @@ def _reference(
     top = [(hit.docnum, hit.score) for hit in found][: max(100, page * per_page)]
     if len(translation.all_words) > 1:
         top = backend._all_words_bonus(searcher, top, translation.all_words)
+    # the window bonus, every candidate's positions read by Whoosh's matchers
+    # (the fast path first asks its columns which candidates hold which words)
+    words = window_words(without_question_words(parse(query)))
+    if words:
+        n = searcher.doc_count_all()
+        weights = [word_weight(searcher.doc_frequency("text_exact", w), n) for w in words]
+        top = windowed(top, words, weights, lambda ds: positions_of(searcher, ds, words))
     shown = top[(page - 1) * per_page : page * per_page]
     return [(searcher.stored_fields(d)["doc"]["id"], round(s, 4)) for d, s in shown]
 

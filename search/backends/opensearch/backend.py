@@ -48,6 +48,7 @@ from search.backends.opensearch.mapping import (
     URL_ENV,
     index_body,
 )
+from search.backends.opensearch.proximity import positions_of, word_weights
 from search.backends.opensearch.querying import MATCH_ALL, prefix_regex, to_dsl
 from search.backends.opensearch.updating import OpenSearchWriteSession
 from search.core.entity_types import ENTITY_FIELDS, group_entities, listed_types
@@ -58,6 +59,7 @@ from search.core.ranking import (
     MAX_SNIPPETS,
     SEMANTIC_DEPTH,
     SNIPPET_CHARS,
+    WINDOW_DEPTH,
 )
 from search.core.records import gazetteer_from_json
 from search.core.suggestions import (
@@ -69,6 +71,7 @@ from search.core.suggestions import (
 from search.expansion.acronyms import AcronymLearner, with_acronyms
 from search.gazetteer import Gazetteer
 from search.names import canonical_filters
+from search.proximity import window_words, windowed
 from search.query import Node, Term
 
 EXPORT_SCROLL_SIZE = 500  # hits per scroll page of an export
@@ -316,8 +319,9 @@ class OpenSearchBackend:
         start = (page - 1) * per_page
         size = max(0, min(per_page, MAX_RESULT_WINDOW - start))
         reorder = _reorders(request, start + size)
-        if reorder:  # the best candidates are fetched, reordered, then the page cut
-            start, size = 0, SEMANTIC_DEPTH
+        window = _window_words(request, start + size)
+        if reorder or window:  # the best candidates are fetched, reordered, then the page cut
+            start, size = 0, max(SEMANTIC_DEPTH if reorder else 0, WINDOW_DEPTH if window else 0)
         gazetteer = self._gazetteer()
 
         body: dict[str, Any] = {
@@ -353,14 +357,16 @@ class OpenSearchBackend:
             )
         except NotFoundError as error:
             self._raise_if_missing(error)
-        took_ms = (time.monotonic() - started) * 1000
-
         hits = [self._hit(h, request.with_snippets) for h in resp["hits"]["hits"]]
+        if window and hits:
+            hits = self._windowed(hits, window)
+        took_ms = (time.monotonic() - started) * 1000
         if reorder and hits:
             fused = request.rerank([h.id for h in hits], [h.score for h in hits])
             for hit, score in zip(hits, fused, strict=True):
                 hit.score = score
             hits.sort(key=lambda h: -h.score)
+        if (reorder or window) and hits:
             first = (page - 1) * per_page
             hits = hits[first : first + per_page]
         facets = self._facets(resp.get("aggregations", {})) if request.with_facets else {}
@@ -377,6 +383,20 @@ class OpenSearchBackend:
             page=page,
             per_page=per_page,
         )
+
+    def _windowed(self, hits: list[Hit], words: list[str]) -> list[Hit]:
+        """The candidates with the window bonus of `search.proximity`, their
+        positions read from the exact fields' term vectors."""
+        by_id = {h.id: h for h in hits}
+        top = windowed(
+            [(h.id, h.score) for h in hits],
+            words,
+            word_weights(self.client, self.index_name, words),
+            lambda ids: positions_of(self.client, self.index_name, ids, words),
+        )
+        for article_id, score in top:
+            by_id[article_id].score = round(score, 4)
+        return [by_id[article_id] for article_id, _ in top]
 
     @staticmethod
     def _highlight() -> dict[str, Any]:
@@ -710,6 +730,14 @@ def _is_missing_index(error: NotFoundError) -> bool:
     info = error.info if isinstance(error.info, dict) else {}
     reason = info.get("error", {})
     return isinstance(reason, dict) and reason.get("type") == "index_not_found_exception"
+
+
+def _window_words(request: SearchRequest, last: int) -> list[str]:
+    """The typed words whose window bonus (`search.proximity`) orders this page:
+    by relevance, within the WINDOW_DEPTH best, as the Whoosh backend does."""
+    if request.sort != "relevance" or last > WINDOW_DEPTH:
+        return []
+    return window_words(request.query)
 
 
 def _reorders(request: SearchRequest, last: int) -> bool:

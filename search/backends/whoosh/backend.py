@@ -58,6 +58,7 @@ from search.backends.whoosh.parallel import (
     parallel_threshold,
 )
 from search.backends.whoosh.postings import chunked_writer
+from search.backends.whoosh.proximity import positions_of
 from search.backends.whoosh.querying import (
     Translator,
     filter_query,
@@ -99,6 +100,7 @@ from search.expansion.acronyms import (
 )
 from search.gazetteer import Gazetteer
 from search.names import canonical_filters
+from search.proximity import window_words, windowed, word_weight
 from search.query import Node, QueryError, Term
 from search.spelling import SpellingIndex
 
@@ -296,6 +298,25 @@ def _reranked(searcher: Searcher, top: list, request: SearchRequest) -> list:
     fused = request.rerank(ids, [s for _, s in candidates])
     rescored = [(d, f) for (d, _), f in zip(candidates, fused, strict=True)]
     return sorted(rescored, key=lambda ds: -ds[1]) + top[len(candidates) :]
+
+
+def _windowed(
+    searcher: Searcher, top: list, request: SearchRequest, fast: FastPath | None = None
+) -> list:
+    """The coordinated candidates with the window bonus of `search.proximity`
+    (typed words standing together), read from `text_exact`'s positions (the
+    fast path's columns, if any, saying first which candidates hold which)."""
+    words = window_words(request.query)
+    if not words:
+        return top
+    holders = None if fast is None else (lambda word: fast.postings("text_exact", word)[0])
+    documents = searcher.doc_count_all()
+    # the fast path answers a document frequency from its columns, as Whoosh counts it
+    frequency = searcher.doc_frequency if fast is None else fast.doc_frequency
+    weights = [word_weight(frequency("text_exact", w), documents) for w in words]
+    return windowed(
+        top, words, weights, lambda docnums: positions_of(searcher, docnums, words, holders)
+    )
 
 
 def _matches_key(request: SearchRequest) -> str:
@@ -595,7 +616,8 @@ class WhooshBackend:
             scored = q if allowed is None else wq.And([q, allowed])
             bonus = sortedby is None and len(translation.all_words) > 1
             wanted = page * per_page
-            deeper = bonus or (sortedby is None and request.rerank is not None)
+            windows = sortedby is None and bool(window_words(request.query))
+            deeper = bonus or windows or (sortedby is None and request.rerank is not None)
             collector = searcher.collector(
                 limit=_depth(request, wanted) if deeper else wanted,
                 sortedby=sortedby,
@@ -610,6 +632,8 @@ class WhooshBackend:
             top = [(hit.docnum, hit.score or 0.0) for hit in found]
             if bonus:
                 top = self._all_words_bonus(searcher, top, translation.all_words)
+            if windows:
+                top = _windowed(searcher, top, request)
             if sortedby is None:
                 top = _reranked(searcher, top, request)[:wanted]
             if time.perf_counter() < deadline:
@@ -764,9 +788,12 @@ class WhooshBackend:
             n = len(translation.all_words)
             factors = np.array([coordination(h, n) for h in range(n + 1)])
             top = top_k(score * factors[held], mask, _depth(request, wanted))
+            top = _windowed(searcher, top, request, fast)
             top = _reranked(searcher, top, request)[:wanted]
         else:
-            top = top_k(score, mask, _depth(request, wanted) if request.rerank else wanted)
+            deeper = request.rerank is not None or bool(window_words(request.query))
+            top = top_k(score, mask, _depth(request, wanted) if deeper else wanted)
+            top = _windowed(searcher, top, request, fast)
             top = _reranked(searcher, top, request)[:wanted]
         if not run.partial:
             gen.remember_matches(_matches_key(request), mask)
