@@ -35,6 +35,7 @@ from bench.corpora import canonical_id
 from bench.engines import get_engine
 from bench.metrics import ndcg_at
 from bench.relevance import Judged, K, cached_index, load_queries
+from search import proximity
 
 KINDS_QUERIES = REPO_ROOT / "bench" / "data" / "queries-kinds.jsonl"
 
@@ -160,25 +161,6 @@ def _positions(searcher, docnums: list[int], forms: list[str]) -> dict[int, list
     return out
 
 
-def most_in_window(positions: list[list[int]], width: int) -> int:
-    """The most distinct words (lists of positions, one list a word) any window
-    of `width` consecutive positions holds."""
-    events = sorted((p, i) for i, ps in enumerate(positions) for p in ps)
-    best, counts, start, distinct = 0, {}, 0, 0
-    for p, i in events:
-        counts[i] = counts.get(i, 0) + 1
-        if counts[i] == 1:
-            distinct += 1
-        while events[start][0] <= p - width:
-            j = events[start][1]
-            counts[j] -= 1
-            if counts[j] == 0:
-                distinct -= 1
-            start += 1
-        best = max(best, distinct)
-    return best
-
-
 _STEM_FORMS: dict = {}
 
 
@@ -204,7 +186,8 @@ def _window(width: int, weight: float, by_stem: bool = False):
             return out
         per_word = [_positions(searcher, docnums, _forms_of(searcher, w, by_stem)) for w in words]
         for d in docnums:
-            m = most_in_window([pw[d] for pw in per_word], width)
+            found = [pw[d] for pw in per_word]
+            m = proximity.most_in_window(found, width, [1.0] * len(found))
             out[d] = weight * max(0, m - 1) / (len(words) - 1)
         return out
 
@@ -271,23 +254,6 @@ def _rerank_typed(bonus, min_words: int = 2):
     return mock.patch.object(whoosh_backend, "_reranked", reranked)
 
 
-def best_weight_in_window(positions: list[list[int]], weights: list[float], width: int) -> float:
-    """The largest sum of distinct words' weights any `width` consecutive positions hold."""
-    events = sorted((p, i) for i, ps in enumerate(positions) for p in ps)
-    inside: dict[int, int] = {}
-    best = start = 0
-    for p, i in events:
-        inside[i] = inside.get(i, 0) + 1
-        while events[start][0] <= p - width:
-            j = events[start][1]
-            inside[j] -= 1
-            if not inside[j]:
-                del inside[j]
-            start += 1
-        best = max(best, sum(weights[j] for j in inside))
-    return best
-
-
 def _idf_window(width: int, weight: float, min_words: int = 3):
     """The window of the shipped rule, each typed word counted by its IDF (a
     rare word standing with the others counts more than a common one):
@@ -302,7 +268,7 @@ def _idf_window(width: int, weight: float, min_words: int = 3):
         total, least = sum(idf), min(idf)
         out = {}
         for d in docnums:
-            best = best_weight_in_window([pw[d] for pw in per_word], idf, width)
+            best = proximity.most_in_window([pw[d] for pw in per_word], width, idf)
             out[d] = weight * max(0.0, best - least) / (total - least) if total > least else 0.0
             if sum(1 for pw in per_word if pw[d]) < 2:
                 out[d] = 0.0

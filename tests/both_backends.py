@@ -8,6 +8,7 @@ index, an OpenSearch searcher over the same articles (on the real node the
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,25 @@ OPENSEARCH = pytest.param(
         pytest.mark.skipif(bool(OPENSEARCH_SKIP_REASON), reason=OPENSEARCH_SKIP_REASON or ""),
     ],
 )
+
+
+def jsonl_corpus(articles: dict[str, tuple[str, str]], name: str) -> Callable[[Path], Path]:
+    """A `write_corpus` for `both_backends`: the `articles` (id → (title, text)),
+    all dated 2024-05-01, as one JSONL file `name`."""
+
+    def write(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = [
+            json.dumps(
+                {"id": key, "title": title, "date": "2024-05-01", "text": text},
+                ensure_ascii=False,
+            )
+            for key, (title, text) in articles.items()
+        ]
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return folder
+
+    return write
 
 
 def both_backends(label: str, write_corpus: Callable[[Path], Path]):

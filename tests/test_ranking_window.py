@@ -11,10 +11,7 @@ it first).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from both_backends import both_backends
+from both_backends import both_backends, jsonl_corpus
 
 from search.backends.opensearch.proximity import renumbered
 from search.core import ranking
@@ -47,20 +44,9 @@ ARTICLES = {
 QUERY = "les médailles du judo à Rio"
 
 
-def _write_corpus(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = [
-        json.dumps(
-            {"id": key, "title": title, "date": "2024-05-01", "text": text},
-            ensure_ascii=False,
-        )
-        for key, (title, text) in ARTICLES.items()
-    ]
-    (folder / "window.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return folder
-
-
-backend_corpus, whoosh_index, opensearch_searcher, searcher = both_backends("window", _write_corpus)
+backend_corpus, whoosh_index, opensearch_searcher, searcher = both_backends(
+    "window", jsonl_corpus(ARTICLES, "window.jsonl")
+)
 
 
 def ids(searcher, query: str) -> list[str]:

@@ -9,10 +9,7 @@ names one general ranking behaviour.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from both_backends import both_backends
+from both_backends import both_backends, jsonl_corpus
 
 from search.core.ranking import coordination
 from search.expansion.questions import is_question_word
@@ -41,21 +38,8 @@ ARTICLES = {
 }
 
 
-def _write_corpus(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    lines = [
-        json.dumps(
-            {"id": key, "title": title, "date": "2024-05-01", "text": text},
-            ensure_ascii=False,
-        )
-        for key, (title, text) in ARTICLES.items()
-    ]
-    (folder / "ranking.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return folder
-
-
 backend_corpus, whoosh_index, opensearch_searcher, searcher = both_backends(
-    "ranking", _write_corpus
+    "ranking", jsonl_corpus(ARTICLES, "ranking.jsonl")
 )
 
 
