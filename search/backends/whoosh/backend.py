@@ -301,12 +301,12 @@ def _reranked(searcher: Searcher, top: list, request: SearchRequest) -> list:
 
 
 def _windowed(
-    searcher: Searcher, top: list, request: SearchRequest, fast: FastPath | None = None
+    searcher: Searcher, top: list, words: list[str], fast: FastPath | None = None
 ) -> list:
     """The coordinated candidates with the window bonus of `search.proximity`
-    (typed words standing together), read from `text_exact`'s positions (the
-    fast path's columns, if any, saying first which candidates hold which)."""
-    words = window_words(request.query)
+    for the typed `words` (`window_words`: standing together), read from
+    `text_exact`'s positions (the fast path's columns, if any, saying first
+    which candidates hold which)."""
     if not words:
         return top
     holders = None if fast is None else (lambda word: fast.postings("text_exact", word)[0])
@@ -616,8 +616,8 @@ class WhooshBackend:
             scored = q if allowed is None else wq.And([q, allowed])
             bonus = sortedby is None and len(translation.all_words) > 1
             wanted = page * per_page
-            windows = sortedby is None and bool(window_words(request.query))
-            deeper = bonus or windows or (sortedby is None and request.rerank is not None)
+            window = window_words(request.query) if sortedby is None else []
+            deeper = bonus or bool(window) or (sortedby is None and request.rerank is not None)
             collector = searcher.collector(
                 limit=_depth(request, wanted) if deeper else wanted,
                 sortedby=sortedby,
@@ -632,8 +632,8 @@ class WhooshBackend:
             top = [(hit.docnum, hit.score or 0.0) for hit in found]
             if bonus:
                 top = self._all_words_bonus(searcher, top, translation.all_words)
-            if windows:
-                top = _windowed(searcher, top, request)
+            if window:
+                top = _windowed(searcher, top, window)
             if sortedby is None:
                 top = _reranked(searcher, top, request)[:wanted]
             if time.perf_counter() < deadline:
@@ -788,12 +788,13 @@ class WhooshBackend:
             n = len(translation.all_words)
             factors = np.array([coordination(h, n) for h in range(n + 1)])
             top = top_k(score * factors[held], mask, _depth(request, wanted))
-            top = _windowed(searcher, top, request, fast)
+            top = _windowed(searcher, top, window_words(request.query), fast)
             top = _reranked(searcher, top, request)[:wanted]
         else:
-            deeper = request.rerank is not None or bool(window_words(request.query))
+            window = window_words(request.query)
+            deeper = request.rerank is not None or bool(window)
             top = top_k(score, mask, _depth(request, wanted) if deeper else wanted)
-            top = _windowed(searcher, top, request, fast)
+            top = _windowed(searcher, top, window, fast)
             top = _reranked(searcher, top, request)[:wanted]
         if not run.partial:
             gen.remember_matches(_matches_key(request), mask)
