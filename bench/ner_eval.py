@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             seeds=args.seed,
             average=args.average,
             silver=args.silver,
-            schedule=Schedule(args.learn_rate, args.batch_max),
+            schedule=Schedule(args.learn_rate, args.batch_max, args.augment),
             also=also,
         )
         return 0
