@@ -14,7 +14,9 @@ from bench.ner_train import (
     Member,
     Schedule,
     _train_key,
+    augment_docs,
     average_weights,
+    mention_pools,
     orgless_but_listed,
     parse_also,
     save_ner,
@@ -133,3 +135,57 @@ def test_also_names_the_settings_it_does_not_know():
         parse_also([["batch=64", "seed=1"]])
     with pytest.raises(ValueError, match="seed="):
         parse_also([["lr=0.002"]])
+
+
+def _labelled(nlp, text: str, names: dict[str, str], misc: tuple[str, ...] = ()):
+    doc = nlp.make_doc(text)
+    spans = [
+        doc.char_span(text.index(n), text.index(n) + len(n), label=t) for n, t in names.items()
+    ]
+    spans += [doc.char_span(text.index(m), text.index(m) + len(m), label="MISC") for m in misc]
+    doc.ents = sorted(spans, key=lambda s: s.start)
+    return doc
+
+
+def test_mention_replacement_swaps_names_of_one_type_and_keeps_the_context():
+    nlp = load_pipeline(weights=None)
+    docs = [
+        _labelled(
+            nlp,
+            "Le ministère de la Défense a reçu Emmanuel Macron à Bamako pour la Coupe du monde.",
+            {"ministère de la Défense": "ORG", "Emmanuel Macron": "PER", "Bamako": "LOC"},
+            misc=("Coupe du monde",),
+        ),
+        _labelled(
+            nlp,
+            "Selon Reuters, Angela Merkel est arrivée à Berlin.",
+            {"Reuters": "ORG", "Angela Merkel": "PER", "Berlin": "LOC"},
+        ),
+    ]
+    pools = mention_pools(docs)
+    assert pools["ORG"] == ["Reuters", "ministère de la Défense"]
+    augmented = augment_docs(docs, 3, seed=7, make_doc=nlp.make_doc)
+    assert augmented[:2] == docs  # the originals first, untouched
+    copies = augmented[2:]
+    assert 0 < len(copies) <= 6
+    originals = {d.text for d in docs}
+    for copy in copies:
+        assert copy.text not in originals  # something was swapped
+        for ent in copy.ents:
+            if ent.label_ == "MISC":
+                assert ent.text == "Coupe du monde"  # silver spans are not replaced
+            else:
+                assert ent.text in pools[ent.label_]  # a name of the same type
+        assert "a reçu" in copy.text or "est arrivée à" in copy.text  # the context stays
+    # Seeded: the same copies again; another seed draws others.
+    again = augment_docs(docs, 3, seed=7, make_doc=nlp.make_doc)
+    assert [d.text for d in again] == [d.text for d in augmented]
+    other = augment_docs(docs, 3, seed=8, make_doc=nlp.make_doc)
+    assert [d.text for d in other] != [d.text for d in augmented]
+    assert augment_docs(docs, 0, seed=7, make_doc=nlp.make_doc) == docs
+
+
+def test_augmented_fold_models_have_a_key_of_their_own():
+    plain = _train_key(5, 3, 0.2, seed=1, average=True)
+    augmented = _train_key(5, 3, 0.2, seed=1, average=True, schedule=Schedule(augment=1))
+    assert plain != augmented
