@@ -31,6 +31,7 @@ from bench.ner_folds import model_docs
 from bench.ner_train import (
     SHIPPED_AVERAGE,
     SHIPPED_EPOCHS,
+    SHIPPED_SCHEDULE,
     SHIPPED_SEEDS,
     fold_models,
     fold_of,
@@ -135,9 +136,17 @@ def main(argv: list[str] | None = None) -> int:
     texts = load_texts(set(ids))
     gazetteer = Gazetteer.load(GAZETTEER)
     if len(SHIPPED_SEEDS) == 1:
-        folders = fold_models(args.k, args.epochs, seed=SHIPPED_SEEDS[0], average=SHIPPED_AVERAGE)
+        folders = fold_models(
+            args.k,
+            args.epochs,
+            seed=SHIPPED_SEEDS[0],
+            average=SHIPPED_AVERAGE,
+            schedule=SHIPPED_SCHEDULE,
+        )
     else:
-        folders = soup_fold_models(args.k, args.epochs, 0.2, SHIPPED_SEEDS, SHIPPED_AVERAGE)
+        folders = soup_fold_models(
+            args.k, args.epochs, 0.2, SHIPPED_SEEDS, SHIPPED_AVERAGE, schedule=SHIPPED_SCHEDULE
+        )
     errors = []
     for fold in args.folds:
         held = [i for p, i in enumerate(ids) if fold_of(p, args.k) == fold - 1]
