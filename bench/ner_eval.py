@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             seeds=args.seed,
             average=args.average,
             silver=args.silver,
-            schedule=Schedule(args.learn_rate, args.batch_max, args.augment),
+            schedule=Schedule(args.learn_rate, args.batch_max, args.augment, args.augment_seed),
             also=also,
         )
         return 0

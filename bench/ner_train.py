@@ -79,13 +79,17 @@ class Schedule:
     `learn_rate`: Adam's step size (None: what `resume_training` gives, spaCy's
     0.001); `batch_max`: the largest minibatch, batches growing from 4 to it as
     spaCy's examples do; `augment`: how many mention-replaced copies of each
-    training doc are added (`augment_docs`, seventh round). A fold model trained
-    with the defaults keeps the key it had before these choices existed, so the
-    cached models stay valid."""
+    training doc are added (`augment_docs`, seventh round); `augment_seed`: the
+    seed of those copies' draws (None: the training seed's, so each member of a
+    soup sees other copies; a number: every member sees the same copies, as the
+    members of a plain soup see the same docs). A fold model trained with the
+    defaults keeps the key it had before these choices existed, so the cached
+    models stay valid."""
 
     learn_rate: float | None = None
     batch_max: int = 32
     augment: int = 0
+    augment_seed: int | None = None
 
     def key_parts(self) -> list[str]:
         parts = []
@@ -95,6 +99,8 @@ class Schedule:
             parts.append(f"batch-{self.batch_max}")
         if self.augment:
             parts.append(f"augment-{self.augment}")
+        if self.augment and self.augment_seed is not None:
+            parts.append(f"augment-seed-{self.augment_seed}")
         return parts
 
     def note(self) -> dict:
@@ -516,7 +522,8 @@ def fold_models(
                 train = [d for j, (p, _) in enumerate(kept) if j not in skipped for d in docs[p]]
             if schedule.augment:
                 before = len(train)
-                train = augment_docs(train, schedule.augment, seed, nlp.make_doc)
+                draws = seed if schedule.augment_seed is None else schedule.augment_seed
+                train = augment_docs(train, schedule.augment, draws, nlp.make_doc)
                 log(f"  {len(train) - before} mention-replaced copies of {before} training docs")
 
             def checkpoint(epoch: int, nlp: Language, averages: dict, fold: int = i) -> None:
@@ -663,7 +670,8 @@ def all_articles_model(
     log(f"{len(articles)} articles; gold strings found in their text: {found}/{total}")
     nlp = base_model()
     docs = reference_docs(nlp, articles, texts)
-    train = augment_docs([d for per in docs for d in per], schedule.augment, seed, nlp.make_doc)
+    draws = seed if schedule.augment_seed is None else schedule.augment_seed
+    train = augment_docs([d for per in docs for d in per], schedule.augment, draws, nlp.make_doc)
     note = {
         "articles": len(articles),
         "epochs": epochs,
@@ -701,6 +709,12 @@ def add_schedule_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=SHIPPED_SCHEDULE.augment,
         help="mention-replaced copies of each training doc (0: none)",
+    )
+    parser.add_argument(
+        "--augment-seed",
+        type=int,
+        default=SHIPPED_SCHEDULE.augment_seed,
+        help="seed of the copies' draws (default: each training seed draws its own)",
     )
 
 
@@ -748,7 +762,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_schedule_options(parser)
     args = parser.parse_args(argv)
-    schedule = Schedule(args.learn_rate, args.batch_max, args.augment)
+    schedule = Schedule(args.learn_rate, args.batch_max, args.augment, args.augment_seed)
     if args.folds:
         only = [f - 1 for f in args.only] if args.only else None
         for seed in args.seed:
