@@ -267,7 +267,9 @@ def main(argv: list[str] | None = None) -> int:
             seeds=args.seed,
             average=args.average,
             silver=args.silver,
-            schedule=Schedule(args.learn_rate, args.batch_max, args.augment, args.augment_seed),
+            schedule=Schedule(
+                args.learn_rate, args.batch_max, args.augment, args.augment_seed, args.batch_start
+            ),
             also=also,
         )
         return 0

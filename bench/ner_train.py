@@ -77,8 +77,10 @@ class Schedule:
     """How fast and in what batches the weights move (fifth round's choices).
 
     `learn_rate`: Adam's step size (None: what `resume_training` gives, spaCy's
-    0.001); `batch_max`: the largest minibatch, batches growing from 4 to it as
-    spaCy's examples do; `augment`: how many mention-replaced copies of each
+    0.001); `batch_max`: the largest minibatch, batches growing from
+    `batch_start` to it by 0.1 % a batch as spaCy's examples do (from 4, the
+    batches only reach 6 documents in 3 epochs, so `batch_max` never binds:
+    a larger batch needs a larger start); `augment`: how many mention-replaced copies of each
     training doc are added (`augment_docs`, seventh round); `augment_seed`: the
     seed of those copies' draws (None: the training seed's, so each member of a
     soup sees other copies; a number: every member sees the same copies, as the
@@ -90,6 +92,7 @@ class Schedule:
     batch_max: int = 32
     augment: int = 0
     augment_seed: int | None = None
+    batch_start: int = 4
 
     def key_parts(self) -> list[str]:
         parts = []
@@ -101,6 +104,8 @@ class Schedule:
             parts.append(f"augment-{self.augment}")
         if self.augment and self.augment_seed is not None:
             parts.append(f"augment-seed-{self.augment_seed}")
+        if self.batch_start != 4:
+            parts.append(f"batch-start-{self.batch_start}")
         return parts
 
     def note(self) -> dict:
@@ -317,7 +322,10 @@ def fine_tune(
         rng.shuffle(examples)
         losses: dict[str, float] = {}
         started = time.perf_counter()
-        for batch in minibatch(examples, size=compounding(4.0, float(schedule.batch_max), 1.001)):
+        for batch in minibatch(
+            examples,
+            size=compounding(float(schedule.batch_start), float(schedule.batch_max), 1.001),
+        ):
             nlp.update(batch, sgd=optimizer, drop=dropout, losses=losses)
         seconds = time.perf_counter() - started
         log(
@@ -705,6 +713,12 @@ def add_schedule_options(parser: argparse.ArgumentParser) -> None:
         help="largest minibatch (batches grow from 4 to it)",
     )
     parser.add_argument(
+        "--batch-start",
+        type=int,
+        default=SHIPPED_SCHEDULE.batch_start,
+        help="first minibatch size (batches grow from it to --batch-max)",
+    )
+    parser.add_argument(
         "--augment",
         type=int,
         default=SHIPPED_SCHEDULE.augment,
@@ -762,7 +776,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_schedule_options(parser)
     args = parser.parse_args(argv)
-    schedule = Schedule(args.learn_rate, args.batch_max, args.augment, args.augment_seed)
+    schedule = Schedule(
+        args.learn_rate, args.batch_max, args.augment, args.augment_seed, args.batch_start
+    )
     if args.folds:
         only = [f - 1 for f in args.only] if args.only else None
         for seed in args.seed:
