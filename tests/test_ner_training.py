@@ -189,3 +189,10 @@ def test_augmented_fold_models_have_a_key_of_their_own():
     plain = _train_key(5, 3, 0.2, seed=1, average=True)
     augmented = _train_key(5, 3, 0.2, seed=1, average=True, schedule=Schedule(augment=1))
     assert plain != augmented
+
+
+def test_a_larger_first_batch_has_a_key_of_its_own_and_the_default_keeps_its_key():
+    plain = _train_key(5, 3, 0.2, seed=1, average=True)
+    assert _train_key(5, 3, 0.2, seed=1, average=True, schedule=Schedule(batch_start=4)) == plain
+    larger = _train_key(5, 3, 0.2, seed=1, average=True, schedule=Schedule(batch_start=16))
+    assert larger != plain
