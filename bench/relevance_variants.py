@@ -343,6 +343,49 @@ def _constant(module: str, name: str, value: object):
     return patched
 
 
+def _nationality_forms(weight: float | None, every_form: bool = True):
+    """The shipped rule of search.expansion.nationality (a nationality the
+    stemmer joins with its place also searched on its own forms) with another
+    weight, on the typed form only, or off (`weight` None)."""
+    from search.expansion import nationality, related
+    from search.query import Phrase
+
+    def own_forms(term):
+        if weight is None:
+            return ()
+        found = nationality.own_forms(term)
+        if not every_form and found:
+            return ((Phrase(term.text), weight),)
+        return tuple((node, weight) for node, _ in found)
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with mock.patch.object(related, "own_forms", own_forms):
+            yield
+
+    return patched
+
+
+def _exact_when_long(min_words: int):
+    """The exact-form bonus kept for frequent words in queries of `min_words`
+    content words or more (the speed rule stays for shorter ones)."""
+    from search.backends.whoosh import querying
+
+    original = querying.Translator._frequent
+
+    def frequent(self, stem_text: str) -> bool:
+        if len(proximity.window_words(self.top_level)) >= min_words:
+            return False
+        return original(self, stem_text)
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with mock.patch.object(querying.Translator, "_frequent", frequent):
+            yield
+
+    return patched
+
+
 QUERYING = "search.backends.whoosh.querying"
 RELATED = "search.expansion.related"
 VARIANTS = [
@@ -412,6 +455,31 @@ VARIANTS = [
         "exact-form bonus kept for frequent words",
         _constant(QUERYING, "FREQUENT_WORD_SHARE", 1.0),
     ),
+    Variant(
+        "nationality-forms-off",
+        "a nationality the stemmer joins with its place searched by its stem and place only"
+        " (the ranking before search.expansion.nationality)",
+        _nationality_forms(None),
+    ),
+    *[
+        Variant(
+            f"nationality-forms-{x}{'' if every else '-typed'}",
+            f"a nationality the stemmer joins with its place also searched on its own forms"
+            f" ({'every gender and number' if every else 'the typed form'}), weight {x}",
+            _nationality_forms(x, every),
+        )
+        for x in (0.3, 0.6, 1.0)
+        for every in (True, False)
+        if (x, every) != (0.6, True)  # what ships
+    ],
+    *[
+        Variant(
+            f"exact-long-{m}",
+            f"exact-form bonus kept for frequent words in queries of ≥ {m} content words",
+            _exact_when_long(m),
+        )
+        for m in (3, 5)
+    ],
     Variant("derived-0.2", "derivations weighted 0.2", _constant(RELATED, "DERIVED_WEIGHT", 0.2)),
     Variant(
         "demonym-0.25",
