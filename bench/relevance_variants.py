@@ -386,6 +386,45 @@ def _exact_when_long(min_words: int):
     return patched
 
 
+def _demonym_idf():
+    """A place reached from a nationality (or the reverse) weighted 0.5 × the
+    ratio of its IDF to the typed word's, at most 1: a country far more
+    frequent than its adjective (France, in a French archive) adds little."""
+    import math
+
+    from search.backends.whoosh import querying
+    from search.core.french import stem
+    from search.expansion.related import DEMONYM_WEIGHT, Related
+    from search.query import Phrase, Term
+
+    original = querying.Translator._related
+
+    def idf(self, text: str) -> float:
+        n = max(self.reader.doc_count(), 1)
+        words = [w for w in text.split() if w]
+        if not words:
+            return 1.0
+        df = max(self.doc_frequency("text", stem(w.lower())) for w in words)
+        return math.log(n / (1 + df)) + 1.0
+
+    def _related(self, related):
+        item = related.item
+        typed = getattr(item, "text", None) or " ".join(t.text for t in item.words)
+        scaled = []
+        for node, weight in related.alternatives:
+            if weight == DEMONYM_WEIGHT and isinstance(node, Term | Phrase):
+                weight *= min(1.0, idf(self, node.text) / idf(self, typed))
+            scaled.append((node, weight))
+        return original(self, Related(item, tuple(scaled)))
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with mock.patch.object(querying.Translator, "_related", _related):
+            yield
+
+    return patched
+
+
 QUERYING = "search.backends.whoosh.querying"
 RELATED = "search.expansion.related"
 VARIANTS = [
@@ -480,6 +519,11 @@ VARIANTS = [
         )
         for m in (3, 5)
     ],
+    Variant(
+        "demonym-idf",
+        "places and nationalities weighted 0.5 × min(1, IDF of the place / IDF of the typed word)",
+        _demonym_idf(),
+    ),
     Variant("derived-0.2", "derivations weighted 0.2", _constant(RELATED, "DERIVED_WEIGHT", 0.2)),
     Variant(
         "demonym-0.25",

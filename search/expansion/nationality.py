@@ -15,6 +15,9 @@ and number (« français, française, françaises »), as alternatives weighted
 like the exact-form bonus (`OWN_FORMS_WEIGHT`): an article using the
 nationality ranks above one only naming the country, and one only naming the
 country is still found (the stem and the place alternative are unchanged).
+An adjective rare enough to keep its exact-form bonus (« burundais » in a
+small archive) gets both: the rule was measured so, and the speed rule that
+drops the bonus is the backend's business, not known here.
 Adjectives whose stem already differs from their place's (« malien » / Mali,
 « syrien » / Syrie) keep their forms apart by the stem: nothing is added.
 
