@@ -29,9 +29,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from search.core.french import stem
+from search.core.french import fold, stem
 from search.core.ranking import EXACT_BOOSTS
-from search.expansion.families import DEMONYM_FILE, _fold, _rows, inflect
+from search.expansion.families import demonym_adjectives, inflect, place_of
 from search.query import Node, Phrase, Term
 
 # The exact-form bonus of a plain word (`ranking.EXACT_BOOSTS`): the own forms
@@ -45,11 +45,11 @@ def _conflated_forms() -> dict[str, tuple[str, ...]]:
     """Folded form of a nationality adjective that stems as its single-word
     place → every folded form of that adjective (sorted)."""
     out: dict[str, tuple[str, ...]] = {}
-    for row in _rows(DEMONYM_FILE):
-        adjective, place = _fold(row[0]), _fold(row[1]) if len(row) > 1 else ""
-        if not place or " " in place or stem(adjective) != stem(place):
+    for adjective in demonym_adjectives():
+        place = place_of(adjective)
+        if not place or " " in place or stem(fold(adjective)) != stem(fold(place)):
             continue
-        forms = tuple(sorted({_fold(f) for f in inflect(adjective)}))
+        forms = tuple(sorted({fold(f).strip() for f in inflect(adjective)}))
         for form in forms:
             out.setdefault(form, forms)
     return out
@@ -58,5 +58,5 @@ def _conflated_forms() -> dict[str, tuple[str, ...]]:
 def own_forms(term: Term) -> tuple[tuple[Node, float], ...]:
     """« français » → each of (français, française, françaises) as an exact
     form (a one-word phrase), at OWN_FORMS_WEIGHT; () for any other word."""
-    forms = _conflated_forms().get(_fold(term.text), ())
+    forms = _conflated_forms().get(fold(term.text).strip(), ())
     return tuple((Phrase(form), OWN_FORMS_WEIGHT) for form in forms)
