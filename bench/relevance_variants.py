@@ -332,17 +332,6 @@ def _lucene_idf() -> Iterator[None]:
         yield
 
 
-def _constant(module: str, name: str, value: object):
-    @contextmanager
-    def patched() -> Iterator[None]:
-        import importlib
-
-        with mock.patch.object(importlib.import_module(module), name, value):
-            yield
-
-    return patched
-
-
 def _nationality_forms(weight: float | None, every_form: bool = True):
     """The shipped rule of search.expansion.nationality (a nationality the
     stemmer joins with its place also searched on its own forms) with another
@@ -420,6 +409,17 @@ def _demonym_idf():
     @contextmanager
     def patched() -> Iterator[None]:
         with mock.patch.object(querying.Translator, "_related", _related):
+            yield
+
+    return patched
+
+
+def _constant(module: str, name: str, value: object):
+    @contextmanager
+    def patched() -> Iterator[None]:
+        import importlib
+
+        with mock.patch.object(importlib.import_module(module), name, value):
             yield
 
     return patched
