@@ -332,6 +332,88 @@ def _lucene_idf() -> Iterator[None]:
         yield
 
 
+def _nationality_forms(weight: float | None, every_form: bool = True):
+    """The shipped rule of search.expansion.nationality (a nationality the
+    stemmer joins with its place also searched on its own forms) with another
+    weight, on the typed form only, or off (`weight` None)."""
+    from search.expansion import nationality, related
+    from search.query import Phrase
+
+    def own_forms(term):
+        if weight is None:
+            return ()
+        found = nationality.own_forms(term)
+        if not every_form and found:
+            return ((Phrase(term.text), weight),)
+        return tuple((node, weight) for node, _ in found)
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with mock.patch.object(related, "own_forms", own_forms):
+            yield
+
+    return patched
+
+
+def _exact_when_long(min_words: int):
+    """The exact-form bonus kept for frequent words in queries of `min_words`
+    content words or more (the speed rule stays for shorter ones)."""
+    from search.backends.whoosh import querying
+
+    original = querying.Translator._frequent
+
+    def frequent(self, stem_text: str) -> bool:
+        if len(proximity.window_words(self.top_level)) >= min_words:
+            return False
+        return original(self, stem_text)
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with mock.patch.object(querying.Translator, "_frequent", frequent):
+            yield
+
+    return patched
+
+
+def _demonym_idf():
+    """A place reached from a nationality (or the reverse) weighted 0.5 × the
+    ratio of its IDF to the typed word's, at most 1: a country far more
+    frequent than its adjective (France, in a French archive) adds little."""
+    import math
+
+    from search.backends.whoosh import querying
+    from search.core.french import stem
+    from search.expansion.related import DEMONYM_WEIGHT, Related
+    from search.query import Phrase, Term
+
+    original = querying.Translator._related
+
+    def idf(self, text: str) -> float:
+        n = max(self.reader.doc_count(), 1)
+        words = [w for w in text.split() if w]
+        if not words:
+            return 1.0
+        df = max(self.doc_frequency("text", stem(w.lower())) for w in words)
+        return math.log(n / (1 + df)) + 1.0
+
+    def _related(self, related):
+        item = related.item
+        typed = getattr(item, "text", None) or " ".join(t.text for t in item.words)
+        scaled = []
+        for node, weight in related.alternatives:
+            if weight == DEMONYM_WEIGHT and isinstance(node, Term | Phrase):
+                weight *= min(1.0, idf(self, node.text) / idf(self, typed))
+            scaled.append((node, weight))
+        return original(self, Related(item, tuple(scaled)))
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with mock.patch.object(querying.Translator, "_related", _related):
+            yield
+
+    return patched
+
+
 def _constant(module: str, name: str, value: object):
     @contextmanager
     def patched() -> Iterator[None]:
@@ -411,6 +493,36 @@ VARIANTS = [
         "frequent-off",
         "exact-form bonus kept for frequent words",
         _constant(QUERYING, "FREQUENT_WORD_SHARE", 1.0),
+    ),
+    Variant(
+        "nationality-forms-off",
+        "a nationality the stemmer joins with its place searched by its stem and place only"
+        " (the ranking before search.expansion.nationality)",
+        _nationality_forms(None),
+    ),
+    *[
+        Variant(
+            f"nationality-forms-{x}{'' if every else '-typed'}",
+            f"a nationality the stemmer joins with its place also searched on its own forms"
+            f" ({'every gender and number' if every else 'the typed form'}), weight {x}",
+            _nationality_forms(x, every),
+        )
+        for x in (0.3, 0.6, 1.0)
+        for every in (True, False)
+        if (x, every) != (0.6, True)  # what ships
+    ],
+    *[
+        Variant(
+            f"exact-long-{m}",
+            f"exact-form bonus kept for frequent words in queries of ≥ {m} content words",
+            _exact_when_long(m),
+        )
+        for m in (3, 5)
+    ],
+    Variant(
+        "demonym-idf",
+        "places and nationalities weighted 0.5 × min(1, IDF of the place / IDF of the typed word)",
+        _demonym_idf(),
     ),
     Variant("derived-0.2", "derivations weighted 0.2", _constant(RELATED, "DERIVED_WEIGHT", 0.2)),
     Variant(
