@@ -1,7 +1,7 @@
 """Corpus co-occurrence: words the archive itself says go with a rarer query word.
 
 Measured for issue 14 item 5(c) by `python -m bench.cooccurrence` and NOT
-adopted (README, « Corpus co-occurrence, re-measured »): it lives under
+adopted (docs/relevance-history.md, « Corpus co-occurrence, re-measured »): it lives under
 `bench/` so that the measurement can be repeated, and is written the way it
 would ship, so that adopting it later is a matter of wiring, not rewriting.
 

@@ -10,9 +10,10 @@ one step of the Whoosh backend's ranking), then runs both judged query files
 `python -m bench.relevance` builds (built here if missing). It prints nDCG@10
 of each file and the mean over both files' even lines and odd lines (0-based):
 a rule is chosen on the even lines and kept only if the odd lines do not lose
-and the 40 older queries do not drop — see the README, « Long descriptions and
-questions, held out ». None of these variants ships; they are here so that the
-figures of the README can be reproduced. The `window-*` and `near-*` grids run
+and the 40 older queries do not drop — see docs/relevance-history.md, « Long
+descriptions and questions, held out ». None of these variants ships; they are
+here so that the figures of the README and docs/relevance-history.md can be
+reproduced. The `window-*` and `near-*` grids run
 with the shipped window bonus (search.proximity) off, as they were measured:
 `window-idf-16-1.0` is what ships (over 100 candidates; the shipped 30 rank
 both files alike), `window-off` the ranking before it.

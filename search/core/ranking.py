@@ -77,7 +77,7 @@ def coordination(held: int, words: int) -> float:
 # strongest settings on the even lines (6 words, × 2) lose the odd ones (k602,
 # k604), and 16 words, 0.5 — picked having seen both halves — gains on both;
 # counting its IDF, 16 words, 1.0 is the best of three on the even lines and
-# gains on both (kinds 0.879 → 0.895, dev 0.822 → 0.825). README, « Typed
+# gains on both (kinds 0.879 → 0.895, dev 0.822 → 0.825). docs/relevance-history.md, « Typed
 # words standing together ».
 WINDOW_WIDTH = 16  # consecutive indexed words (stop words left out)
 WINDOW_WEIGHT = 1.0  # × (1 + this) when every typed word stands in one window; 0: off
@@ -94,8 +94,8 @@ def window_factor(share: float) -> float:
     of the article (`search.proximity.window_share`): 1 + WINDOW_WEIGHT × share.
 
     Why a window over all the words held rather than pairs of neighbouring
-    typed words (tried: `proximity` rows of the README): the asker's order is
-    not the writer's, and a headline or lead restating the subject holds most
+    typed words (tried: `proximity` rows of docs/relevance-history.md): the
+    asker's order is not the writer's, and a headline or lead restating the subject holds most
     of the words within a few lines whatever their order. Why IDF: « président »
     beside « Corée » says less than « Corée » beside « Sud »."""
     return 1.0 + WINDOW_WEIGHT * share

@@ -22,7 +22,7 @@ Adjectives whose stem already differs from their place's (« malien » / Mali,
 « syrien » / Syrie) keep their forms apart by the stem: nothing is added.
 
 Measured with `python -m bench.relevance_variants --variant nationality-forms-off`
-(README, « Long descriptions: a nationality kept apart from its country »).
+(docs/relevance-history.md, « Long descriptions: a nationality kept apart from its country »).
 """
 
 from __future__ import annotations
