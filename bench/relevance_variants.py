@@ -345,7 +345,9 @@ def _constant(module: str, name: str, value: object):
 
 def _typed_years(node) -> set[int]:
     """Years typed among the top-level words (four digits, 1900…2099)."""
-    return {int(w) for w in _typed_words(node) if len(w) == 4 and w.isdigit() and w[:2] in ("19", "20")}
+    return {
+        int(w) for w in _typed_words(node) if len(w) == 4 and w.isdigit() and w[:2] in ("19", "20")
+    }
 
 
 def _year_date(weight: float, depth: int = 30):
@@ -419,13 +421,11 @@ def _tree(rewrite):
     return lambda: mock.patch.object(searcher_module, "without_question_words", rewritten)
 
 
-def _year_pairs_from(min_words: int):
-    def rewrite(node):
-        if len(_typed_content_words(node)) < min_words:
-            return node
-        return _year_pairs(node)
-
-    return rewrite
+@contextmanager
+def _year_pair_any_length() -> Iterator[None]:
+    """The shipped year phrase off, the same phrase added at any query length."""
+    with _constant("search.expansion.years", "YEAR_PHRASES", False)(), _tree(_year_pairs)():
+        yield
 
 
 def _year_pairs(node):
@@ -536,12 +536,18 @@ VARIANTS = [
         )
         for w in (0.1, 0.25, 0.5)
     ],
-    Variant("frame-verb", "a question's verb after its auxiliary dropped", _tree(_frame_verb_dropped)),
-    Variant("year-pair", "a typed year and the word before it as a phrase", _tree(_year_pairs)),
     Variant(
-        "year-pair-min3",
-        "a typed year and the word before it as a phrase, ≥ 3 content words",
-        _tree(_year_pairs_from(3)),
+        "frame-verb", "a question's verb after its auxiliary dropped", _tree(_frame_verb_dropped)
+    ),
+    Variant(
+        "year-phrase-off",
+        "a typed year no longer searched beside the word before it (search.expansion.years)",
+        _constant("search.expansion.years", "YEAR_PHRASES", False),
+    ),
+    Variant(
+        "year-pair-any-length",
+        "the year phrase for queries of any length (shipped: ≥ 3 content words)",
+        _year_pair_any_length,
     ),
     *[
         Variant(f"verbose-b-{b}", f"BM25 b = {b} for ≥ 3 content words", _verbose_b(b))
