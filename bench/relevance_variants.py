@@ -421,11 +421,20 @@ def _tree(rewrite):
     return lambda: mock.patch.object(searcher_module, "without_question_words", rewritten)
 
 
-@contextmanager
-def _year_pair_any_length() -> Iterator[None]:
-    """The shipped year phrase off, the same phrase added at any query length."""
-    with _constant("search.expansion.years", "YEAR_PHRASES", False)(), _tree(_year_pairs)():
-        yield
+def _year_phrase_item(min_words: int):
+    """The shipped year factor off; instead the year and the word typed before
+    it added as one more juxtaposed phrase (matched over the whole index), for
+    queries of `min_words` content words or more."""
+
+    def rewrite(node):
+        return _year_pairs(node) if len(_typed_content_words(node)) >= min_words else node
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with _constant("search.expansion.years", "YEAR_WEIGHT", 0.0)(), _tree(rewrite)():
+            yield
+
+    return patched
 
 
 def _year_pairs(node):
@@ -469,6 +478,35 @@ def _verbose_b(b: float):
         return original(self, gen, fast, searcher, request, *args)
 
     return lambda: mock.patch.object(whoosh_backend.WhooshBackend, "_search_fast", search_fast)
+
+
+def _exact_forms(weight: float, depth: int = 30, min_words: int = 3):
+    """The typed words held in their exact (folded, unstemmed) form: the best
+    `depth` candidates × (1 + weight × IDF share of the typed words whose exact
+    form they hold) — « président » typed, « présidente » written."""
+    import math
+
+    import search.backends.whoosh.backend as whoosh_backend
+
+    original = whoosh_backend._reranked
+
+    def reranked(searcher, top, request):
+        words = _typed_content_words(request.query)
+        if len(words) >= min_words and top:
+            head, tail = top[:depth], top[depth:]
+            docnums = sorted(d for d, _ in head)
+            n = searcher.doc_count_all()
+            idf = [math.log(n / (1 + searcher.doc_frequency("text_exact", w))) + 1 for w in words]
+            per_word = [_positions(searcher, docnums, [w]) for w in words]
+            total = sum(idf)
+            rescored = []
+            for d, s in head:
+                held = sum(i for i, pw in zip(idf, per_word, strict=True) if pw[d])
+                rescored.append((d, s * (1 + weight * held / total)))
+            top = sorted(rescored, key=lambda x: -x[1]) + tail
+        return original(searcher, top, request)
+
+    return lambda: mock.patch.object(whoosh_backend, "_reranked", reranked)
 
 
 QUERYING = "search.backends.whoosh.querying"
@@ -540,15 +578,35 @@ VARIANTS = [
         "frame-verb", "a question's verb after its auxiliary dropped", _tree(_frame_verb_dropped)
     ),
     Variant(
-        "year-phrase-off",
-        "a typed year no longer searched beside the word before it (search.expansion.years)",
-        _constant("search.expansion.years", "YEAR_PHRASES", False),
+        "year-off",
+        "a typed year's pair not read (search.expansion.years.YEAR_WEIGHT = 0)",
+        _constant("search.expansion.years", "YEAR_WEIGHT", 0.0),
     ),
-    Variant(
-        "year-pair-any-length",
-        "the year phrase for queries of any length (shipped: ≥ 3 content words)",
-        _year_pair_any_length,
-    ),
+    *[
+        Variant(
+            f"year-{w}",
+            f"a typed year right after the word typed before it: × (1 + {w})",
+            _constant("search.expansion.years", "YEAR_WEIGHT", w),
+        )
+        for w in (0.25, 0.5, 1.0)
+    ],
+    *[
+        Variant(
+            f"year-phrase-item{'-min3' if m == 3 else ''}",
+            "the year and the word before it as one more juxtaposed phrase"
+            + (", ≥ 3 content words" if m == 3 else ", any length"),
+            _year_phrase_item(m),
+        )
+        for m in (0, 3)
+    ],
+    *[
+        Variant(
+            f"exact-top30-{w}",
+            f"the 30 best × (1 + {w} × IDF share of typed words held as typed), ≥ 3 words",
+            _exact_forms(w),
+        )
+        for w in (0.25, 0.5, 1.0)
+    ],
     *[
         Variant(f"verbose-b-{b}", f"BM25 b = {b} for ≥ 3 content words", _verbose_b(b))
         for b in (0.3, 0.5, 0.6)

@@ -34,7 +34,6 @@ from search.core.ranking import (  # noqa: F401 - MAX_PER_PAGE… re-exported fo
 )
 from search.expansion.families import load_tables
 from search.expansion.questions import without_question_words
-from search.expansion.years import with_year_phrases
 from search.marking import mark_sections
 from search.query import QueryError, parse, to_text
 from search.relaxation import corrections, message, relaxations
@@ -119,7 +118,7 @@ class Searcher:
             facet_limit=facet_limit,
         )
         request = self._with_semantic(request, query)
-        results = self.backend.search(_ranked(request))
+        results = self.backend.search(request)
         if not relax or results.partial:
             return results
         if results.total == 0 and request.page == 1:
@@ -137,7 +136,7 @@ class Searcher:
         if not request.filters.is_empty() and not self._filters_match(request):
             return empty
         for step, looser in relaxations(request.query, empty.suggestion):
-            found = self.backend.search(_ranked(replace(request, query=looser)))
+            found = self.backend.search(replace(request, query=looser))
             if found.total:
                 shown = to_text(looser)
                 found.relaxed = Relaxation(
@@ -159,7 +158,7 @@ class Searcher:
         corrected = corrections(request.query, results.suggestion or "")
         if corrected is None:
             return results
-        found = self.backend.search(_ranked(replace(request, query=corrected)))
+        found = self.backend.search(replace(request, query=corrected))
         if found.total < results.total:
             return results
         shown = to_text(corrected)
@@ -332,15 +331,6 @@ class Searcher:
             members = sorted([group.head, *group.reprints], key=_earliest_first)
             group.head, group.reprints = members[0], members[1:]
         return groups
-
-
-def _ranked(request: SearchRequest) -> SearchRequest:
-    """The request as the backend ranks it: a typed year also searched beside
-    the word before it (search.expansion.years). Applied here, not in
-    `request()`: the tree a relaxation rewrites and shows stays the typed one,
-    and the match set (exports, timelines) does not change."""
-    query = with_year_phrases(request.query)
-    return request if query is request.query else replace(request, query=query)
 
 
 def _earliest_first(hit: Hit) -> tuple:

@@ -6,8 +6,9 @@ A small corpus written for the rule goes through the real pipeline
 `opensearch`-marked half, into the session's real OpenSearch node. Two
 articles hold the same typed words: a short obituary of an older laureate,
 dated by its dateline in the typed year, and a longer article on the prize of
-that year. BM25 prefers the short one; the year written beside the prize's
-name is what the rule reads.
+that year. BM25 (and the window bonus: the obituary's title and dateline
+stand within its width) prefer the short one; the year written right after
+the prize's name is what the rule reads.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from both_backends import both_backends, jsonl_corpus
 
 from search.expansion import years
 from search.expansion.questions import without_question_words
-from search.query import Phrase, Term, Words, parse
+from search.proximity import window_words
+from search.query import parse
 
 FILLER = (
     "Le comité a salué un travail mené pendant des années dans des conditions "
@@ -48,45 +50,50 @@ def ids(searcher, query: str) -> list[str]:
     return [h.id for h in searcher.search(query, with_facets=False).hits]
 
 
-def typed(query: str):
-    return without_question_words(parse(query))
+def pairs(query: str) -> list[tuple[str, str]]:
+    """The (word, year) pairs of a typed query, as words."""
+    words = window_words(without_question_words(parse(query)))
+    return [(words[a], words[b]) for a, b in years.year_pairs(words)]
 
 
-def test_a_typed_year_is_searched_beside_the_word_typed_before_it():
-    assert years.year_phrases(typed(QUESTION)) == [Phrase("paix 2016")]
-    assert years.year_phrases(typed("les gilets jaunes en décembre 2018")) == [
-        Phrase("décembre 2018")
-    ]
-    query = years.with_year_phrases(typed(QUESTION))
-    assert isinstance(query, Words) and query.items[-1] == Phrase("paix 2016")
+def test_a_typed_year_pairs_with_the_word_typed_before_it():
+    assert pairs(QUESTION) == [("paix", "2016")]
+    assert pairs("les gilets jaunes en décembre 2018") == [("decembre", "2018")]
+    assert pairs("que s'est-il passé à Nice le 14 juillet 2016 ?") == [("juillet", "2016")]
 
 
-def test_only_a_year_typed_after_a_plain_word_of_a_long_enough_query_adds_a_phrase():
-    # two content words: a phrase's business already
-    assert years.year_phrases(typed("Eurovision 2017")) == []
+def test_only_a_year_after_a_word_of_a_long_enough_query_makes_a_pair():
+    # two content words: the window (and the pair) are a phrase's business
+    assert pairs("Eurovision 2017") == []
     # a year first, a number that is no year
-    assert years.year_phrases(typed("2016 prix Nobel paix")) == []
-    assert years.year_phrases(typed("le 14 juillet à Nice")) == []
+    assert pairs("2016 prix Nobel paix") == []
+    assert pairs("le 14 juillet à Nice") == []
     assert years.is_year("2016") and years.is_year("1986")
     assert not years.is_year("14") and not years.is_year("20160") and not years.is_year("2150")
-    # after a phrase or a field, the run of typed words ends
-    fielded = Words((Term("Nobel"), Term("paix", field="title"), Term("2016"), Term("prix")))
-    assert years.year_phrases(fielded) == []
-    after_phrase = Words((Phrase("prix Nobel"), Term("2016"), Term("paix"), Term("remis")))
-    assert years.year_phrases(after_phrase) == []
+
+
+def test_the_pair_counts_only_written_side_by_side_stop_words_aside():
+    words = ["prix", "nobel", "paix", "2016"]
+    side_by_side = [[0], [1], [2], [3]]  # « prix Nobel de la paix (en) 2016 »
+    dateline_only = [[0, 11], [1, 12], [2, 13], [8]]  # the year stands before the words
+    apart = [[0], [1], [2], [5]]
+    assert years.edition_factor(side_by_side, words) == 1.0 + years.YEAR_WEIGHT
+    assert years.edition_factor(dateline_only, words) == 1.0
+    assert years.edition_factor(apart, words) == 1.0
+    assert years.edition_factor(side_by_side, ["prix", "nobel", "paix"]) == 1.0  # no year
 
 
 def test_the_prize_of_the_typed_year_ranks_above_an_older_laureate_dated_that_year(searcher):
     assert ids(searcher, QUESTION)[:2] == ["laureate", "necrologie"]
 
 
-def test_without_the_year_phrase_the_shorter_obituary_would_rank_first(searcher, monkeypatch):
+def test_without_the_year_pair_the_shorter_obituary_would_rank_first(searcher, monkeypatch):
     # the corpus is built so that the rule, not BM25 nor the window, decides
-    monkeypatch.setattr(years, "YEAR_PHRASES", False)
+    monkeypatch.setattr(years, "YEAR_WEIGHT", 0.0)
     assert ids(searcher, QUESTION)[:2] == ["necrologie", "laureate"]
 
 
-def test_the_year_phrase_changes_the_order_not_the_articles_found(searcher, monkeypatch):
+def test_the_year_pair_changes_the_order_not_the_articles_found(searcher, monkeypatch):
     with_rule = searcher.search(QUESTION, with_facets=False).total
-    monkeypatch.setattr(years, "YEAR_PHRASES", False)
+    monkeypatch.setattr(years, "YEAR_WEIGHT", 0.0)
     assert searcher.search(QUESTION, with_facets=False).total == with_rule == 3
