@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 # A year as a reader types it in French news: four digits, 1800…2099.
 YEAR = re.compile(r"(?:18|19|20)\d\d")
@@ -51,12 +52,20 @@ def year_pairs(words: Sequence[str]) -> list[tuple[int, int]]:
     return [(i - 1, i) for i in range(1, len(words)) if is_year(words[i])]
 
 
+@lru_cache(maxsize=1024)
+def _pairs_of(words: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    # read once a query, not once a candidate
+    return tuple(year_pairs(words))
+
+
 def edition_factor(positions: Sequence[Sequence[int]], words: Sequence[str]) -> float:
     """What a candidate's score is multiplied by, from its positions of the
     window words (`search.proximity.Positions`): 1 + YEAR_WEIGHT × the share of
     the year pairs it writes side by side, the year right after the word."""
-    pairs = year_pairs(words)
-    if not pairs or YEAR_WEIGHT <= 0:
+    if YEAR_WEIGHT <= 0:
+        return 1.0
+    pairs = _pairs_of(tuple(words))
+    if not pairs:
         return 1.0
     together = 0
     for before, year in pairs:
