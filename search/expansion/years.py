@@ -23,7 +23,8 @@ more is read, and the match set does not change.
 Measured (`python -m bench.relevance_variants`, README « Questions: a typed
 year names an edition »). Tried first: the pair as one more juxtaposed phrase
 item, which ranks the same but matches the phrase over the whole index
-(+ 9 ms a query at 10,000 articles, `python -m bench.year_cost`); a date
+(+ 8.7 ms a year question at 10,000 articles, under cProfile: the positions of
+every article holding both words decoded); a date
 preference (the best candidates dated the typed year × 1.1…1.5), which moved
 no query: the dateline already gives every article of that year the word.
 """
