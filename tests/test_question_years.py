@@ -97,3 +97,38 @@ def test_the_year_pair_changes_the_order_not_the_articles_found(searcher, monkey
     with_rule = searcher.search(QUESTION, with_facets=False).total
     monkeypatch.setattr(years, "YEAR_WEIGHT", 0.0)
     assert searcher.search(QUESTION, with_facets=False).total == with_rule == 3
+
+
+# -- a verb asked with its subject after it (search.expansion.questions) ----------
+
+
+def test_a_verb_asked_with_its_subject_after_it_is_searched_as_the_verb_alone():
+    asked = typed_words("pourquoi les gilets jaunes manifestent-ils ?")
+    assert window_words(asked) == ["gilets", "jaunes", "manifestent"]
+    assert window_words(typed_words("démissionne-t-elle le ministre de la Justice")) == [
+        "demissionne",
+        "ministre",
+        "justice",
+    ]
+    # a compound of function words only is dropped, a name is no question
+    assert window_words(typed_words("pourquoi Christiane Taubira a-t-elle démissionné ?")) == [
+        "christiane",
+        "taubira",
+        "demissionne",
+    ]
+    assert window_words(typed_words("Jean-Claude Juncker Bruxelles")) == [
+        "jean-claude",
+        "juncker",
+        "bruxelles",
+    ]
+
+
+def test_an_inverted_question_ranks_as_the_plain_statement(searcher):
+    inverted = searcher.search("décerne-t-on le prix Nobel de la paix en 2016 ?", with_facets=False)
+    plain = searcher.search("décerne le prix Nobel de la paix en 2016", with_facets=False)
+    assert [(h.id, h.score) for h in inverted.hits] == [(h.id, h.score) for h in plain.hits]
+    assert inverted.hits[0].id == "laureate"
+
+
+def typed_words(query: str):
+    return without_question_words(parse(query))
