@@ -533,6 +533,12 @@ VARIANTS = [
         )
         for x in (0.0, 0.25, 1.0)  # 0.5 ships
     ],
+    Variant(
+        "transliteration-off",
+        "a name of two parts or more reaches a gazetteer entry only by one of its"
+        " spellings, not by its loose transliteration key (search.expansion.transliteration)",
+        _constant("search.names", "transliterated_forms", lambda gazetteer, text: []),
+    ),
     Variant("derived-0.2", "derivations weighted 0.2", _constant(RELATED, "DERIVED_WEIGHT", 0.2)),
     Variant(
         "demonym-0.25",
