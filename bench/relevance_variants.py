@@ -534,6 +534,11 @@ VARIANTS = [
         for x in (0.0, 0.25, 1.0)  # 0.5 ships
     ],
     Variant(
+        "name-parts-min2",
+        "each word of a name typed in two words or more also alone, weight 0.5 (3 ship)",
+        _constant(QUERYING, "NAME_PART_MIN_WORDS", 2),
+    ),
+    Variant(
         "transliteration-off",
         "a name of two parts or more reaches a gazetteer entry only by one of its"
         " spellings, not by its loose transliteration key (search.expansion.transliteration)",

@@ -1,7 +1,7 @@
 """A name typed in several words still finds the articles writing part of it,
 on both backends (search.core.ranking.NAME_PART_WEIGHT).
 
-A run of typed words that spells a gazetteer entry (« impôt de solidarité sur
+A run of three content words or more that spells a gazetteer entry (« impôt de solidarité sur
 la fortune », the spelled-out ISF of the curated acronyms) is searched as the
 whole name or another spelling of it. Before the rule, the whole name was
 required: an article writing « l'impôt sur la fortune » held two of the three
@@ -30,6 +30,8 @@ ARTICLES = {
         "La réforme de l'impôt sur la fortune immobilière est votée par les députés.",
     ),
     "autre": ("Marché", "Le marché couvert rouvre samedi."),
+    # one word of a two-word name (« Front national »), and nothing else
+    "front": ("Météo", "Un front froid traverse la région ce week-end."),
 }
 
 
@@ -63,3 +65,10 @@ def test_a_single_word_name_is_not_doubled_by_the_rule(searcher, monkeypatch):
     monkeypatch.setattr(ranking, "NAME_PART_WEIGHT", 0.0)
     monkeypatch.setattr(querying, "NAME_PART_WEIGHT", 0.0)
     assert [(h.id, round(h.score, 6)) for h in searcher.search("ISF").hits] == with_rule
+
+
+def test_a_name_of_fewer_content_words_is_still_required_whole(searcher):
+    # « Front national »: a lone « front » is not the party
+    assert ranking.NAME_PART_MIN_WORDS == 3
+    assert "front" not in ids(searcher, "Front national")
+    assert "front" in ids(searcher, "front")

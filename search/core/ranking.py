@@ -38,6 +38,10 @@ ENTITY_KEY_BOOST = 1.0  # a mention of the named entity, in any spelling (its ke
 # weight: an article writing part of it (« l'impôt sur la fortune ») is still
 # found, as it would be had the words not spelled a gazetteer name. 0: off.
 NAME_PART_WEIGHT = 0.5
+# …only for a name of this many content words or more: a description (« Conseil
+# de sécurité des Nations unies ») whose words mean something alone; in « al
+# qaida » or « Front national » a lone « al » or « front » is not the name.
+NAME_PART_MIN_WORDS = 3
 ALL_WORDS_BOOST = 0.5  # juxtaposed words: the bonus of articles holding every one
 # Juxtaposed words: the bonus of each word an article holds, shared out over the
 # query's words (see `coordination`). Measured (`python -m bench.relevance`, both

@@ -38,6 +38,7 @@ from search.core.ranking import (
     MAX_FUZZY_WORD,
     MIN_FUZZY_LETTERS,
     MIN_PREFIX_LETTERS,
+    NAME_PART_MIN_WORDS,
     NAME_PART_WEIGHT,
     NAMEKEY_BOOST,
     fuzzy_distance,
@@ -241,7 +242,7 @@ class Translator:
         clauses: list[wq.Query] = []
         if as_typed:
             clauses.append(as_typed[0] if len(as_typed) == 1 else wq.And(as_typed))
-        if len(as_typed) > 1 and NAME_PART_WEIGHT > 0:
+        if len(as_typed) >= NAME_PART_MIN_WORDS and NAME_PART_WEIGHT > 0:
             clauses.extend(_scaled(q, NAME_PART_WEIGHT) for q in as_typed)
         key = query_entity_key(forms)
         # An entry the articles were not scanned with (an acronym read in the
