@@ -736,6 +736,26 @@ VARIANTS = [
         "places and nationalities weighted 0.5 × min(1, IDF of the place / IDF of the typed word)",
         _demonym_idf(),
     ),
+    *[
+        Variant(
+            f"name-parts-{x}",
+            f"each word of a name typed in several words also alone, weight {x}"
+            f"{' (the ranking before it)' if x == 0 else ''}",
+            _constant(QUERYING, "NAME_PART_WEIGHT", x),
+        )
+        for x in (0.0, 0.25, 1.0)  # 0.5 ships
+    ],
+    Variant(
+        "name-parts-min2",
+        "each word of a name typed in two words or more also alone, weight 0.5 (3 ship)",
+        _constant(QUERYING, "NAME_PART_MIN_WORDS", 2),
+    ),
+    Variant(
+        "transliteration-off",
+        "a name of two parts or more reaches a gazetteer entry only by one of its"
+        " spellings, not by its loose transliteration key (search.expansion.transliteration)",
+        _constant("search.names", "transliterated_forms", lambda gazetteer, text: []),
+    ),
     Variant("derived-0.2", "derivations weighted 0.2", _constant(RELATED, "DERIVED_WEIGHT", 0.2)),
     Variant(
         "demonym-0.25",

@@ -33,6 +33,15 @@ PHRASE_BOOSTS = {"text": 1.0, "title": 2.0}  # phrases, aliases, prefix, fuzzy
 NAMEKEY_BOOST = 1.0  # a transliteration of a name (Tinzawaten ~ Tinzaouaten)
 ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
 ENTITY_KEY_BOOST = 1.0  # a mention of the named entity, in any spelling (its key)
+# A name typed in several words (« impôt de solidarité sur la fortune », the
+# spelled-out ISF) is matched whole, and each of its words alone with this
+# weight: an article writing part of it (« l'impôt sur la fortune ») is still
+# found, as it would be had the words not spelled a gazetteer name. 0: off.
+NAME_PART_WEIGHT = 0.5
+# …only for a name of this many content words or more: a description (« Conseil
+# de sécurité des Nations unies ») whose words mean something alone; in « al
+# qaida » or « Front national » a lone « al » or « front » is not the name.
+NAME_PART_MIN_WORDS = 3
 ALL_WORDS_BOOST = 0.5  # juxtaposed words: the bonus of articles holding every one
 # Juxtaposed words: the bonus of each word an article holds, shared out over the
 # query's words (see `coordination`). Measured (`python -m bench.relevance`, both
