@@ -17,8 +17,11 @@ from search.entity_words import INSTITUTION_HEAD_WORDS, NAMED_PLACE_HEAD_WORDS, 
 Span = tuple[int, int, str]
 
 _COMPLEMENT = r"(?:de la |de l'|de l’|des |du |de |d'|d’)"
+# A lower-case French word: every accented letter of the language, « ç » of
+# « français » included (without it « ministre français de … » went unread).
+LOWER_WORD = r"[a-zàâçéèêëîïôûùüÿœ-]+"
 # A lower-case word after the head that is not a preposition (checked as a demonym).
-_ADJECTIVE = r"(?!(?:de|du|des|d)\b)([a-zéèëï-]+)"
+_ADJECTIVE = r"(?!(?:de|du|des|d)\b)(" + LOWER_WORD + ")"
 # A portfolio: capitalised words, each with the lower-case adjectives French puts
 # after it (« Affaires étrangères », « Coopération internationale », « Santé
 # publique », « Forces armées »), joined by « et » or commas with their
@@ -49,7 +52,7 @@ _MINISTER_PORTFOLIO = re.compile(
 # « l'armée syrienne »: a national army, kept when the model tags it (a span rule
 # adding every one was measured to lose on 4 of 5 held-out folds: the gold names
 # a national army about half the time).
-ARMY = re.compile(r"\barmée ([a-zéèëï-]+)")
+ARMY = re.compile(r"\barmée (" + LOWER_WORD + ")")
 # « ministère de la Justice » is a name as a whole; « ministère russe de la Défense »
 # is not (the adjective sits inside), there the portfolio alone names the ministry.
 _MINISTRY = re.compile(r"\bministère (?:" + _ADJECTIVE + r" )?" + _COMPLEMENT + _PORTFOLIO)

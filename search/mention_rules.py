@@ -26,6 +26,7 @@ from search.entity_kinds import (
     names_an_organisation,
     names_an_organisation_by_its_shape,
 )
+from search.entity_spans import LOWER_WORD
 from search.entity_words import (
     INSTITUTION_HEADS,
     NAMED_PLACE_HEADS,
@@ -89,11 +90,13 @@ _LOWERCASE_PLACE_HEAD = re.compile(
 )
 _GENERIC_TAIL = re.compile(r"\s+(?:du pays|de la ville|de la région|de l'État)$")
 _MINISTRY_OF_A_COUNTRY = re.compile(
-    r"^ministère ([a-zéèëï-]+) (?:de la |de l'|des |du |de |d')([A-ZÀ-Ý].+)$"
+    r"^ministère (" + LOWER_WORD + r") (?:de la |de l'|des |du |de |d')([A-ZÀ-Ý].+)$"
 )
+# « l'État de Victoria », « État du Kerala »: a federated state named by its place.
+_STATE_OF = re.compile(r"^[ÉéEe]tat (?:de la |de l'|du |des |de |d')\s*([A-ZÀ-Ý].*)$")
 _PARTITIVE_NAME = re.compile(r"^(?:du|des|de la) [A-ZÀ-Ý][\w'’-]*$")
 _MINISTER = re.compile(
-    r"^ministre (?:[a-zéèëï-]+ )?(?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE
+    r"^ministre (?:" + LOWER_WORD + r" )?(?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE
 )
 
 
@@ -143,6 +146,18 @@ def minister_title(d: Draft) -> Outcome:
     complement = minister.group(1).lower()
     glue = "" if complement.endswith("'") else " "
     return Entity(portfolio, "ORG", f"ministère {complement}{glue}{portfolio}")
+
+
+@cleaning
+def state_of_a_place(d: Draft) -> Outcome:
+    """« l'État de Victoria », « l'État de Washington »: a federated state, named
+    by its place; the place is the name (a LOC), not an organisation « État de … »."""
+    state = _STATE_OF.match(d.text)
+    if not state or d.label == "PER":
+        return d
+    place = txt.clean(state.group(1))
+    entry = d.gazetteer.lookup_written(place)
+    return Entity(place, "LOC", entry.canonical if entry else place)
 
 
 @cleaning

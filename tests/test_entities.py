@@ -488,3 +488,18 @@ def test_seed_article_yields_the_actors_with_their_types(extractor):
     assert expected <= by_canonical
     # Entities are listed once per (type, text, canonical).
     assert len(annotated.entities) == len(set(annotated.entities))
+
+
+def test_a_french_ministry_and_a_federated_state_on_the_real_model(extractor):
+    # Issue 15, seventh round: « français » (with its « ç ») is a nationality,
+    # so the ministry is named by its portfolio; « l'État de Washington » is
+    # the place, not an organisation « État de Washington ».
+    found = extractor.extract(
+        "Un porte-parole du ministère français des Affaires étrangères a confirmé jeudi "
+        "la présence des otages. Le ministre français de l'Intérieur a annoncé des renforts."
+    )
+    assert Entity("Affaires étrangères", "ORG", "Affaires étrangères") in found
+    assert Entity("Intérieur", "ORG", "ministère de l'Intérieur") in found
+    assert not any(e.text.startswith("ministère français") for e in found)
+    found = extractor.extract("Un juge de l'État de Washington a suspendu le décret présidentiel.")
+    assert {(e.text, e.type) for e in found} == {("Washington", "LOC")}

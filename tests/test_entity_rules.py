@@ -17,6 +17,7 @@ from search.entity_spans import (
     SPAN_RULES,
     medium,
     military_staff,
+    minister_portfolio,
     ministry,
     named_place,
     rule_spans,
@@ -159,3 +160,43 @@ def test_a_minister_of_a_country_names_the_country_not_a_ministry(gazetteer):
     assert normalise(Mention("ministre de l'Intérieur", "ORG"), gazetteer).type == "ORG"
     both = normalise(Mention("ministre de l'Europe et des Affaires étrangères", "ORG"), gazetteer)
     assert both is not None and both.type == "ORG"
+
+
+def test_french_adjectives_with_a_cedilla_are_read_as_nationalities(gazetteer):
+    # Issue 15, seventh round: the lower-case word class lacked « ç », so
+    # « ministère français des Affaires étrangères » kept its nationality and
+    # « ministre français de … » was not read as a portfolio at all.
+    ministry_text = "ministère français des Affaires étrangères"
+    assert rules.country_ministry(draft(ministry_text, "ORG", gazetteer)).text == (
+        "Affaires étrangères"
+    )
+    assert normalise(Mention("ministre français de l'Intérieur", "ORG"), gazetteer) == Entity(
+        "Intérieur", "ORG", "ministère de l'Intérieur"
+    )
+    text = "Le ministère français de la Défense dément. Le ministre français des Armées aussi."
+    assert [text[s:e] for s, e, _ in ministry(text)] == ["Défense"]
+    assert [text[s:e] for s, e, _ in minister_portfolio(text)] == ["ministre français des Armées"]
+    # « armée française » is a national army as « armée syrienne » is, not junk.
+    assert rules.junk(draft("armée française", "ORG", gazetteer)) is not None
+    assert rules.junk(draft("armée syrienne", "ORG", gazetteer)) is not None
+
+
+def test_a_federated_state_is_named_by_its_place(gazetteer):
+    # Issue 15, seventh round: « l'État de Victoria » typed ORG on held-out folds,
+    # where the gold names the place.
+    assert rules.state_of_a_place(draft("État de Victoria", "ORG", gazetteer)) == Entity(
+        "Victoria", "LOC", "Victoria"
+    )
+    assert normalise(Mention("l'État de Washington", "LOC"), gazetteer) == Entity(
+        "Washington", "LOC", "Washington"
+    )
+    found = normalise(Mention("État du Kerala", "ORG"), gazetteer)
+    assert found is not None and (found.text, found.type) == ("Kerala", "LOC")
+    # Not a state of a place: « État islamique », « État de droit », a person.
+    assert rules.state_of_a_place(draft("État islamique", "ORG", gazetteer)).text == (
+        "État islamique"
+    )
+    assert rules.state_of_a_place(draft("État de droit", "ORG", gazetteer)).text == (
+        "État de droit"
+    )
+    assert isinstance(rules.state_of_a_place(draft("État de Victoria", "PER", gazetteer)), Draft)
