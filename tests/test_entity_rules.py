@@ -200,3 +200,16 @@ def test_a_federated_state_is_named_by_its_place(gazetteer):
         "État de droit"
     )
     assert isinstance(rules.state_of_a_place(draft("État de Victoria", "PER", gazetteer)), Draft)
+
+
+def test_a_weekday_after_du_is_part_of_a_title_not_a_date(gazetteer):
+    # Issue 15, seventh round: « Le Journal du dimanche » lost « du dimanche » as
+    # if it were the date, leaving « Journal » (held-out folds 2 and 3).
+    assert rules.clean_edges(draft("Le Journal du dimanche", "ORG", gazetteer)).text == (
+        "Le Journal du dimanche"
+    )
+    found = normalise(Mention("Le Journal du dimanche", "ORG", True), gazetteer)
+    assert found is not None and found.text.endswith("Journal du dimanche")
+    # A weekday after a name is still the date.
+    assert rules.clean_edges(draft("ONU lundi", "ORG", gazetteer)).text == "ONU"
+    assert rules.clean_edges(draft("Parlement mardi soir", "ORG", gazetteer)).text == "Parlement"
