@@ -94,6 +94,10 @@ _MINISTRY_OF_A_COUNTRY = re.compile(
 )
 # « l'État de Victoria », « État du Kerala »: a federated state named by its place.
 _STATE_OF = re.compile(r"^[ÉéEe]tat (?:de la |de l'|du |des |de |d')\s*([A-ZÀ-Ý].*)$")
+# What is left of « président du Sénat », « Haut-Commissaire des Nations unies
+# aux droits de l'homme » once the title is stripped: a complement, then a name.
+# « d' » is left out: « M. d'Ormesson » is a person's particle.
+_TITLE_OF = re.compile(r"^(?:du |des |de la |de l')\s*([A-ZÀ-Ý].*)$")
 _PARTITIVE_NAME = re.compile(r"^(?:du|des|de la) [A-ZÀ-Ý][\w'’-]*$")
 _MINISTER = re.compile(
     r"^ministre (?:" + LOWER_WORD + r" )?(?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE
@@ -166,6 +170,16 @@ def person_title(d: Draft) -> Outcome:
     d.text, d.titled = txt.strip_person_prefix(d.text)
     if d.titled:
         d.label = "PER"
+    return d
+
+
+@cleaning
+def title_of_a_body(d: Draft) -> Outcome:
+    """« président du Sénat », « Haut-Commissaire des Nations unies aux droits de
+    l'homme »: the title is a body's, no person is named; the body is the name."""
+    body = _TITLE_OF.match(d.text) if d.titled else None
+    if body:
+        d.text, d.label, d.titled = body.group(1), "ORG", False
     return d
 
 

@@ -213,3 +213,25 @@ def test_a_weekday_after_du_is_part_of_a_title_not_a_date(gazetteer):
     # A weekday after a name is still the date.
     assert rules.clean_edges(draft("ONU lundi", "ORG", gazetteer)).text == "ONU"
     assert rules.clean_edges(draft("Parlement mardi soir", "ORG", gazetteer)).text == "Parlement"
+
+
+def test_a_title_of_a_body_names_the_body_not_a_person(gazetteer):
+    # Issue 15, seventh round: « Haut-Commissaire des Nations unies aux droits de
+    # l'homme » came out as a person « des Nations unies aux droits de l'homme ».
+    found = normalise(
+        Mention("Haut-Commissaire des Nations unies aux droits de l'homme", "PER"), gazetteer
+    )
+    assert found == Entity(
+        "Nations unies aux droits de l'homme", "ORG", "Nations unies aux droits de l'homme"
+    )
+    found = normalise(Mention("président du Sénat", "PER"), gazetteer)
+    assert found is not None and (found.text, found.type) == ("Sénat", "ORG")
+    # Persons after a title or an honorific keep their particle and their type.
+    d = rules.person_title(draft("M. d'Ormesson", "PER", gazetteer))
+    assert rules.title_of_a_body(d).text == "d'Ormesson"
+    assert normalise(Mention("M. de Villepin", "PER"), gazetteer).type == "PER"
+    assert normalise(Mention("président François Hollande", "PER"), gazetteer) == Entity(
+        "François Hollande", "PER", "François Hollande"
+    )
+    # Without a title, a partitive is left to the other rules.
+    assert rules.title_of_a_body(draft("des Nations unies", "PER", gazetteer)).label == "PER"
