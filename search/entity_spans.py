@@ -150,6 +150,23 @@ def medium(text: str) -> list[Span]:
     return [(m.start(2), m.end(2), "ORG" if m.group(1) else "MISC") for m in _MEDIUM.finditer(text)]
 
 
+# « la société Garibaldi », « l'entreprise Aark Infosoft », « la banque suisse
+# Reyl », « le collectif anarchiste Indecline »: a capitalised name after the
+# common noun of a firm or a group (and its adjectives) is that firm; the model,
+# seeing an unknown capitalised word, reads a person. « la société de Jean X »
+# (after « de ») is someone's firm, not named.
+_COMPANY = re.compile(
+    r"\b(?:société|entreprise|firme|banque|groupe|collectif|compagnie|conglomérat)"
+    r"(?: " + _ADJECTIVE + r"){0,2} (?P<name>(?:[A-ZÀ-Ý][\w'’-]*" + _PORTFOLIO_ADJECTIVE + r"?)"
+    r"(?: [A-ZÀ-Ý][\w'’-]*" + _PORTFOLIO_ADJECTIVE + r"?)*)"
+)
+
+
+def company(text: str) -> list[Span]:
+    """« la société Garibaldi », « la banque suisse Reyl »: a firm, an organisation."""
+    return [(m.start("name"), m.end("name"), "ORG") for m in _COMPANY.finditer(text)]
+
+
 def institution(text: str) -> list[Span]:
     """« université de Duke », « diocèse de Moosonee »: the institution, not the place inside."""
     return [
@@ -166,6 +183,7 @@ SPAN_RULES: tuple[Callable[[str], list[Span]], ...] = (
     posted_body,
     institution,
     medium,
+    company,
     military_staff,
     named_place,
 )

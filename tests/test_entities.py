@@ -514,3 +514,15 @@ def test_a_title_of_a_body_gives_the_body_on_the_real_model(extractor):
     )
     assert ("Nations unies pour les réfugiés", "ORG") in {(e.text, e.type) for e in found}
     assert not any(e.type == "PER" for e in found)
+
+
+def test_a_firm_named_after_its_common_noun_on_the_real_model(extractor):
+    # Issue 15, seventh round: the model reads an unknown capitalised word after
+    # « la société » as a person.
+    found = extractor.extract(
+        "L'affaire avait été confiée à la société Garibaldi, qui a obtenu l'évacuation "
+        "des lieux. Les combattants du groupe État islamique ont reculé."
+    )
+    typed = {(e.text, e.type) for e in found}
+    assert ("Garibaldi", "ORG") in typed and ("État islamique", "ORG") in typed
+    assert not any(e.type == "PER" for e in found)

@@ -15,6 +15,7 @@ from search.article import Entity
 from search.entity_rules import ARTICLE_RULES, MENTION_RULES, normalise, resolve
 from search.entity_spans import (
     SPAN_RULES,
+    company,
     medium,
     military_staff,
     minister_portfolio,
@@ -235,3 +236,21 @@ def test_a_title_of_a_body_names_the_body_not_a_person(gazetteer):
     )
     # Without a title, a partitive is left to the other rules.
     assert rules.title_of_a_body(draft("des Nations unies", "PER", gazetteer)).label == "PER"
+
+
+def test_a_name_after_the_noun_of_a_firm_is_an_organisation():
+    # Issue 15, seventh round: « la société Garibaldi », « l'entreprise Aark
+    # Infosoft », « le collectif anarchiste Indecline » were typed PER.
+    text = (
+        "l'entreprise Aark Infosoft, la banque suisse Reyl, le collectif anarchiste "
+        "Indecline et le groupe État islamique"
+    )
+    assert [(text[s:e], t) for s, e, t in company(text)] == [
+        ("Aark Infosoft", "ORG"),
+        ("Reyl", "ORG"),
+        ("Indecline", "ORG"),
+        ("État islamique", "ORG"),
+    ]
+    # Someone's firm (« de ») names no firm; a capital word after a full stop neither.
+    assert company("la société de Jean Dupont") == []
+    assert company("Il a quitté la société. Paul est parti.") == []
