@@ -92,8 +92,10 @@ _GENERIC_TAIL = re.compile(r"\s+(?:du pays|de la ville|de la région|de l'État)
 _MINISTRY_OF_A_COUNTRY = re.compile(
     r"^ministère (" + LOWER_WORD + r") (?:de la |de l'|des |du |de |d')([A-ZÀ-Ý].+)$"
 )
-# « l'État de Victoria », « État du Kerala »: a federated state named by its place.
-_STATE_OF = re.compile(r"^[ÉéEe]tat (?:de la |de l'|du |des |de |d')\s*([A-ZÀ-Ý].*)$")
+# « l'État de Victoria », « l'État de l'Ohio », « État du Kerala »: a state named by
+# its place. French writes the polity « État » with its capital; « l'état de
+# l'Union » (a speech, a condition) is lower case.
+_STATE_OF = re.compile(r"^[ÉE]tat (?:de la |de l'|du |des |de |d')\s*([A-ZÀ-Ý].*)$")
 # What is left of « président du Sénat », « Haut-Commissaire des Nations unies
 # aux droits de l'homme » once the title is stripped: a complement, then a name.
 # « d' » is left out: « M. d'Ormesson » is a person's particle.
@@ -156,8 +158,8 @@ def minister_title(d: Draft) -> Outcome:
 def state_of_a_place(d: Draft) -> Outcome:
     """« l'État de Victoria », « l'État de Washington »: a federated state, named
     by its place; the place is the name (a LOC), not an organisation « État de … »."""
-    state = _STATE_OF.match(d.text)
-    if not state or d.label == "PER":
+    state = _STATE_OF.match(d.text) if d.label != "PER" else None
+    if not state:
         return d
     place = txt.clean(state.group(1))
     entry = d.gazetteer.lookup_written(place)

@@ -193,7 +193,13 @@ def test_a_federated_state_is_named_by_its_place(gazetteer):
     )
     found = normalise(Mention("État du Kerala", "ORG"), gazetteer)
     assert found is not None and (found.text, found.type) == ("Kerala", "LOC")
-    # Not a state of a place: « État islamique », « État de droit », a person.
+    found = normalise(Mention("l'État de l'Ohio", "LOC"), gazetteer)
+    assert found is not None and (found.text, found.type) == ("Ohio", "LOC")
+    # Not a state of a place: « État islamique », « État de droit », the lower-case
+    # « état de l'Union » (a speech), a person.
+    assert rules.state_of_a_place(draft("état de l'Union", "MISC", gazetteer)).text == (
+        "état de l'Union"
+    )
     assert rules.state_of_a_place(draft("État islamique", "ORG", gazetteer)).text == (
         "État islamique"
     )
