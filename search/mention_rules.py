@@ -100,6 +100,11 @@ _STATE_OF = re.compile(r"^[ÉE]tat (?:de la |de l'|du |des |de |d')\s*([A-ZÀ-Ý
 # aux droits de l'homme » once the title is stripped: a complement, then a name.
 # « d' » is left out: « M. d'Ormesson » is a person's particle.
 _TITLE_OF = re.compile(r"^(?:du |des |de la |de l')\s*([A-ZÀ-Ý].*)$")
+# « de la Commission européenne Jean-Claude Juncker »: after the body's lower-case
+# word, two or more capitalised words are the person who holds the title.
+_BODY_THEN_PERSON = re.compile(
+    r"^.*\b" + LOWER_WORD + r" ((?:[A-ZÀ-Ý][\w'’-]+ )+[A-ZÀ-Ý][\w'’-]+)$"
+)
 _PARTITIVE_NAME = re.compile(r"^(?:du|des|de la) [A-ZÀ-Ý][\w'’-]*$")
 _MINISTER = re.compile(
     r"^ministre (?:" + LOWER_WORD + r" )?(?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE
@@ -178,9 +183,15 @@ def person_title(d: Draft) -> Outcome:
 @cleaning
 def title_of_a_body(d: Draft) -> Outcome:
     """« président du Sénat », « Haut-Commissaire des Nations unies aux droits de
-    l'homme »: the title is a body's, no person is named; the body is the name."""
+    l'homme »: the title is a body's, no person is named; the body is the name.
+    « président de la Commission européenne Jean-Claude Juncker »: the person is."""
     body = _TITLE_OF.match(d.text) if d.titled else None
-    if body:
+    if not body:
+        return d
+    holder = _BODY_THEN_PERSON.match(d.text)
+    if holder:
+        d.text = holder.group(1)  # the title's holder is named: a person
+    else:
         d.text, d.label, d.titled = body.group(1), "ORG", False
     return d
 

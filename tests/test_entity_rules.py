@@ -240,6 +240,12 @@ def test_a_title_of_a_body_names_the_body_not_a_person(gazetteer):
     assert normalise(Mention("président François Hollande", "PER"), gazetteer) == Entity(
         "François Hollande", "PER", "François Hollande"
     )
+    # The body's title, then its holder's name: the holder is the name.
+    holder = normalise(
+        Mention("directeur général de l'Organisation mondiale de la santé Tedros Adhanom", "PER"),
+        gazetteer,
+    )
+    assert holder == Entity("Tedros Adhanom", "PER", "Tedros Adhanom")
     # Without a title, a partitive is left to the other rules.
     assert rules.title_of_a_body(draft("des Nations unies", "PER", gazetteer)).label == "PER"
 
