@@ -10,9 +10,10 @@ one step of the Whoosh backend's ranking), then runs both judged query files
 `python -m bench.relevance` builds (built here if missing). It prints nDCG@10
 of each file and the mean over both files' even lines and odd lines (0-based):
 a rule is chosen on the even lines and kept only if the odd lines do not lose
-and the 40 older queries do not drop — see the README, « Long descriptions and
-questions, held out ». None of these variants ships; they are here so that the
-figures of the README can be reproduced. The `window-*` and `near-*` grids run
+and the 40 older queries do not drop — see docs/relevance-history.md, « Long
+descriptions and questions, held out ». None of these variants ships; they are
+here so that the figures of the README and docs/relevance-history.md can be
+reproduced. The `window-*` and `near-*` grids run
 with the shipped window bonus (search.proximity) off, as they were measured:
 `window-idf-16-1.0` is what ships (over 100 candidates; the shipped 30 rank
 both files alike), `window-off` the ranking before it.
@@ -332,6 +333,88 @@ def _lucene_idf() -> Iterator[None]:
         yield
 
 
+def _nationality_forms(weight: float | None, every_form: bool = True):
+    """The shipped rule of search.expansion.nationality (a nationality the
+    stemmer joins with its place also searched on its own forms) with another
+    weight, on the typed form only, or off (`weight` None)."""
+    from search.expansion import nationality, related
+    from search.query import Phrase
+
+    def own_forms(term):
+        if weight is None:
+            return ()
+        found = nationality.own_forms(term)
+        if not every_form and found:
+            return ((Phrase(term.text), weight),)
+        return tuple((node, weight) for node, _ in found)
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with mock.patch.object(related, "own_forms", own_forms):
+            yield
+
+    return patched
+
+
+def _exact_when_long(min_words: int):
+    """The exact-form bonus kept for frequent words in queries of `min_words`
+    content words or more (the speed rule stays for shorter ones)."""
+    from search.backends.whoosh import querying
+
+    original = querying.Translator._frequent
+
+    def frequent(self, stem_text: str) -> bool:
+        if len(proximity.window_words(self.top_level)) >= min_words:
+            return False
+        return original(self, stem_text)
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with mock.patch.object(querying.Translator, "_frequent", frequent):
+            yield
+
+    return patched
+
+
+def _demonym_idf():
+    """A place reached from a nationality (or the reverse) weighted 0.5 × the
+    ratio of its IDF to the typed word's, at most 1: a country far more
+    frequent than its adjective (France, in a French archive) adds little."""
+    import math
+
+    from search.backends.whoosh import querying
+    from search.core.french import stem
+    from search.expansion.related import DEMONYM_WEIGHT, Related
+    from search.query import Phrase, Term
+
+    original = querying.Translator._related
+
+    def idf(self, text: str) -> float:
+        n = max(self.reader.doc_count(), 1)
+        words = [w for w in text.split() if w]
+        if not words:
+            return 1.0
+        df = max(self.doc_frequency("text", stem(w.lower())) for w in words)
+        return math.log(n / (1 + df)) + 1.0
+
+    def _related(self, related):
+        item = related.item
+        typed = getattr(item, "text", None) or " ".join(t.text for t in item.words)
+        scaled = []
+        for node, weight in related.alternatives:
+            if weight == DEMONYM_WEIGHT and isinstance(node, Term | Phrase):
+                weight *= min(1.0, idf(self, node.text) / idf(self, typed))
+            scaled.append((node, weight))
+        return original(self, Related(item, tuple(scaled)))
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with mock.patch.object(querying.Translator, "_related", _related):
+            yield
+
+    return patched
+
+
 def _constant(module: str, name: str, value: object):
     @contextmanager
     def patched() -> Iterator[None]:
@@ -341,6 +424,172 @@ def _constant(module: str, name: str, value: object):
             yield
 
     return patched
+
+
+def _typed_years(node) -> set[int]:
+    """Years typed among the top-level words (four digits, 1900…2099)."""
+    return {
+        int(w) for w in _typed_words(node) if len(w) == 4 and w.isdigit() and w[:2] in ("19", "20")
+    }
+
+
+def _year_date(weight: float, depth: int = 30):
+    """A typed year as a soft date preference: the best `depth` candidates dated
+    that year × (1 + weight)."""
+    import search.backends.whoosh.backend as whoosh_backend
+    from search.backends.whoosh.backend import article_from_stored
+
+    original = whoosh_backend._reranked
+
+    def reranked(searcher, top, request):
+        years = _typed_years(request.query)
+        if years and top:
+            head, tail = top[:depth], top[depth:]
+            out = []
+            for d, s in head:
+                published = article_from_stored(searcher.stored_fields(d)["doc"]).published
+                year = published.year if published else None
+                out.append((d, s * (1 + weight) if year in years else s))
+            top = sorted(out, key=lambda x: -x[1]) + tail
+        return original(searcher, top, request)
+
+    return lambda: mock.patch.object(whoosh_backend, "_reranked", reranked)
+
+
+INTERROGATIVES = frozenset(["qui", "que", "quoi", "quand", "comment", "ou", "pourquoi", "combien"])
+AUXILIARIES = frozenset(["a", "ont", "est", "sont", "avait", "etait", "eu", "ete", "aura", "sera"])
+
+
+def _frame_verb_dropped(node):
+    """A question's verb (« qui a remporté … », « que s'est-il passé … », « quand
+    a eu lieu … »): the first content word standing right after an
+    interrogative and its auxiliaries, dropped from the word list."""
+    from search.core.french import STOP_WORDS, fold, strip_elision
+    from search.expansion.questions import is_question_word
+    from search.query import Term, Words
+
+    if not isinstance(node, Words):
+        return node
+    items = list(node.items)
+    i = 0
+    asked = False
+    aux = False
+    while i < len(items) and isinstance(items[i], Term):
+        word = fold(strip_elision(items[i].text))
+        if word in AUXILIARIES or ("-" in word and is_question_word(items[i])):
+            aux = True
+        elif word in INTERROGATIVES or is_question_word(items[i]):
+            asked = True
+        else:
+            break
+        i += 1
+    if not (asked and aux) or i >= len(items) - 1 or not isinstance(items[i], Term):
+        return node
+    word = fold(strip_elision(items[i].text))
+    if word in STOP_WORDS or items[i].field or items[i].prefix or items[i].fuzzy:
+        return node
+    kept = items[:i] + items[i + 1 :]
+    return Words(tuple(kept))
+
+
+def _tree(rewrite):
+    """A rewrite of the parsed query, before the asking words are dropped."""
+    import search.searcher as searcher_module
+
+    original = searcher_module.without_question_words
+
+    def rewritten(node):
+        return original(rewrite(node))
+
+    return lambda: mock.patch.object(searcher_module, "without_question_words", rewritten)
+
+
+def _year_phrase_item(min_words: int):
+    """The shipped year factor off; instead the year and the word typed before
+    it added as one more juxtaposed phrase (matched over the whole index), for
+    queries of `min_words` content words or more."""
+
+    def rewrite(node):
+        return _year_pairs(node) if len(_typed_content_words(node)) >= min_words else node
+
+    @contextmanager
+    def patched() -> Iterator[None]:
+        with _constant("search.expansion.years", "YEAR_WEIGHT", 0.0)(), _tree(rewrite)():
+            yield
+
+    return patched
+
+
+def _year_pairs(node):
+    """A typed year with the content word typed before it, added as a phrase."""
+    from search.core.french import tokens
+    from search.query import Phrase, Term, Words
+
+    if not isinstance(node, Words):
+        return node
+    items = list(node.items)
+    extra = []
+    previous = None
+    for item in items:
+        if not isinstance(item, Term) or item.field or item.prefix or item.fuzzy:
+            previous = None
+            continue
+        found = [t.text for t in tokens(item.text)]
+        if not found:
+            continue
+        w = found[0]
+        if len(w) == 4 and w.isdigit() and w[:2] in ("19", "20") and previous:
+            extra.append(Phrase(f"{previous} {item.text}"))
+        previous = item.text
+    return Words(tuple(items + extra)) if extra else node
+
+
+def _verbose_b(b: float):
+    """BM25's length normalisation b for queries of three content words or more."""
+    import search.backends.whoosh.backend as whoosh_backend
+
+    original = whoosh_backend.WhooshBackend._search_fast
+
+    def search_fast(self, gen, fast, searcher, request, *args):
+        if len(_typed_content_words(request.query)) >= 3:
+            saved = whoosh_backend.WEIGHTING.B
+            whoosh_backend.WEIGHTING.B = b
+            try:
+                return original(self, gen, fast, searcher, request, *args)
+            finally:
+                whoosh_backend.WEIGHTING.B = saved
+        return original(self, gen, fast, searcher, request, *args)
+
+    return lambda: mock.patch.object(whoosh_backend.WhooshBackend, "_search_fast", search_fast)
+
+
+def _exact_forms(weight: float, depth: int = 30, min_words: int = 3):
+    """The typed words held in their exact (folded, unstemmed) form: the best
+    `depth` candidates × (1 + weight × IDF share of the typed words whose exact
+    form they hold) — « président » typed, « présidente » written."""
+    import math
+
+    import search.backends.whoosh.backend as whoosh_backend
+
+    original = whoosh_backend._reranked
+
+    def reranked(searcher, top, request):
+        words = _typed_content_words(request.query)
+        if len(words) >= min_words and top:
+            head, tail = top[:depth], top[depth:]
+            docnums = sorted(d for d, _ in head)
+            n = searcher.doc_count_all()
+            idf = [math.log(n / (1 + searcher.doc_frequency("text_exact", w))) + 1 for w in words]
+            per_word = [_positions(searcher, docnums, [w]) for w in words]
+            total = sum(idf)
+            rescored = []
+            for d, s in head:
+                held = sum(i for i, pw in zip(idf, per_word, strict=True) if pw[d])
+                rescored.append((d, s * (1 + weight * held / total)))
+            top = sorted(rescored, key=lambda x: -x[1]) + tail
+        return original(searcher, top, request)
+
+    return lambda: mock.patch.object(whoosh_backend, "_reranked", reranked)
 
 
 QUERYING = "search.backends.whoosh.querying"
@@ -400,6 +649,51 @@ VARIANTS = [
         for x in (0.25, 0.5, 1.0)
         for m in (2, 3)
     ],
+    *[
+        Variant(
+            f"year-date-{w}",
+            f"a typed year: its 30 best candidates dated that year × (1 + {w})",
+            _year_date(w),
+        )
+        for w in (0.1, 0.25, 0.5)
+    ],
+    Variant(
+        "frame-verb", "a question's verb after its auxiliary dropped", _tree(_frame_verb_dropped)
+    ),
+    Variant(
+        "year-off",
+        "a typed year's pair not read (search.expansion.years.YEAR_WEIGHT = 0)",
+        _constant("search.expansion.years", "YEAR_WEIGHT", 0.0),
+    ),
+    *[
+        Variant(
+            f"year-{w}",
+            f"a typed year right after the word typed before it: × (1 + {w})",
+            _constant("search.expansion.years", "YEAR_WEIGHT", w),
+        )
+        for w in (0.25, 0.5, 1.0)
+    ],
+    *[
+        Variant(
+            f"year-phrase-item{'-min3' if m == 3 else ''}",
+            "the year and the word before it as one more juxtaposed phrase"
+            + (", ≥ 3 content words" if m == 3 else ", any length"),
+            _year_phrase_item(m),
+        )
+        for m in (0, 3)
+    ],
+    *[
+        Variant(
+            f"exact-top30-{w}",
+            f"the 30 best × (1 + {w} × IDF share of typed words held as typed), ≥ 3 words",
+            _exact_forms(w),
+        )
+        for w in (0.25, 0.5, 1.0)
+    ],
+    *[
+        Variant(f"verbose-b-{b}", f"BM25 b = {b} for ≥ 3 content words", _verbose_b(b))
+        for b in (0.3, 0.5, 0.6)
+    ],
     Variant("lead", "typed words in the first 600 characters: × (1 + 0.5 × share)", _lead),
     Variant("lucene-idf", "Lucene's IDF instead of Whoosh's", _lucene_idf),
     Variant(
@@ -411,6 +705,56 @@ VARIANTS = [
         "frequent-off",
         "exact-form bonus kept for frequent words",
         _constant(QUERYING, "FREQUENT_WORD_SHARE", 1.0),
+    ),
+    Variant(
+        "nationality-forms-off",
+        "a nationality the stemmer joins with its place searched by its stem and place only"
+        " (the ranking before search.expansion.nationality)",
+        _nationality_forms(None),
+    ),
+    *[
+        Variant(
+            f"nationality-forms-{x}{'' if every else '-typed'}",
+            f"a nationality the stemmer joins with its place also searched on its own forms"
+            f" ({'every gender and number' if every else 'the typed form'}), weight {x}",
+            _nationality_forms(x, every),
+        )
+        for x in (0.3, 0.6, 1.0)
+        for every in (True, False)
+        if (x, every) != (0.6, True)  # what ships
+    ],
+    *[
+        Variant(
+            f"exact-long-{m}",
+            f"exact-form bonus kept for frequent words in queries of ≥ {m} content words",
+            _exact_when_long(m),
+        )
+        for m in (3, 5)
+    ],
+    Variant(
+        "demonym-idf",
+        "places and nationalities weighted 0.5 × min(1, IDF of the place / IDF of the typed word)",
+        _demonym_idf(),
+    ),
+    *[
+        Variant(
+            f"name-parts-{x}",
+            f"each word of a name typed in several words also alone, weight {x}"
+            f"{' (the ranking before it)' if x == 0 else ''}",
+            _constant(QUERYING, "NAME_PART_WEIGHT", x),
+        )
+        for x in (0.0, 0.25, 1.0)  # 0.5 ships
+    ],
+    Variant(
+        "name-parts-min2",
+        "each word of a name typed in two words or more also alone, weight 0.5 (3 ship)",
+        _constant(QUERYING, "NAME_PART_MIN_WORDS", 2),
+    ),
+    Variant(
+        "transliteration-off",
+        "a name of two parts or more reaches a gazetteer entry only by one of its"
+        " spellings, not by its loose transliteration key (search.expansion.transliteration)",
+        _constant("search.names", "transliterated_forms", lambda gazetteer, text: []),
     ),
     Variant("derived-0.2", "derivations weighted 0.2", _constant(RELATED, "DERIVED_WEIGHT", 0.2)),
     Variant(

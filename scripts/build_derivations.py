@@ -30,6 +30,7 @@ OUT = Path(__file__).resolve().parent.parent / "search" / "data" / "derivations-
 # verb ending → action or result noun ending
 ACTION_RULES = [
     ("uire", "uction"),
+    ("primer", "pression"),  # supprimer, imprimer, exprimer, réprimer, déprimer
     ("crire", "cription"),
     ("lire", "lection"),
     ("ettre", "ission"),

@@ -389,6 +389,41 @@ def _parse_date(_ctx, param, value: str | None) -> date | None:
         raise click.BadParameter(f"date attendue au format AAAA-MM-JJ, pas « {value} »") from exc
 
 
+def filter_options(command):
+    """`--person`, `--org`, `--place`, `--source` (each repeatable), `--from`,
+    `--to`, handed to the command as one `filters` (`Filters`): `search` and
+    `export` select the same articles from the same options."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args,
+        person: tuple[str, ...],
+        org: tuple[str, ...],
+        place: tuple[str, ...],
+        source: tuple[str, ...],
+        date_from: date | None,
+        date_to: date | None,
+        **kw,
+    ):
+        filters = Filters(person, org, place, source, date_from, date_to)
+        return command(*args, filters=filters, **kw)
+
+    for option in reversed(
+        (
+            click.option(
+                "--person", multiple=True, help="Filtrer sur une personne (forme canonique)."
+            ),
+            click.option("--org", multiple=True, help="Filtrer sur une organisation."),
+            click.option("--place", multiple=True, help="Filtrer sur un lieu."),
+            click.option("--source", multiple=True, help="Filtrer sur une source."),
+            click.option("--from", "date_from", callback=_parse_date, help="Depuis (AAAA-MM-JJ)."),
+            click.option("--to", "date_to", callback=_parse_date, help="Jusqu'au (AAAA-MM-JJ)."),
+        )
+    ):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 @main.command("search")
 @click.argument("query", nargs=-1, required=True)
 @index_option
@@ -402,12 +437,7 @@ def _parse_date(_ctx, param, value: str | None) -> date | None:
 )
 @click.option("--page", type=click.IntRange(1, MAX_RESULT_WINDOW), default=1, show_default=True)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance")
-@click.option("--person", multiple=True, help="Filtrer sur une personne (forme canonique).")
-@click.option("--org", multiple=True, help="Filtrer sur une organisation.")
-@click.option("--place", multiple=True, help="Filtrer sur un lieu.")
-@click.option("--source", multiple=True, help="Filtrer sur une source.")
-@click.option("--from", "date_from", callback=_parse_date, help="Depuis (AAAA-MM-JJ).")
-@click.option("--to", "date_to", callback=_parse_date, help="Jusqu'au (AAAA-MM-JJ).")
+@filter_options
 @click.option("--facets", is_flag=True, help="Afficher les facettes.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
 @click.option(
@@ -421,12 +451,7 @@ def search_command(
     limit: int,
     page: int,
     sort: str,
-    person: tuple[str, ...],
-    org: tuple[str, ...],
-    place: tuple[str, ...],
-    source: tuple[str, ...],
-    date_from: date | None,
-    date_to: date | None,
+    filters: Filters,
     facets: bool,
     as_json: bool,
     backend: dict,
@@ -435,7 +460,6 @@ def search_command(
     """Cherche QUERY dans l'index et affiche les résultats."""
     from search.searcher import Searcher
 
-    filters = Filters(person, org, place, source, date_from, date_to)
     try:
         searcher = Searcher(_open_backend(index_dir, backend), index_dir=index_dir)
         results = searcher.search(
@@ -545,12 +569,7 @@ def _print_reprint_stats(index_dir: Path, backend: dict) -> None:
     "--format", "fmt", type=click.Choice(["csv", "jsonl"]), help="Format des résultats exportés."
 )
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance")
-@click.option("--person", multiple=True, help="Filtrer sur une personne.")
-@click.option("--org", multiple=True, help="Filtrer sur une organisation.")
-@click.option("--place", multiple=True, help="Filtrer sur un lieu.")
-@click.option("--source", multiple=True, help="Filtrer sur une source.")
-@click.option("--from", "date_from", callback=_parse_date, help="Depuis (AAAA-MM-JJ).")
-@click.option("--to", "date_to", callback=_parse_date, help="Jusqu'au (AAAA-MM-JJ).")
+@filter_options
 @click.option("--bom", is_flag=True, help="CSV précédé d'un BOM UTF-8 (pour les tableurs).")
 @click.option(
     "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Fichier de sortie."
@@ -561,19 +580,13 @@ def export_command(
     query: str | None,
     fmt: str | None,
     sort: str,
-    person: tuple[str, ...],
-    org: tuple[str, ...],
-    place: tuple[str, ...],
-    source: tuple[str, ...],
-    date_from: date | None,
-    date_to: date | None,
+    filters: Filters,
     bom: bool,
     output: Path | None,
     backend: dict,
 ) -> None:
     """Exporte l'index entier (--json) ou tous les résultats d'une recherche
     (--query et/ou filtres, --format csv|jsonl), sans limite de pages."""
-    filters = Filters(person, org, place, source, date_from, date_to)
     if query is None and fmt is None and filters.is_empty():
         if not as_json:
             _fail("choisir --json (tout l'index) ou --query/--format (une recherche)", code=2)

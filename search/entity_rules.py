@@ -52,16 +52,19 @@ from search.mention_rules import (
     place_acronym,
     place_heads,
     road,
+    state_of_a_place,
+    title_of_a_body,
 )
 
 # Bump when the rules change, so that cached entities made by older rules miss.
-RULES_VERSION = "15"
+RULES_VERSION = "16"
 __all__ = ["NAME_PARTICLES", "RULES_VERSION", "Mention", "is_demonym", "resolve"]
 
 # The declared order: each rule sees what the ones before it made of the span.
 MENTION_RULES: tuple[MentionRule, ...] = (
     clean_edges, generic_head, gazetteer_form,
-    determiner, minister_title, person_title, leading_nationality,
+    determiner, minister_title, state_of_a_place, person_title, title_of_a_body,
+    leading_nationality,
     partitive_is_not_a_person, place_heads, generic_tail, overrun,
     country_ministry, road, junk, gazetteer_name, adjective_of_origin,
     gazetteer_type, known_label, code, event, place_acronym,

@@ -25,9 +25,10 @@ _HONORIFICS = re.compile(
 _EX = re.compile(r"^(?:l'|l’)?ex-\s*", re.IGNORECASE)
 _TITLE_COMPLEMENT = re.compile(r"^(?:de la |de l'|des |du |d'|de )\S+(?: d'\S+)? (?=[A-ZÀ-Ý])")
 _TRAILING_DATE = re.compile(
-    r"(?:\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?:\s+(?:matin|soir))?"
+    r"(?:(?<!\sdu)\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?:\s+(?:matin|soir))?"
     r"|\s+(?:de|en|d'ici|depuis)\s+\d{4})+$"
-)  # lower case only: French writes weekdays so; « Journal du Dimanche » is a name
+)  # lower case only: French writes weekdays so; « Journal du Dimanche » is a name,
+# and so is « Journal du dimanche »: after « du » a weekday is a title's, not a date
 _EDGE_JUNK = " \t\n.,;:!?\"'«»“”‘’()[]{}#*/\\|-–—…"
 _GLUED_PARTICLE = re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an|ben|bin|ibn|ould|ag|abu|abou)-")
 

@@ -26,6 +26,7 @@ from search.entity_kinds import (
     names_an_organisation,
     names_an_organisation_by_its_shape,
 )
+from search.entity_spans import LOWER_WORD
 from search.entity_words import (
     INSTITUTION_HEADS,
     NAMED_PLACE_HEADS,
@@ -89,11 +90,24 @@ _LOWERCASE_PLACE_HEAD = re.compile(
 )
 _GENERIC_TAIL = re.compile(r"\s+(?:du pays|de la ville|de la région|de l'État)$")
 _MINISTRY_OF_A_COUNTRY = re.compile(
-    r"^ministère ([a-zéèëï-]+) (?:de la |de l'|des |du |de |d')([A-ZÀ-Ý].+)$"
+    r"^ministère (" + LOWER_WORD + r") (?:de la |de l'|des |du |de |d')([A-ZÀ-Ý].+)$"
+)
+# « l'État de Victoria », « l'État de l'Ohio », « État du Kerala »: a state named by
+# its place. French writes the polity « État » with its capital; « l'état de
+# l'Union » (a speech, a condition) is lower case.
+_STATE_OF = re.compile(r"^[ÉE]tat (?:de la |de l'|du |des |de |d')\s*([A-ZÀ-Ý].*)$")
+# What is left of « président du Sénat », « Haut-Commissaire des Nations unies
+# aux droits de l'homme » once the title is stripped: a complement, then a name.
+# « d' » is left out: « M. d'Ormesson » is a person's particle.
+_TITLE_OF = re.compile(r"^(?:du |des |de la |de l')\s*([A-ZÀ-Ý].*)$")
+# « de la Commission européenne Jean-Claude Juncker »: after the body's lower-case
+# word, two or more capitalised words are the person who holds the title.
+_BODY_THEN_PERSON = re.compile(
+    r"^.*\b" + LOWER_WORD + r" ((?:[A-ZÀ-Ý][\w'’-]+ )+[A-ZÀ-Ý][\w'’-]+)$"
 )
 _PARTITIVE_NAME = re.compile(r"^(?:du|des|de la) [A-ZÀ-Ý][\w'’-]*$")
 _MINISTER = re.compile(
-    r"^ministre (?:[a-zéèëï-]+ )?(?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE
+    r"^ministre (?:" + LOWER_WORD + r" )?(?:(de la|de l'|des|du|de|d')\s*)(.+)$", re.IGNORECASE
 )
 
 
@@ -146,11 +160,39 @@ def minister_title(d: Draft) -> Outcome:
 
 
 @cleaning
+def state_of_a_place(d: Draft) -> Outcome:
+    """« l'État de Victoria », « l'État de Washington »: a federated state, named
+    by its place; the place is the name (a LOC), not an organisation « État de … »."""
+    state = _STATE_OF.match(d.text) if d.label != "PER" else None
+    if not state:
+        return d
+    place = txt.clean(state.group(1))
+    entry = d.gazetteer.lookup_written(place)
+    return Entity(place, "LOC", entry.canonical if entry else place)
+
+
+@cleaning
 def person_title(d: Draft) -> Outcome:
     """« le président François Hollande » → « François Hollande », a person."""
     d.text, d.titled = txt.strip_person_prefix(d.text)
     if d.titled:
         d.label = "PER"
+    return d
+
+
+@cleaning
+def title_of_a_body(d: Draft) -> Outcome:
+    """« président du Sénat », « Haut-Commissaire des Nations unies aux droits de
+    l'homme »: the title is a body's, no person is named; the body is the name.
+    « président de la Commission européenne Jean-Claude Juncker »: the person is."""
+    body = _TITLE_OF.match(d.text) if d.titled else None
+    if not body:
+        return d
+    holder = _BODY_THEN_PERSON.match(d.text)
+    if holder:
+        d.text = holder.group(1)  # the title's holder is named: a person
+    else:
+        d.text, d.label, d.titled = body.group(1), "ORG", False
     return d
 
 

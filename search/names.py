@@ -22,6 +22,7 @@ from search.article import Article
 from search.core.french import is_stop_word
 from search.core.model import Filters
 from search.expansion.acronyms import only_acronyms_spell, typed_as_acronym
+from search.expansion.transliteration import transliterated_forms
 from search.gazetteer import Gazetteer
 from search.gazetteer import fold as fold_name
 from search.query import Node, Term
@@ -76,6 +77,8 @@ def with_names(items: Iterable[Node], gazetteer: Gazetteer | None) -> list[Node 
             span = tuple(items[i : i + n])
             text = " ".join(t.text for t in span)
             forms = gazetteer.variants(text) if len(text) >= 2 else []
+            if not forms:  # « Front al-Nusra » for « Front al-Nosra »
+                forms = transliterated_forms(gazetteer, text)
             if forms and gazetteer.only_with_its_article(text):
                 forms = []  # « monde » is the world, not « Le Monde »
             if forms and only_acronyms_spell(text, forms):

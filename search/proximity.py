@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from search.core import ranking
 from search.core.french import tokens
 from search.expansion.questions import is_question_word
+from search.expansion.years import edition_factor
 from search.query import Node, Term, Words
 
 # a candidate's positions of each typed word, in `window_words` order
@@ -111,5 +112,7 @@ def windowed(
         (c, s * ranking.window_factor(window_share(found.get(c, empty), weights, width)))
         for c, s in head
     ]
+    # a typed year right after the word it qualifies (search.expansion.years)
+    rescored = [(c, s * edition_factor(found.get(c, empty), words)) for c, s in rescored]
     rescored.sort(key=lambda cs: -cs[1])
     return rescored + tail

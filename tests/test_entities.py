@@ -488,3 +488,41 @@ def test_seed_article_yields_the_actors_with_their_types(extractor):
     assert expected <= by_canonical
     # Entities are listed once per (type, text, canonical).
     assert len(annotated.entities) == len(set(annotated.entities))
+
+
+def test_a_french_ministry_and_a_federated_state_on_the_real_model(extractor):
+    # Issue 15, seventh round: « français » (with its « ç ») is a nationality,
+    # so the ministry is named by its portfolio; « l'État de Washington » is
+    # the place, not an organisation « État de Washington ».
+    found = extractor.extract(
+        "Un porte-parole du ministère français des Affaires étrangères a confirmé jeudi "
+        "la présence des otages. Le ministre français de l'Intérieur a annoncé des renforts."
+    )
+    assert Entity("Affaires étrangères", "ORG", "Affaires étrangères") in found
+    assert Entity("Intérieur", "ORG", "ministère de l'Intérieur") in found
+    assert not any(e.text.startswith("ministère français") for e in found)
+    found = extractor.extract("Un juge de l'État de Washington a suspendu le décret présidentiel.")
+    assert {(e.text, e.type) for e in found} == {("Washington", "LOC")}
+
+
+def test_a_title_of_a_body_gives_the_body_on_the_real_model(extractor):
+    # Issue 15, seventh round: the model's span holds the title (« Haut-Commissaire
+    # des Nations unies pour les réfugiés », typed ORG); stripping the title made
+    # a person « des Nations unies pour les réfugiés » of the body.
+    found = extractor.extract(
+        "Le Haut-Commissaire des Nations unies pour les réfugiés a demandé une trêve."
+    )
+    assert ("Nations unies pour les réfugiés", "ORG") in {(e.text, e.type) for e in found}
+    assert not any(e.type == "PER" for e in found)
+
+
+def test_a_firm_named_after_its_common_noun_on_the_real_model(extractor):
+    # Issue 15, seventh round: the model reads an unknown capitalised word after
+    # « la société » as a person.
+    found = extractor.extract(
+        "L'affaire avait été confiée à la société Garibaldi, qui a obtenu l'évacuation "
+        "des lieux. Les combattants du groupe État islamique ont reculé."
+    )
+    typed = {(e.text, e.type) for e in found}
+    assert ("Garibaldi", "ORG") in typed and ("État islamique", "ORG") in typed
+    assert not any(e.type == "PER" for e in found)

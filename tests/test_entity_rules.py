@@ -15,8 +15,10 @@ from search.article import Entity
 from search.entity_rules import ARTICLE_RULES, MENTION_RULES, normalise, resolve
 from search.entity_spans import (
     SPAN_RULES,
+    company,
     medium,
     military_staff,
+    minister_portfolio,
     ministry,
     named_place,
     rule_spans,
@@ -159,3 +161,108 @@ def test_a_minister_of_a_country_names_the_country_not_a_ministry(gazetteer):
     assert normalise(Mention("ministre de l'Intérieur", "ORG"), gazetteer).type == "ORG"
     both = normalise(Mention("ministre de l'Europe et des Affaires étrangères", "ORG"), gazetteer)
     assert both is not None and both.type == "ORG"
+
+
+def test_french_adjectives_with_a_cedilla_are_read_as_nationalities(gazetteer):
+    # Issue 15, seventh round: the lower-case word class lacked « ç », so
+    # « ministère français des Affaires étrangères » kept its nationality and
+    # « ministre français de … » was not read as a portfolio at all.
+    ministry_text = "ministère français des Affaires étrangères"
+    assert rules.country_ministry(draft(ministry_text, "ORG", gazetteer)).text == (
+        "Affaires étrangères"
+    )
+    assert normalise(Mention("ministre français de l'Intérieur", "ORG"), gazetteer) == Entity(
+        "Intérieur", "ORG", "ministère de l'Intérieur"
+    )
+    text = "Le ministère français de la Défense dément. Le ministre français des Armées aussi."
+    assert [text[s:e] for s, e, _ in ministry(text)] == ["Défense"]
+    assert [text[s:e] for s, e, _ in minister_portfolio(text)] == ["ministre français des Armées"]
+    # « armée française » is a national army as « armée syrienne » is, not junk.
+    assert rules.junk(draft("armée française", "ORG", gazetteer)) is not None
+    assert rules.junk(draft("armée syrienne", "ORG", gazetteer)) is not None
+
+
+def test_a_federated_state_is_named_by_its_place(gazetteer):
+    # Issue 15, seventh round: « l'État de Victoria » typed ORG on held-out folds,
+    # where the gold names the place.
+    assert rules.state_of_a_place(draft("État de Victoria", "ORG", gazetteer)) == Entity(
+        "Victoria", "LOC", "Victoria"
+    )
+    assert normalise(Mention("l'État de Washington", "LOC"), gazetteer) == Entity(
+        "Washington", "LOC", "Washington"
+    )
+    found = normalise(Mention("État du Kerala", "ORG"), gazetteer)
+    assert found is not None and (found.text, found.type) == ("Kerala", "LOC")
+    found = normalise(Mention("l'État de l'Ohio", "LOC"), gazetteer)
+    assert found is not None and (found.text, found.type) == ("Ohio", "LOC")
+    # Not a state of a place: « État islamique », « État de droit », the lower-case
+    # « état de l'Union » (a speech), a person.
+    assert rules.state_of_a_place(draft("état de l'Union", "MISC", gazetteer)).text == (
+        "état de l'Union"
+    )
+    assert rules.state_of_a_place(draft("État islamique", "ORG", gazetteer)).text == (
+        "État islamique"
+    )
+    assert rules.state_of_a_place(draft("État de droit", "ORG", gazetteer)).text == (
+        "État de droit"
+    )
+    assert isinstance(rules.state_of_a_place(draft("État de Victoria", "PER", gazetteer)), Draft)
+
+
+def test_a_weekday_after_du_is_part_of_a_title_not_a_date(gazetteer):
+    # Issue 15, seventh round: « Le Journal du dimanche » lost « du dimanche » as
+    # if it were the date, leaving « Journal » (held-out folds 2 and 3).
+    assert rules.clean_edges(draft("Le Journal du dimanche", "ORG", gazetteer)).text == (
+        "Le Journal du dimanche"
+    )
+    found = normalise(Mention("Le Journal du dimanche", "ORG", True), gazetteer)
+    assert found is not None and found.text.endswith("Journal du dimanche")
+    # A weekday after a name is still the date.
+    assert rules.clean_edges(draft("ONU lundi", "ORG", gazetteer)).text == "ONU"
+    assert rules.clean_edges(draft("Parlement mardi soir", "ORG", gazetteer)).text == "Parlement"
+
+
+def test_a_title_of_a_body_names_the_body_not_a_person(gazetteer):
+    # Issue 15, seventh round: « Haut-Commissaire des Nations unies aux droits de
+    # l'homme » came out as a person « des Nations unies aux droits de l'homme ».
+    found = normalise(
+        Mention("Haut-Commissaire des Nations unies aux droits de l'homme", "PER"), gazetteer
+    )
+    assert found == Entity(
+        "Nations unies aux droits de l'homme", "ORG", "Nations unies aux droits de l'homme"
+    )
+    found = normalise(Mention("président du Sénat", "PER"), gazetteer)
+    assert found is not None and (found.text, found.type) == ("Sénat", "ORG")
+    # Persons after a title or an honorific keep their particle and their type.
+    d = rules.person_title(draft("M. d'Ormesson", "PER", gazetteer))
+    assert rules.title_of_a_body(d).text == "d'Ormesson"
+    assert normalise(Mention("M. de Villepin", "PER"), gazetteer).type == "PER"
+    assert normalise(Mention("président François Hollande", "PER"), gazetteer) == Entity(
+        "François Hollande", "PER", "François Hollande"
+    )
+    # The body's title, then its holder's name: the holder is the name.
+    holder = normalise(
+        Mention("directeur général de l'Organisation mondiale de la santé Tedros Adhanom", "PER"),
+        gazetteer,
+    )
+    assert holder == Entity("Tedros Adhanom", "PER", "Tedros Adhanom")
+    # Without a title, a partitive is left to the other rules.
+    assert rules.title_of_a_body(draft("des Nations unies", "PER", gazetteer)).label == "PER"
+
+
+def test_a_name_after_the_noun_of_a_firm_is_an_organisation():
+    # Issue 15, seventh round: « la société Garibaldi », « l'entreprise Aark
+    # Infosoft », « le collectif anarchiste Indecline » were typed PER.
+    text = (
+        "l'entreprise Aark Infosoft, la banque suisse Reyl, le collectif anarchiste "
+        "Indecline et le groupe État islamique"
+    )
+    assert [(text[s:e], t) for s, e, t in company(text)] == [
+        ("Aark Infosoft", "ORG"),
+        ("Reyl", "ORG"),
+        ("Indecline", "ORG"),
+        ("État islamique", "ORG"),
+    ]
+    # Someone's firm (« de ») names no firm; a capital word after a full stop neither.
+    assert company("la société de Jean Dupont") == []
+    assert company("Il a quitté la société. Paul est parti.") == []

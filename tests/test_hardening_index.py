@@ -26,7 +26,7 @@ from live_server import ROOT, STARTUP_TIMEOUT, free_port, get, loupe, serving  #
 
 from search.backends.whoosh import WhooshBackend, store
 from search.cli import main
-from search.searcher import Searcher
+from search.searcher import Limits, Searcher
 
 BUNDLED = ROOT / "corpus"
 PROBES = ("Mali", "sécurité", '"armée malienne"', "élection OR football")
@@ -47,11 +47,16 @@ def run(*args: str):
 
 
 def answers(index_dir: Path) -> list:
-    """What the index answers to a few queries, through a fresh engine (scores included)."""
-    searcher = Searcher(WhooshBackend(index_dir))
+    """What the index answers to a few queries, through a fresh engine (scores included).
+
+    These compare what the index holds, not how fast it answers: a first search
+    of a fresh engine on a loaded machine may pass the default time limit and
+    answer a partial count, which would read as a changed index."""
+    searcher = Searcher(WhooshBackend(index_dir), limits=Limits(time_limit=120.0))
     out = []
     for q in PROBES:
         r = searcher.search(q, per_page=20)
+        assert not r.partial, q
         out.append((q, r.total, [(h.id, h.score) for h in r.hits]))
     return out
 

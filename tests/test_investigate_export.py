@@ -140,6 +140,39 @@ def test_cli_export_of_a_search_equals_the_api_export(client, test_index, tmp_pa
     assert ids == [r["id"] for r in exported(client, q="france", sort="newest")]
 
 
+@pytest.mark.parametrize(
+    ("options", "params"),
+    [
+        (["--place", "France"], {"place": "France"}),
+        (
+            ["--from", "2016-01-01", "--to", "2016-12-31"],
+            {"from": "2016-01-01", "to": "2016-12-31"},
+        ),
+        (["--place", "France", "--from", "2017-01-01"], {"place": "France", "from": "2017-01-01"}),
+    ],
+    ids=["place", "dates", "place-and-date"],
+)
+def test_cli_filters_select_what_the_api_filters_select(client, test_index, options, params):
+    """`loupe search` and `loupe export` read the same filter options (one decorator)
+    and select what `/api/search` selects with the same filters."""
+    index = ["--index", str(test_index)]
+    api = client.get("/api/search", query_string={"q": "président", "per_page": 50, **params})
+    expected = [h["id"] for h in api.get_json()["hits"]]
+    everything = client.get("/api/search", query_string={"q": "président"}).get_json()["total"]
+    assert 0 < api.get_json()["total"] < everything  # the filters do select
+    found = CliRunner().invoke(
+        main, ["search", "président", *index, *options, "--limit", "50", "--json"]
+    )
+    assert found.exit_code == 0, found.output
+    assert [h["id"] for h in json.loads(found.output)["hits"]] == expected
+    exported_cli = CliRunner().invoke(
+        main, ["export", *index, "--query", "président", *options, "--format", "jsonl"]
+    )
+    assert exported_cli.exit_code == 0, exported_cli.output
+    ids = [json.loads(line)["id"] for line in exported_cli.output.splitlines()]
+    assert ids == [r["id"] for r in exported(client, q="président", **params)]
+
+
 def test_cli_export_keeps_the_whole_index_json_form_and_explains_misuse(test_index):
     whole = CliRunner().invoke(main, ["export", "--index", str(test_index), "--json"])
     assert whole.exit_code == 0

@@ -97,6 +97,14 @@ def test_a_feminine_agent_noun_snowball_stems_apart_is_in_the_masculine_family()
     assert "directrice" in derived("directeurs")
 
 
+def test_verbs_in_primer_and_their_nouns_in_pression_are_one_family():
+    # Snowball stems « supprimer » supprim and « suppression » suppress
+    assert "suppression" in derived("supprimer")
+    assert "supprimer" in derived("suppressions")
+    assert "répression" in derived("réprimer")
+    assert "impression" in derived("imprimer")
+
+
 def test_acronym_definitions_are_read_in_either_order():
     text = (
         "Le Conseil de sécurité des Nations unies (CSNU) s'est réuni. "

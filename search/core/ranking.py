@@ -33,6 +33,15 @@ PHRASE_BOOSTS = {"text": 1.0, "title": 2.0}  # phrases, aliases, prefix, fuzzy
 NAMEKEY_BOOST = 1.0  # a transliteration of a name (Tinzawaten ~ Tinzaouaten)
 ALIAS_BOOST = 1.0  # another spelling of a gazetteer name weighs as the typed one
 ENTITY_KEY_BOOST = 1.0  # a mention of the named entity, in any spelling (its key)
+# A name typed in several words (« impôt de solidarité sur la fortune », the
+# spelled-out ISF) is matched whole, and each of its words alone with this
+# weight: an article writing part of it (« l'impôt sur la fortune ») is still
+# found, as it would be had the words not spelled a gazetteer name. 0: off.
+NAME_PART_WEIGHT = 0.5
+# …only for a name of this many content words or more: a description (« Conseil
+# de sécurité des Nations unies ») whose words mean something alone; in « al
+# qaida » or « Front national » a lone « al » or « front » is not the name.
+NAME_PART_MIN_WORDS = 3
 ALL_WORDS_BOOST = 0.5  # juxtaposed words: the bonus of articles holding every one
 # Juxtaposed words: the bonus of each word an article holds, shared out over the
 # query's words (see `coordination`). Measured (`python -m bench.relevance`, both
@@ -77,7 +86,7 @@ def coordination(held: int, words: int) -> float:
 # strongest settings on the even lines (6 words, × 2) lose the odd ones (k602,
 # k604), and 16 words, 0.5 — picked having seen both halves — gains on both;
 # counting its IDF, 16 words, 1.0 is the best of three on the even lines and
-# gains on both (kinds 0.879 → 0.895, dev 0.822 → 0.825). README, « Typed
+# gains on both (kinds 0.879 → 0.895, dev 0.822 → 0.825). docs/relevance-history.md, « Typed
 # words standing together ».
 WINDOW_WIDTH = 16  # consecutive indexed words (stop words left out)
 WINDOW_WEIGHT = 1.0  # × (1 + this) when every typed word stands in one window; 0: off
@@ -94,8 +103,8 @@ def window_factor(share: float) -> float:
     of the article (`search.proximity.window_share`): 1 + WINDOW_WEIGHT × share.
 
     Why a window over all the words held rather than pairs of neighbouring
-    typed words (tried: `proximity` rows of the README): the asker's order is
-    not the writer's, and a headline or lead restating the subject holds most
+    typed words (tried: `proximity` rows of docs/relevance-history.md): the
+    asker's order is not the writer's, and a headline or lead restating the subject holds most
     of the words within a few lines whatever their order. Why IDF: « président »
     beside « Corée » says less than « Corée » beside « Sud »."""
     return 1.0 + WINDOW_WEIGHT * share

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from search.core.french import is_stop_word
 from search.expansion.families import adjectives_of, derived, place_of
+from search.expansion.nationality import own_forms
 from search.gazetteer import Gazetteer
 from search.names import NameRun, is_plain_word, with_names
 from search.query import And, Node, Phrase, Term
@@ -101,7 +102,9 @@ def related_forms(term: Term) -> tuple[tuple[Node, float], ...]:
         if node not in seen and node != term:
             seen.add(node)
             unique.append((node, weight))
-    return tuple(unique[:MAX_RELATED])
+    # A nationality the stemmer joins with its country also on its own forms
+    # (search.expansion.nationality), beyond the cap: they replace no relative.
+    return tuple(unique[:MAX_RELATED]) + own_forms(term)
 
 
 def compound_parts(text: str) -> list[str]:

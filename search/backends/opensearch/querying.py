@@ -253,6 +253,10 @@ class Translator:
         clauses: list[dict[str, Any]] = []
         if as_typed:
             clauses.append(as_typed[0] if len(as_typed) == 1 else {"bool": {"must": as_typed}})
+        if len(as_typed) >= ranking.NAME_PART_MIN_WORDS and ranking.NAME_PART_WEIGHT > 0:
+            # each word alone too, scaled down, as the Whoosh backend does
+            part_weight = ranking.NAME_PART_WEIGHT
+            clauses += [{"bool": {"should": [q], "boost": part_weight}} for q in as_typed]
         for form in other_forms(span, forms):
             if is_stop_word(form):
                 continue

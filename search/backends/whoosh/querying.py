@@ -13,6 +13,7 @@ Ranking rules, each a general rule rather than a per-query trick:
 from __future__ import annotations
 
 import bisect
+import copy
 import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from search.core.ranking import (
     MAX_FUZZY_WORD,
     MIN_FUZZY_LETTERS,
     MIN_PREFIX_LETTERS,
+    NAME_PART_MIN_WORDS,
+    NAME_PART_WEIGHT,
     NAMEKEY_BOOST,
     fuzzy_distance,
 )
@@ -239,6 +242,8 @@ class Translator:
         clauses: list[wq.Query] = []
         if as_typed:
             clauses.append(as_typed[0] if len(as_typed) == 1 else wq.And(as_typed))
+        if len(as_typed) >= NAME_PART_MIN_WORDS and NAME_PART_WEIGHT > 0:
+            clauses.extend(_scaled(q, NAME_PART_WEIGHT) for q in as_typed)
         key = query_entity_key(forms)
         # An entry the articles were not scanned with (an acronym read in the
         # corpus during this very build, or from the curated list) has no key in
@@ -434,6 +439,15 @@ def _date_range(start: date | None, end: date | None) -> wq.Query:
 
 def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _scaled(q: wq.Query, weight: float) -> wq.Query:
+    """A copy of `q` with every leaf's boost multiplied by `weight` (the
+    original stays as it is: it is used elsewhere in the same query)."""
+    scaled = copy.deepcopy(q)
+    for leaf in scaled.leaves():
+        leaf.boost *= weight
+    return scaled
 
 
 def _or(subs: list[wq.Query]) -> wq.Query | None:

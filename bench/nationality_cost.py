@@ -1,0 +1,90 @@
+"""What a nationality's own forms (search.expansion.nationality) cost a search, on and off.
+
+    python -m bench.nationality_cost --index .cache/bench/indexes/10k/loupe-noner
+    python -m bench.nationality_cost --index /path/to/a/copy/of/100k --passes 5
+
+As `bench.window_cost`: every unfiltered query of `bench/queries.txt` (the real
+mix), plus the queries of both judged files that hold a nationality the rule
+reaches (long descriptions, derivations), timed with the rule on and off
+(`search.expansion.related.own_forms` answering nothing), alternated pass by
+pass so both see the same load; each query's time is the best of its passes.
+The rule adds lookups only to queries holding such a word, so those are
+reported apart (`touched`) besides the whole mix. The index is only read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from bench.cache import DEV_QUERIES, REPO_ROOT
+from bench.query import load_bench_queries, percentile
+from bench.window_cost import _one_pass
+
+KINDS_QUERIES = REPO_ROOT / "bench" / "data" / "queries-kinds.jsonl"
+
+
+def touched(query: str) -> bool:
+    """Whether the rule adds forms to any word of `query`."""
+    from search.expansion.nationality import own_forms
+    from search.query import Term
+
+    return any(own_forms(Term(word)) for word in query.replace("'", " ").split())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.nationality_cost",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--index", type=Path, required=True, help="a Loupe (Whoosh) index folder")
+    parser.add_argument("--passes", type=int, default=5, help="passes each way (default 5)")
+    args = parser.parse_args(argv)
+
+    from search.expansion import related
+    from search.searcher import Searcher
+
+    searcher = Searcher.open(args.index)
+    mix = [q.text for q in load_bench_queries() if not q.filters]
+    judged = [
+        json.loads(line)["query"]
+        for path in (KINDS_QUERIES, DEV_QUERIES)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    sets = {"mix": mix, "touched": [q for q in dict.fromkeys(mix + judged) if touched(q)]}
+    print(
+        f"{args.index}: {len(mix)} queries in the mix, {len(sets['touched'])} touched by the"
+        f" rule ({sum(touched(q) for q in mix)} of the mix); load {os.getloadavg()}"
+    )
+    print("| queries | mode | rule | p50 ms | p95 ms | max ms |")
+    print("|---|---|---|---:|---:|---:|")
+    shipped = related.own_forms
+    try:
+        for name, queries in sets.items():
+            for page in (False, True):
+                _one_pass(searcher, queries, page)  # warm: vocabulary, tables, page cache
+                runs: dict[str, list[list[float]]] = {"on": [], "off": []}
+                for _ in range(args.passes):
+                    for state, rule in (("on", shipped), ("off", lambda term: ())):
+                        related.own_forms = rule
+                        runs[state].append(_one_pass(searcher, queries, page))
+                for state, passes in runs.items():
+                    best = [min(p[i] for p in passes) for i in range(len(queries))]
+                    mode = "page" if page else "bare"
+                    p50, p95 = percentile(best, 50), percentile(best, 95)
+                    print(
+                        f"| {name} | {mode} | {state} | {p50:.1f} | {p95:.1f} | {max(best):.1f} |"
+                    )
+    finally:
+        related.own_forms = shipped
+    print(f"load at the end {os.getloadavg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""What the year pairs (search.expansion.years) cost a search, on and off in one process.
+
+    python -m bench.year_cost --index .cache/bench/indexes/10k/loupe-noner
+
+The real mix (`bench/queries.txt`) types no year among its words (its years are
+date filters), so the rule changes none of its queries. This times the queries
+reads a pair for: every judged query (`queries-kinds.jsonl`, `queries-dev.jsonl`)
+with a year among its window words, and a few more questions and descriptions
+with a year, with the rule on and off (`years.YEAR_WEIGHT = 0`), alternated pass by pass
+so that both see the same load; each query's time is the best of its passes.
+Bare = no snippets nor facets; page = both, as the results page. The index is
+only read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from bench.cache import DEV_QUERIES, REPO_ROOT
+from bench.query import percentile
+from bench.relevance import load_queries
+
+MORE_QUESTIONS = [
+    "qui a gagné l'Euro 2016 de football ?",
+    "combien de médailles pour la France aux Jeux olympiques de 2016 ?",
+    "quels pays ont voté le budget européen de 2018 ?",
+    "les élections législatives de 2017 en France et la majorité présidentielle",
+    "que s'est-il passé lors du sommet du G20 en 2017 ?",
+]
+
+
+def year_queries() -> list[str]:
+    """The judged queries the rule reads a pair for, and MORE_QUESTIONS."""
+    from search.expansion.questions import without_question_words
+    from search.expansion.years import year_pairs
+    from search.proximity import window_words
+    from search.query import parse
+
+    judged = load_queries(REPO_ROOT / "bench" / "data" / "queries-kinds.jsonl")
+    judged += load_queries(DEV_QUERIES)
+    typed = [q.query for q in judged] + MORE_QUESTIONS
+    return [q for q in typed if year_pairs(window_words(without_question_words(parse(q))))]
+
+
+def _one_pass(searcher, queries: list[str], page: bool) -> list[float]:
+    times = []
+    for text in queries:
+        started = time.perf_counter()
+        searcher.search(text, with_snippets=page, with_facets=page)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.year_cost",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--index", type=Path, required=True, help="a Loupe (Whoosh) index folder")
+    parser.add_argument("--passes", type=int, default=5, help="passes each way (default 5)")
+    args = parser.parse_args(argv)
+
+    from search.expansion import years
+    from search.searcher import Searcher
+
+    searcher = Searcher.open(args.index)
+    queries = year_queries()
+    shipped = years.YEAR_WEIGHT
+    print(f"{args.index}: {len(queries)} queries with a year pair; load {os.getloadavg()}")
+    print("| mode | year pairs | p50 ms | p95 ms | max ms |")
+    print("|---|---|---:|---:|---:|")
+    try:
+        for page in (False, True):
+            _one_pass(searcher, queries, page)  # warm: vocabulary, tables, page cache
+            runs: dict[str, list[list[float]]] = {"on": [], "off": []}
+            for _ in range(args.passes):
+                for state, weight in (("on", shipped), ("off", 0.0)):
+                    years.YEAR_WEIGHT = weight
+                    runs[state].append(_one_pass(searcher, queries, page))
+            for state, passes in runs.items():
+                best = [min(p[i] for p in passes) for i in range(len(queries))]
+                mode = "page" if page else "bare"
+                p50, p95 = percentile(best, 50), percentile(best, 95)
+                print(f"| {mode} | {state} | {p50:.1f} | {p95:.1f} | {max(best):.1f} |")
+    finally:
+        years.YEAR_WEIGHT = shipped
+    print(f"load at the end {os.getloadavg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
