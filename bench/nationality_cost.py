@@ -21,8 +21,8 @@ import sys
 from pathlib import Path
 
 from bench.cache import DEV_QUERIES, REPO_ROOT
-from bench.query import load_bench_queries, percentile
-from bench.window_cost import _one_pass
+from bench.on_off import best_times, p50_p95_max
+from bench.query import load_bench_queries
 
 KINDS_QUERIES = REPO_ROOT / "bench" / "data" / "queries-kinds.jsonl"
 
@@ -64,24 +64,20 @@ def main(argv: list[str] | None = None) -> int:
     print("| queries | mode | rule | p50 ms | p95 ms | max ms |")
     print("|---|---|---|---:|---:|---:|")
     shipped = related.own_forms
+
+    def switch(on: bool) -> None:
+        related.own_forms = shipped if on else (lambda term: ())
+
     try:
         for name, queries in sets.items():
             for page in (False, True):
-                _one_pass(searcher, queries, page)  # warm: vocabulary, tables, page cache
-                runs: dict[str, list[list[float]]] = {"on": [], "off": []}
-                for _ in range(args.passes):
-                    for state, rule in (("on", shipped), ("off", lambda term: ())):
-                        related.own_forms = rule
-                        runs[state].append(_one_pass(searcher, queries, page))
-                for state, passes in runs.items():
-                    best = [min(p[i] for p in passes) for i in range(len(queries))]
+                timed = best_times(searcher, queries, page, args.passes, switch)
+                for state, best in timed.items():
+                    p50, p95, top = p50_p95_max(best)
                     mode = "page" if page else "bare"
-                    p50, p95 = percentile(best, 50), percentile(best, 95)
-                    print(
-                        f"| {name} | {mode} | {state} | {p50:.1f} | {p95:.1f} | {max(best):.1f} |"
-                    )
+                    print(f"| {name} | {mode} | {state} | {p50:.1f} | {p95:.1f} | {top:.1f} |")
     finally:
-        related.own_forms = shipped
+        switch(True)
     print(f"load at the end {os.getloadavg()}")
     return 0
 

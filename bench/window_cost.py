@@ -17,19 +17,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
-from bench.query import load_bench_queries, percentile
-
-
-def _one_pass(searcher, queries: list[str], page: bool) -> list[float]:
-    times = []
-    for text in queries:
-        started = time.perf_counter()
-        searcher.search(text, with_snippets=page, with_facets=page)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+from bench.on_off import best_times, p50_p95_max
+from bench.query import load_bench_queries
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,21 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.index}: {len(queries)} queries, {windowed} with a window; load {os.getloadavg()}")
     print("| mode | window | p50 ms | p95 ms |")
     print("|---|---|---:|---:|")
+
+    def switch(on: bool) -> None:
+        ranking.WINDOW_WEIGHT = shipped if on else 0.0
+
     try:
         for page in (False, True):
-            _one_pass(searcher, queries, page)  # warm: vocabulary, tables, page cache
-            runs: dict[str, list[list[float]]] = {"on": [], "off": []}
-            for _ in range(args.passes):
-                for state, weight in (("on", shipped), ("off", 0.0)):
-                    ranking.WINDOW_WEIGHT = weight
-                    runs[state].append(_one_pass(searcher, queries, page))
-            for state, passes in runs.items():
-                best = [min(p[i] for p in passes) for i in range(len(queries))]
-                mode = "page" if page else "bare"
-                p50, p95 = percentile(best, 50), percentile(best, 95)
-                print(f"| {mode} | {state} | {p50:.1f} | {p95:.1f} |")
+            for state, best in best_times(searcher, queries, page, args.passes, switch).items():
+                p50, p95, _ = p50_p95_max(best)
+                print(f"| {'page' if page else 'bare'} | {state} | {p50:.1f} | {p95:.1f} |")
     finally:
-        ranking.WINDOW_WEIGHT = shipped
+        switch(True)
     print(f"load at the end {os.getloadavg()}")
     return 0
 

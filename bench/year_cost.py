@@ -17,11 +17,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 from bench.cache import DEV_QUERIES, REPO_ROOT
-from bench.query import percentile
+from bench.on_off import best_times, p50_p95_max
 from bench.relevance import load_queries
 
 MORE_QUESTIONS = [
@@ -46,15 +45,6 @@ def year_queries() -> list[str]:
     return [q for q in typed if year_pairs(window_words(without_question_words(parse(q))))]
 
 
-def _one_pass(searcher, queries: list[str], page: bool) -> list[float]:
-    times = []
-    for text in queries:
-        started = time.perf_counter()
-        searcher.search(text, with_snippets=page, with_facets=page)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.year_cost",
@@ -74,21 +64,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.index}: {len(queries)} queries with a year pair; load {os.getloadavg()}")
     print("| mode | year pairs | p50 ms | p95 ms | max ms |")
     print("|---|---|---:|---:|---:|")
+
+    def switch(on: bool) -> None:
+        years.YEAR_WEIGHT = shipped if on else 0.0
+
     try:
         for page in (False, True):
-            _one_pass(searcher, queries, page)  # warm: vocabulary, tables, page cache
-            runs: dict[str, list[list[float]]] = {"on": [], "off": []}
-            for _ in range(args.passes):
-                for state, weight in (("on", shipped), ("off", 0.0)):
-                    years.YEAR_WEIGHT = weight
-                    runs[state].append(_one_pass(searcher, queries, page))
-            for state, passes in runs.items():
-                best = [min(p[i] for p in passes) for i in range(len(queries))]
+            for state, best in best_times(searcher, queries, page, args.passes, switch).items():
+                p50, p95, top = p50_p95_max(best)
                 mode = "page" if page else "bare"
-                p50, p95 = percentile(best, 50), percentile(best, 95)
-                print(f"| {mode} | {state} | {p50:.1f} | {p95:.1f} | {max(best):.1f} |")
+                print(f"| {mode} | {state} | {p50:.1f} | {p95:.1f} | {top:.1f} |")
     finally:
-        years.YEAR_WEIGHT = shipped
+        switch(True)
     print(f"load at the end {os.getloadavg()}")
     return 0
 
