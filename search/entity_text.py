@@ -12,6 +12,7 @@ import re
 
 from search.entity_words import TITLE_WORDS, TRAILING_WORDS, is_demonym
 from search.gazetteer import Gazetteer
+from search.lexicon import french_lexicon
 
 # A determiner is a whole word followed by a space, or an elision glued to the name.
 LOWER_DETERMINER = re.compile(r"^(?:(?:de la|du|des|de|la|le|les|aux|au)\s+|(?:de l'|d'|l')\s*)+")
@@ -120,11 +121,24 @@ def cut_overrun(text: str) -> str:
     clause adverbs at the end (the trailing_words table), then lower-case words
     after a leading acronym (an acronym takes no adjective: « AMISOM
     burundaise »). A nationality after a capitalised word is not cut: it is
-    part of names as often as not (« Commission européenne »).
+    part of names as often as not (« Commission européenne »). A name never
+    runs on into « de » and a verb in the infinitive: « Église catholique de
+    tenter de convaincre » is « Église catholique ».
     """
-    words = text.split(" ")
+    words = _before_an_infinitive(text.split(" "))
     while len(words) > 1 and words[-1] in TRAILING_WORDS:
         words.pop()
     if len(words) > 1 and _ACRONYM_WORD.match(words[0]) and all(w.islower() for w in words[1:]):
         words = words[:1]
     return " ".join(words)
+
+
+def _before_an_infinitive(words: list[str]) -> list[str]:
+    """The words before « de tenter », « d'accepter »: a name's complement is a noun."""
+    lexicon = french_lexicon()
+    for i, word in enumerate(words[1:], start=1):
+        if word == "de" and i + 1 < len(words) and lexicon.is_infinitive(words[i + 1]):
+            return words[:i]
+        if word.startswith("d'") and lexicon.is_infinitive(word[2:]):
+            return words[:i]
+    return words

@@ -266,3 +266,25 @@ def test_a_name_after_the_noun_of_a_firm_is_an_organisation():
     # Someone's firm (« de ») names no firm; a capital word after a full stop neither.
     assert company("la société de Jean Dupont") == []
     assert company("Il a quitté la société. Paul est parti.") == []
+
+
+def test_a_name_ends_before_de_and_a_verb_in_the_infinitive(gazetteer):
+    # Issue 15, seventh round (2): « l'Église catholique de tenter de convaincre
+    # les institutions » was one span (held-out fold 3): a French name's
+    # complement is a noun, never « de » and an infinitive.
+    def overrun(text: str, label: str = "ORG") -> str:
+        return rules.overrun(draft(text, label, gazetteer)).text
+
+    assert overrun("Église catholique de tenter de convaincre les institutions") == (
+        "Église catholique"
+    )
+    assert overrun("Conseil constitutionnel de valider") == "Conseil constitutionnel"
+    assert overrun("ONU d'accepter") == "ONU"
+    assert overrun("Union européenne de prendre", "LOC") == "Union européenne"
+    # A noun after « de » is the name's own, even one ending like an infinitive,
+    # and so is a verb's lemma the lexicon also lists as a noun (« pouvoir »).
+    assert overrun("Chambre de commerce") == "Chambre de commerce"
+    assert overrun("Banque de France") == "Banque de France"
+    assert overrun("Comité de pouvoir") == "Comité de pouvoir"
+    found = normalise(Mention("Église catholique de tenter de convaincre", "ORG"), gazetteer)
+    assert found is not None and found.text == "Église catholique"
