@@ -24,7 +24,11 @@ _HONORIFICS = re.compile(
     r"Son Excellence|Sa Majesté|Son Altesse|Sa Sainteté|Monsieur|Madame|Mademoiselle)\s+"
 )
 _EX = re.compile(r"^(?:l'|l’)?ex-\s*", re.IGNORECASE)
-_TITLE_COMPLEMENT = re.compile(r"^(?:de la |de l'|des |du |d'|de )\S+(?: d'\S+)? (?=[A-ZÀ-Ý])")
+# « de la République », « de l'Intérieur »: one word after the preposition, never
+# an article (« de la Commission européenne Jean-Claude Juncker » is not « de » + « la »).
+_TITLE_COMPLEMENT = re.compile(
+    r"^(?:de la |de l'|des |du |d'|de )(?!(?:la|le|les|l')\s)\S+(?: d'\S+)? (?=[A-ZÀ-Ý])"
+)
 _TRAILING_DATE = re.compile(
     r"(?:(?<!\sdu)\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?:\s+(?:matin|soir))?"
     r"|\s+(?:de|en|d'ici|depuis)\s+\d{4})+$"

@@ -288,3 +288,23 @@ def test_a_name_ends_before_de_and_a_verb_in_the_infinitive(gazetteer):
     assert overrun("Comité de pouvoir") == "Comité de pouvoir"
     found = normalise(Mention("Église catholique de tenter de convaincre", "ORG"), gazetteer)
     assert found is not None and found.text == "Église catholique"
+
+
+def test_a_title_then_a_body_with_an_adjective_then_a_person_is_the_person(gazetteer):
+    # Issue 15, seventh round (2): « président de la Commission européenne
+    # Jean-Claude Juncker » came out as a person « Commission européenne
+    # Jean-Claude Juncker »: the title's complement was read as « de » + « la ».
+    def person(text: str) -> Entity | None:
+        return normalise(Mention(text, "PER"), gazetteer)
+
+    assert person("président de la Commission européenne Jean-Claude Juncker") == Entity(
+        "Jean-Claude Juncker", "PER", "Jean-Claude Juncker"
+    )
+    assert person("le président du Conseil européen Donald Tusk").text == "Donald Tusk"
+    # A one-word complement is still stripped with the title.
+    assert person("président de la République François Hollande").text == "François Hollande"
+    assert person("ministre de l'Intérieur Bernard Cazeneuve").text == "Bernard Cazeneuve"
+    assert person("président d'honneur Jean Dupont").text == "Jean Dupont"
+    # A body's title with no holder is still the body.
+    found = person("président de la Commission européenne")
+    assert found is not None and (found.text, found.type) == ("Commission européenne", "ORG")
