@@ -57,7 +57,7 @@ from search.mention_rules import (
 )
 
 # Bump when the rules change, so that cached entities made by older rules miss.
-RULES_VERSION = "16"
+RULES_VERSION = "17"
 __all__ = ["NAME_PARTICLES", "RULES_VERSION", "Mention", "is_demonym", "resolve"]
 
 # The declared order: each rule sees what the ones before it made of the span.

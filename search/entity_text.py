@@ -12,6 +12,7 @@ import re
 
 from search.entity_words import TITLE_WORDS, TRAILING_WORDS, is_demonym
 from search.gazetteer import Gazetteer
+from search.lexicon import Lexicon, french_lexicon
 
 # A determiner is a whole word followed by a space, or an elision glued to the name.
 LOWER_DETERMINER = re.compile(r"^(?:(?:de la|du|des|de|la|le|les|aux|au)\s+|(?:de l'|d'|l')\s*)+")
@@ -23,7 +24,11 @@ _HONORIFICS = re.compile(
     r"Son Excellence|Sa Majesté|Son Altesse|Sa Sainteté|Monsieur|Madame|Mademoiselle)\s+"
 )
 _EX = re.compile(r"^(?:l'|l’)?ex-\s*", re.IGNORECASE)
-_TITLE_COMPLEMENT = re.compile(r"^(?:de la |de l'|des |du |d'|de )\S+(?: d'\S+)? (?=[A-ZÀ-Ý])")
+# « de la République », « de l'Intérieur »: one word after the preposition, never
+# an article (« de la Commission européenne Jean-Claude Juncker » is not « de » + « la »).
+_TITLE_COMPLEMENT = re.compile(
+    r"^(?:de la |de l'|des |du |d'|de )(?!(?:la|le|les|l')\s)\S+(?: d'\S+)? (?=[A-ZÀ-Ý])"
+)
 _TRAILING_DATE = re.compile(
     r"(?:(?<!\sdu)\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(?:\s+(?:matin|soir))?"
     r"|\s+(?:de|en|d'ici|depuis)\s+\d{4})+$"
@@ -120,11 +125,40 @@ def cut_overrun(text: str) -> str:
     clause adverbs at the end (the trailing_words table), then lower-case words
     after a leading acronym (an acronym takes no adjective: « AMISOM
     burundaise »). A nationality after a capitalised word is not cut: it is
-    part of names as often as not (« Commission européenne »).
+    part of names as often as not (« Commission européenne »). A name never
+    runs on into « de » and a verb in the infinitive: « Église catholique de
+    tenter de convaincre » is « Église catholique », and neither into a present
+    participle: « Nations unies visant douze personnalités » is « Nations unies ».
     """
-    words = text.split(" ")
+    words = _before_a_verb(text.split(" "))
     while len(words) > 1 and words[-1] in TRAILING_WORDS:
         words.pop()
     if len(words) > 1 and _ACRONYM_WORD.match(words[0]) and all(w.islower() for w in words[1:]):
         words = words[:1]
     return " ".join(words)
+
+
+def _before_a_verb(words: list[str]) -> list[str]:
+    """The words before « de tenter », « d'accepter », « visant »: a name's
+    complement is a noun, and a name does not go on into a participle."""
+    lexicon = french_lexicon()
+    for i, word in enumerate(words[1:], start=1):
+        if _is_present_participle(word, lexicon):
+            return words[:i]
+        if word == "de" and i + 1 < len(words) and lexicon.is_infinitive(words[i + 1]):
+            return words[:i]
+        if word.startswith("d'") and lexicon.is_infinitive(word[2:]):
+            return words[:i]
+    return words
+
+
+def _is_present_participle(word: str, lexicon: Lexicon) -> bool:
+    """« visant », « demandant »: a known form ending in -ant that is no lemma itself
+    (« indépendant », « militant », « suivant » are words of names and stay)."""
+    return (
+        len(word) > 4
+        and word.endswith("ant")
+        and word.islower()
+        and word not in lexicon.lemmas
+        and word in lexicon
+    )

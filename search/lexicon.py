@@ -15,6 +15,7 @@ never stand inside a sentence of the article.
 from __future__ import annotations
 
 import importlib
+import re
 import threading
 from pathlib import Path
 
@@ -35,11 +36,13 @@ class Lexicon:
         forms: frozenset[int] = frozenset(),
         adjectives: frozenset[str] = frozenset(),
         adjective_forms: frozenset[int] = frozenset(),
+        infinitives: frozenset[str] = frozenset(),
     ) -> None:
         self.lemmas = lemmas
         self.forms = forms
         self.adjectives = adjectives
         self.adjective_forms = adjective_forms
+        self.infinitives = infinitives
 
     @classmethod
     def from_model(cls, model: str = MODEL_NAME) -> Lexicon:
@@ -57,16 +60,44 @@ class Lexicon:
         adjective_forms = frozenset(
             key for key, found in table.items() if not adjectives.isdisjoint(found)
         )
-        return cls(frozenset(lemmas), frozenset(table), adjectives, adjective_forms)
+        return cls(
+            frozenset(lemmas),
+            frozenset(table),
+            adjectives,
+            adjective_forms,
+            _infinitives(index, tables.get("lemma_exc", {})),
+        )
 
     def __contains__(self, word: str) -> bool:
         word = word.lower()
         return word in self.lemmas or _hash(word) in self.forms
 
+    def is_infinitive(self, word: str) -> bool:
+        """« tenter », « convaincre »: a lower-case verb in the infinitive, not also a noun."""
+        return word in self.infinitives
+
     def is_adjective(self, word: str) -> bool:
         """« guyanaises » → « guyanais »: the word or its lemma is listed as an adjective."""
         word = word.lower()
         return word in self.adjectives or _hash(word) in self.adjective_forms
+
+
+def _infinitives(index: dict, exceptions: dict) -> frozenset[str]:
+    """The verbs' lemmas that cannot be read as a noun: « tenter », « convaincre ».
+
+    A verb's lemma is its infinitive; the regular verbs are in the lemma index,
+    the irregular ones (« prendre », « voir ») only as the lemmas of the
+    exception table. Lemmas the index also lists as nouns (« pouvoir »,
+    « déjeuner », « conseiller ») are left out: after « de » they may be a name's
+    own word."""
+    verbs = set(index.get(_hash("verb"), []))
+    for lemmas in exceptions.get(_hash("verb"), {}).values():
+        verbs.update(lemmas)
+    nouns = set(index.get(_hash("noun"), []))
+    return frozenset(v for v in verbs - nouns if _INFINITIVE_ENDING.search(v))
+
+
+_INFINITIVE_ENDING = re.compile(r"(?:er|ir|re|oir|ïr)$")
 
 
 def _lookup_tables(path: Path) -> dict[str, dict]:

@@ -266,3 +266,60 @@ def test_a_name_after_the_noun_of_a_firm_is_an_organisation():
     # Someone's firm (« de ») names no firm; a capital word after a full stop neither.
     assert company("la société de Jean Dupont") == []
     assert company("Il a quitté la société. Paul est parti.") == []
+
+
+def test_a_name_ends_before_de_and_a_verb_in_the_infinitive(gazetteer):
+    # Issue 15, seventh round (2): « l'Église catholique de tenter de convaincre
+    # les institutions » was one span (held-out fold 3): a French name's
+    # complement is a noun, never « de » and an infinitive.
+    def overrun(text: str, label: str = "ORG") -> str:
+        return rules.overrun(draft(text, label, gazetteer)).text
+
+    assert overrun("Église catholique de tenter de convaincre les institutions") == (
+        "Église catholique"
+    )
+    assert overrun("Conseil constitutionnel de valider") == "Conseil constitutionnel"
+    assert overrun("ONU d'accepter") == "ONU"
+    assert overrun("Union européenne de prendre", "LOC") == "Union européenne"
+    # A noun after « de » is the name's own, even one ending like an infinitive,
+    # and so is a verb's lemma the lexicon also lists as a noun (« pouvoir »).
+    assert overrun("Chambre de commerce") == "Chambre de commerce"
+    assert overrun("Banque de France") == "Banque de France"
+    assert overrun("Comité de pouvoir") == "Comité de pouvoir"
+    found = normalise(Mention("Église catholique de tenter de convaincre", "ORG"), gazetteer)
+    assert found is not None and found.text == "Église catholique"
+
+
+def test_a_title_then_a_body_with_an_adjective_then_a_person_is_the_person(gazetteer):
+    # Issue 15, seventh round (2): « président de la Commission européenne
+    # Jean-Claude Juncker » came out as a person « Commission européenne
+    # Jean-Claude Juncker »: the title's complement was read as « de » + « la ».
+    def person(text: str) -> Entity | None:
+        return normalise(Mention(text, "PER"), gazetteer)
+
+    assert person("président de la Commission européenne Jean-Claude Juncker") == Entity(
+        "Jean-Claude Juncker", "PER", "Jean-Claude Juncker"
+    )
+    assert person("le président du Conseil européen Donald Tusk").text == "Donald Tusk"
+    # A one-word complement is still stripped with the title.
+    assert person("président de la République François Hollande").text == "François Hollande"
+    assert person("ministre de l'Intérieur Bernard Cazeneuve").text == "Bernard Cazeneuve"
+    assert person("président d'honneur Jean Dupont").text == "Jean Dupont"
+    # A body's title with no holder is still the body.
+    found = person("président de la Commission européenne")
+    assert found is not None and (found.text, found.type) == ("Commission européenne", "ORG")
+
+
+def test_a_name_ends_before_a_present_participle(gazetteer):
+    # Issue 15, seventh round (2): « Nations unies visant douze personnalités
+    # burundaises soupçonnées de crimes » was one span (held-out fold 1).
+    def overrun(text: str) -> str:
+        return rules.overrun(draft(text, "ORG", gazetteer)).text
+
+    assert overrun("Nations unies visant douze personnalités burundaises") == "Nations unies"
+    assert overrun("Parti des travailleurs demandant") == "Parti des travailleurs"
+    # Adjectives in -ant that are words of their own belong to names.
+    assert overrun("Front indépendant") == "Front indépendant"
+    assert overrun("Église militante") == "Église militante"
+    # Persons are left alone by `overrun`.
+    assert rules.overrun(draft("Jean Visant", "PER", gazetteer)).text == "Jean Visant"
