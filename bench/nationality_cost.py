@@ -14,15 +14,13 @@ reported apart (`touched`) besides the whole mix. The index is only read.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
-from pathlib import Path
 
 from bench.cache import DEV_QUERIES, REPO_ROOT
-from bench.on_off import best_times, p50_p95_max
+from bench.on_off import best_times, p50_p95_max, parse_args
 from bench.query import load_bench_queries
+from bench.relevance import load_queries
 
 KINDS_QUERIES = REPO_ROOT / "bench" / "data" / "queries-kinds.jsonl"
 
@@ -36,26 +34,14 @@ def touched(query: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.nationality_cost",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--index", type=Path, required=True, help="a Loupe (Whoosh) index folder")
-    parser.add_argument("--passes", type=int, default=5, help="passes each way (default 5)")
-    args = parser.parse_args(argv)
+    args = parse_args("python -m bench.nationality_cost", __doc__, argv)
 
     from search.expansion import related
     from search.searcher import Searcher
 
     searcher = Searcher.open(args.index)
     mix = [q.text for q in load_bench_queries() if not q.filters]
-    judged = [
-        json.loads(line)["query"]
-        for path in (KINDS_QUERIES, DEV_QUERIES)
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    judged = [q.query for path in (KINDS_QUERIES, DEV_QUERIES) for q in load_queries(path)]
     sets = {"mix": mix, "touched": [q for q in dict.fromkeys(mix + judged) if touched(q)]}
     print(
         f"{args.index}: {len(mix)} queries in the mix, {len(sets['touched'])} touched by the"

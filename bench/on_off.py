@@ -10,12 +10,25 @@ nor facets; page = both, as the results page.
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from bench.query import percentile
 
 STATES = ("on", "off")
+
+
+def parse_args(prog: str, doc: str | None, argv: list[str] | None) -> argparse.Namespace:
+    """`--index` (a Loupe Whoosh index, only read) and `--passes`, as every
+    on/off bench takes them."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--index", type=Path, required=True, help="a Loupe (Whoosh) index folder")
+    parser.add_argument("--passes", type=int, default=5, help="passes each way (default 5)")
+    return parser.parse_args(argv)
 
 
 def one_pass(searcher, queries: Sequence[str], page: bool) -> list[float]:

@@ -14,24 +14,15 @@ The index is only read.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from pathlib import Path
 
-from bench.on_off import best_times, p50_p95_max
+from bench.on_off import best_times, p50_p95_max, parse_args
 from bench.query import load_bench_queries
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.window_cost",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--index", type=Path, required=True, help="a Loupe (Whoosh) index folder")
-    parser.add_argument("--passes", type=int, default=5, help="passes each way (default 5)")
-    args = parser.parse_args(argv)
+    args = parse_args("python -m bench.window_cost", __doc__, argv)
 
     from search.core import ranking
     from search.proximity import window_words

@@ -14,13 +14,11 @@ only read.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from pathlib import Path
 
 from bench.cache import DEV_QUERIES, REPO_ROOT
-from bench.on_off import best_times, p50_p95_max
+from bench.on_off import best_times, p50_p95_max, parse_args
 from bench.relevance import load_queries
 
 MORE_QUESTIONS = [
@@ -46,14 +44,7 @@ def year_queries() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.year_cost",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--index", type=Path, required=True, help="a Loupe (Whoosh) index folder")
-    parser.add_argument("--passes", type=int, default=5, help="passes each way (default 5)")
-    args = parser.parse_args(argv)
+    args = parse_args("python -m bench.year_cost", __doc__, argv)
 
     from search.expansion import years
     from search.searcher import Searcher
